@@ -1,0 +1,107 @@
+"""`python build.py [build|check|serve]`: parse arguments, run one command, say what happened.
+
+Problems in content are printed one per line, `file:line: message`, then exit status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from .load import display_path
+from .pipeline import DEFAULT_TEMPLATES, BuildOptions, build_site, check_site
+from .problems import ContentError
+from .write import OutputError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="casebook",
+        description="Build the casebook site: the WP partnership matrix and its stories.",
+    )
+    commands = parser.add_subparsers(dest="command")
+
+    def content_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--content", type=Path, default=Path("content"), help="content folder")
+        p.add_argument("--templates", type=Path, default=DEFAULT_TEMPLATES, help="templates folder")
+        p.add_argument("--drafts", action="store_true", help="also publish draft stories")
+
+    build = commands.add_parser("build", help="build the site (the default)")
+    content_options(build)
+    build.add_argument("--output", type=Path, default=Path("site"), help="output folder")
+    build.add_argument("--base-url", help="the URL the site will live at, e.g. https://x.org/wp/")
+
+    check = commands.add_parser("check", help="check content without writing anything")
+    content_options(check)
+
+    serve = commands.add_parser("serve", help="build, serve on 127.0.0.1 and rebuild on change")
+    content_options(serve)
+    serve.add_argument("--output", type=Path, default=Path("site"), help="output folder")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv if argv is not None else sys.argv[1:])
+    if args.command is None:
+        args = _parser().parse_args(["build", *(argv or sys.argv[1:])])
+    try:
+        if args.command == "check":
+            return _check(args)
+        if args.command == "serve":
+            from .serve import serve
+
+            return serve(_options(args), args.output, args.port)
+        return _build(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _options(args: argparse.Namespace) -> BuildOptions:
+    return BuildOptions(
+        content=args.content,
+        templates=args.templates,
+        base_url=getattr(args, "base_url", None),
+        drafts=args.drafts,
+    )
+
+
+def report_problems(error: ContentError, consequence: str) -> None:
+    for problem in error.problems:
+        print(problem, file=sys.stderr)
+    count = len(error.problems)
+    noun = "problem" if count == 1 else "problems"
+    print(f"casebook: {count} {noun} found; {consequence}", file=sys.stderr)
+
+
+def _check(args: argparse.Namespace) -> int:
+    try:
+        checked = check_site(_options(args))
+    except ContentError as error:
+        report_problems(error, "fix them and run check again")
+        return 1
+    stories = len(checked.book.stories)
+    print(f"casebook: {display_path(args.content)} is fine: {stories} stories, no problems")
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    output = display_path(args.output)
+    try:
+        checked = build_site(_options(args), args.output)
+    except ContentError as error:
+        report_problems(error, f"nothing was built and {output}/ is unchanged")
+        return 1
+    except OutputError as error:
+        print(f"casebook: {error}", file=sys.stderr)
+        return 1
+    pages = sum(1 for f in checked.files if f.path.endswith(".html"))
+    seconds = time.perf_counter() - started
+    print(
+        f"casebook: built {pages} pages from {len(checked.book.stories)} stories "
+        f"into {output}/ in {seconds:.1f} s"
+    )
+    return 0

@@ -1,0 +1,224 @@
+"""Step 1: read content/ into text and YAML documents that remember their lines.
+
+Loading never renders and never judges meaning (validate does that); it reports what makes a
+file unreadable: not UTF-8, too large, no front matter, broken YAML, a name that cannot be a URL.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .model import StoryImage
+from .problems import Problem
+from .storyfields import SLUG_PATTERN
+from .yamltext import YamlDocument, YamlError, parse_yaml
+
+MAX_STORY_BYTES = 1_000_000
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif")
+_SLUG = re.compile(SLUG_PATTERN + r"\Z")
+
+
+@dataclass(frozen=True)
+class YamlSource:
+    display: str
+    document: YamlDocument
+
+
+@dataclass(frozen=True)
+class StorySource:
+    display: str
+    slug: str
+    front: YamlDocument
+    body: str
+    body_line: int
+    images: tuple[StoryImage, ...]
+
+
+@dataclass(frozen=True)
+class LoadedContent:
+    site: YamlSource | None
+    rubric: YamlSource | None
+    stories: tuple[StorySource, ...]
+    problems: tuple[Problem, ...]
+
+
+def display_path(path: Path) -> str:
+    """The path as a contributor would type it: relative to where they ran the command."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+def load_content(content: Path) -> LoadedContent:
+    problems: list[Problem] = []
+    if not content.is_dir():
+        problems.append(
+            Problem(display_path(content), 0, "content folder not found; pass --content DIR")
+        )
+        return LoadedContent(None, None, (), tuple(problems))
+    site = _load_yaml_file(content / "site.yaml", problems)
+    rubric = _load_yaml_file(content / "rubric" / "rubric.yaml", problems)
+    stories = tuple(_load_stories(content / "stories", problems))
+    return LoadedContent(site, rubric, stories, tuple(problems))
+
+
+def read_text(path: Path, display: str, problems: list[Problem], limit: int) -> str | None:
+    """A file's text as UTF-8 with \\n line ends; a BOM and CRLF are accepted."""
+    if path.is_symlink():
+        problems.append(Problem(display, 0, "symbolic links are not allowed in content/"))
+        return None
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            problems.append(
+                Problem(display, 0, f"file is {size:,} bytes, over the {limit:,} byte limit")
+            )
+            return None
+        data = path.read_bytes()
+    except OSError as error:
+        problems.append(Problem(display, 0, f"cannot read file: {error.strerror}"))
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        problems.append(
+            Problem(display, line, "file is not UTF-8 text; save it with UTF-8 encoding")
+        )
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _load_yaml_file(path: Path, problems: list[Problem]) -> YamlSource | None:
+    display = display_path(path)
+    if not path.is_file():
+        problems.append(Problem(display, 0, "file not found"))
+        return None
+    text = read_text(path, display, problems, MAX_STORY_BYTES)
+    if text is None:
+        return None
+    try:
+        return YamlSource(display, parse_yaml(text))
+    except YamlError as error:
+        problems.extend(Problem(display, p.line, p.message) for p in error.problems)
+        return None
+
+
+def _load_stories(folder: Path, problems: list[Problem]) -> list[StorySource]:
+    if not folder.is_dir():
+        problems.append(Problem(display_path(folder), 0, "stories folder not found"))
+        return []
+    stories = []
+    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+        display = display_path(entry)
+        if entry.name.startswith(".") or entry.name == "README.md":
+            continue
+        if entry.is_symlink():
+            problems.append(Problem(display, 0, "symbolic links are not allowed in content/"))
+            continue
+        if entry.is_dir():
+            index = entry / "index.md"
+            if not index.is_file():
+                problems.append(
+                    Problem(display, 0, "a story folder needs an index.md; add one or remove it")
+                )
+                continue
+            slug_ok = _check_slug(entry.name, display, problems)
+            images = _folder_images(entry, problems)
+            story = _load_story(index, entry.name, images, problems)
+        elif entry.suffix == ".md":
+            slug_ok = _check_slug(entry.stem, display, problems)
+            story = _load_story(entry, entry.stem, (), problems)
+        else:
+            problems.append(
+                Problem(
+                    display,
+                    0,
+                    "not a story; a story is a .md file, or a folder with index.md and its images",
+                )
+            )
+            continue
+        if story is not None and slug_ok:
+            stories.append(story)
+    return stories
+
+
+def _check_slug(name: str, display: str, problems: list[Problem]) -> bool:
+    if _SLUG.match(name):
+        return True
+    suggestion = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "my-story"
+    problems.append(
+        Problem(
+            display,
+            0,
+            f"the name '{name}' becomes the story's web address, so it may use only lowercase "
+            f"letters, digits and single hyphens; rename it, for example to '{suggestion}'",
+        )
+    )
+    return False
+
+
+def _folder_images(folder: Path, problems: list[Problem]) -> tuple[StoryImage, ...]:
+    images = []
+    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+        if entry.name == "index.md" or entry.name.startswith("."):
+            continue
+        display = display_path(entry)
+        if entry.is_symlink() or not entry.is_file():
+            problems.append(
+                Problem(display, 0, "a story folder may hold only index.md and image files")
+            )
+        elif entry.suffix.lower() not in IMAGE_SUFFIXES or not _SLUG.match(entry.stem.lower()):
+            problems.append(
+                Problem(
+                    display,
+                    0,
+                    "only images named with lowercase letters, digits and hyphens, ending "
+                    ".png, .jpg, .jpeg, .webp or .gif, may sit beside a story",
+                )
+            )
+        else:
+            images.append(StoryImage(entry.name, str(entry)))
+    return tuple(images)
+
+
+def _load_story(
+    path: Path, slug: str, images: tuple[StoryImage, ...], problems: list[Problem]
+) -> StorySource | None:
+    display = display_path(path)
+    text = read_text(path, display, problems, MAX_STORY_BYTES)
+    if text is None:
+        return None
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        problems.append(
+            Problem(
+                display,
+                1,
+                "no front matter found; a story starts with a line '---', then its fields, "
+                "then another '---' line, then the story",
+            )
+        )
+        return None
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+    if end is None:
+        problems.append(
+            Problem(
+                display,
+                1,
+                "front matter is not closed; add a line '---' after the last field",
+            )
+        )
+        return None
+    try:
+        front = parse_yaml("\n".join(lines[1:end]), first_line=2)
+    except YamlError as error:
+        problems.extend(Problem(display, p.line, p.message) for p in error.problems)
+        return None
+    body = "\n".join(lines[end + 1 :])
+    return StorySource(display, slug, front, body, end + 2, images)

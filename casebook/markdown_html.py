@@ -1,0 +1,83 @@
+"""A story's Markdown as HTML that is safe to publish.
+
+Stories come from strangers. Python-Markdown's raw-HTML handling is switched off (HTML in a
+story shows as text), images may only be the story's own files (a picture from another host
+would be a request to it), headings start at h2 (the page's h1 is the story's title), and the
+result goes through nh3, the binding to the ammonia sanitiser, with an allowlist.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+import markdown
+import nh3
+from markdown.treeprocessors import Treeprocessor
+
+ALLOWED_TAGS = {
+    "a", "abbr", "blockquote", "br", "code", "del", "em", "h2", "h3", "h4", "h5", "h6", "hr",
+    "img", "li", "ol", "p", "pre", "strong", "sub", "sup", "table", "tbody", "td", "th",
+    "thead", "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "img": {"src", "alt", "title"},
+    "ol": {"start"},
+    "th": {"scope"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+_LOCAL_IMAGE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\.(?:png|jpe?g|webp|gif)\Z", re.IGNORECASE)
+
+
+class _StoryTree(Treeprocessor):
+    """Headings start at h2; images are the story's own files or become their alt text."""
+
+    def run(self, root: ET.Element) -> None:
+        levels = [int(el.tag[1]) for el in root.iter() if re.fullmatch(r"h[1-6]", el.tag)]
+        shift = 2 - min(levels) if levels and min(levels) < 2 else 0
+        for parent in list(root.iter()):
+            for i, child in enumerate(list(parent)):
+                if shift and re.fullmatch(r"h[1-6]", child.tag):
+                    child.tag = f"h{min(6, int(child.tag[1]) + shift)}"
+                if child.tag == "img" and not _LOCAL_IMAGE.match(child.get("src", "")):
+                    alt = child.get("alt", "").strip()
+                    span = ET.Element("em")
+                    span.text = f"[image not shown: {alt}]" if alt else "[image not shown]"
+                    span.tail = child.tail
+                    parent.remove(child)
+                    parent.insert(i, span)
+            if parent.tag == "th":
+                parent.set("scope", "col")
+
+
+def _markdown() -> markdown.Markdown:
+    md = markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists"])
+    md.preprocessors.deregister("html_block")
+    md.inlinePatterns.deregister("html")
+    md.treeprocessors.register(_StoryTree(md), "casebook_story", 1)
+    return md
+
+
+_converter = _markdown()
+
+
+def render_markdown(text: str) -> str:
+    """Sanitised HTML for a story body."""
+    _converter.reset()
+    html = _converter.convert(text)
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="nofollow noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+def plain_text(html: str) -> str:
+    """Visible text of sanitised HTML, for excerpts and descriptions."""
+    text = nh3.clean(html, tags=set())
+    return re.sub(r"\s+", " ", text).strip()

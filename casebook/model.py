@@ -1,0 +1,277 @@
+"""The site's data, immutable once validated, with every index built once.
+
+Templates and page functions read these objects; nothing here reads files or renders.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+
+
+@dataclass(frozen=True)
+class Stage:
+    number: int
+    name: str
+
+
+@dataclass(frozen=True)
+class SubElement:
+    id: str
+    letter: str
+    name: str
+    commitment_id: str
+    descriptors: tuple[str, ...]
+
+    def descriptor(self, stage: int) -> str:
+        return self.descriptors[stage - 1]
+
+
+@dataclass(frozen=True)
+class Commitment:
+    id: str
+    number: int
+    name: str
+    question: str
+    summary: str
+    sub_elements: tuple[SubElement, ...]
+
+
+@dataclass(frozen=True)
+class RubricVersion:
+    version: str
+    date: dt.date | None
+    changes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Rubric:
+    title: str
+    short_title: str
+    makers: tuple[str, ...]
+    authors: tuple[str, ...]
+    introduction: tuple[str, ...]
+    how_it_works: tuple[str, ...]
+    version: str
+    changelog: tuple[RubricVersion, ...]
+    stages: tuple[Stage, ...]
+    commitments: tuple[Commitment, ...]
+
+    @cached_property
+    def sub_elements(self) -> tuple[SubElement, ...]:
+        return tuple(s for c in self.commitments for s in c.sub_elements)
+
+    @cached_property
+    def _sub_elements_by_id(self) -> dict[str, SubElement]:
+        return {s.id: s for s in self.sub_elements}
+
+    def sub_element(self, sub_element_id: str) -> SubElement:
+        return self._sub_elements_by_id[sub_element_id]
+
+    def commitment(self, commitment_id: str) -> Commitment:
+        return next(c for c in self.commitments if c.id == commitment_id)
+
+    def stage(self, number: int) -> Stage:
+        return self.stages[number - 1]
+
+    def version_at(self, date: dt.date) -> str:
+        """The rubric version in force on date: the newest whose date is not after it."""
+        dated = sorted(
+            (v for v in self.changelog if v.date is not None and v.date <= date),
+            key=lambda v: v.date or dt.date.min,
+        )
+        if dated:
+            return dated[-1].version
+        undated = [v for v in self.changelog if v.date is None]
+        return undated[0].version if undated else self.version
+
+
+@dataclass(frozen=True)
+class Site:
+    title: str
+    tagline: str
+    description: str
+    base_url: str
+    repository_url: str
+    language: str
+
+
+@dataclass(frozen=True)
+class Partnership:
+    slug: str
+    institution: str
+    students_union: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.institution} and {self.students_union}"
+
+
+@dataclass(frozen=True)
+class Assessment:
+    sub_element: SubElement
+    stage: Stage
+
+
+@dataclass(frozen=True)
+class Contributor:
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class StoryImage:
+    """An image that sits beside a folder story and is copied next to its page."""
+
+    name: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Story:
+    slug: str
+    source: str
+    title: str
+    date: dt.date
+    partnership: Partnership
+    perspective: str
+    assessments: tuple[Assessment, ...]
+    summary: str
+    contributors: tuple[Contributor, ...]
+    tags: tuple[str, ...]
+    draft: bool
+    example: bool
+    anonymous: bool
+    rubric_version: str
+    body: str
+    images: tuple[StoryImage, ...] = ()
+
+    @property
+    def perspective_label(self) -> str:
+        return PERSPECTIVES[self.perspective]
+
+    def sort_key(self) -> tuple[dt.date, str]:
+        return (self.date, self.slug)
+
+
+PERSPECTIVES = {
+    "joint": "Joint (students' union and institution)",
+    "students-union": "Students' union",
+    "institution": "Institution",
+}
+
+
+@dataclass(frozen=True)
+class MoveOn:
+    """A partnership that later assessed the same sub-element at a higher stage."""
+
+    earlier: Story
+    later: Story
+    to_stage: Stage
+
+    @property
+    def months(self) -> int:
+        a, b = self.earlier.date, self.later.date
+        return max(0, (b.year - a.year) * 12 + b.month - a.month)
+
+
+@dataclass(frozen=True)
+class Casebook:
+    """The rubric and the published stories, with the indexes every page needs."""
+
+    site: Site
+    rubric: Rubric
+    stories: tuple[Story, ...] = field(default=())
+
+    @cached_property
+    def newest_first(self) -> tuple[Story, ...]:
+        return tuple(sorted(self.stories, key=Story.sort_key, reverse=True))
+
+    @cached_property
+    def updated(self) -> dt.date:
+        """The newest date in the content, for the feed: same content, same bytes."""
+        dates = [s.date for s in self.stories] + [v.date for v in self.rubric.changelog if v.date]
+        return max(dates, default=dt.date(1970, 1, 1))
+
+    @cached_property
+    def by_cell(self) -> dict[tuple[str, int], tuple[Story, ...]]:
+        cells: dict[tuple[str, int], list[Story]] = defaultdict(list)
+        for story in self.newest_first:
+            for a in story.assessments:
+                cells[(a.sub_element.id, a.stage.number)].append(story)
+        return {k: tuple(v) for k, v in cells.items()}
+
+    def stories_at(self, sub_element_id: str, stage: int) -> tuple[Story, ...]:
+        return self.by_cell.get((sub_element_id, stage), ())
+
+    @cached_property
+    def max_cell_count(self) -> int:
+        return max((len(v) for v in self.by_cell.values()), default=0)
+
+    @cached_property
+    def partnerships(self) -> tuple[Partnership, ...]:
+        """Named partnerships, by name; anonymous stories are never grouped."""
+        found = {s.partnership for s in self.stories if not s.anonymous}
+        return tuple(sorted(found, key=lambda p: (p.name.casefold(), p.slug)))
+
+    @cached_property
+    def by_partnership(self) -> dict[str, tuple[Story, ...]]:
+        groups: dict[str, list[Story]] = defaultdict(list)
+        for story in sorted(self.stories, key=Story.sort_key):
+            if not story.anonymous:
+                groups[story.partnership.slug].append(story)
+        return {k: tuple(v) for k, v in groups.items()}
+
+    def other_stories(self, story: Story) -> tuple[Story, ...]:
+        if story.anonymous:
+            return ()
+        return tuple(s for s in self.by_partnership[story.partnership.slug] if s.slug != story.slug)
+
+    @cached_property
+    def tags(self) -> tuple[str, ...]:
+        return tuple(sorted({t for s in self.stories for t in s.tags}))
+
+    @cached_property
+    def by_tag(self) -> dict[str, tuple[Story, ...]]:
+        groups: dict[str, list[Story]] = defaultdict(list)
+        for story in self.newest_first:
+            for tag in story.tags:
+                groups[tag].append(story)
+        return {k: tuple(v) for k, v in groups.items()}
+
+    def journey_dates(self, partnership: Partnership) -> tuple[Story, ...]:
+        return self.by_partnership.get(partnership.slug, ())
+
+    def journey_rows(
+        self, partnership: Partnership
+    ) -> tuple[tuple[SubElement, tuple[Stage | None, ...]], ...]:
+        """For each sub-element the partnership assessed: its stage in each story, in order."""
+        stories = self.journey_dates(partnership)
+        stages = {
+            (story.slug, a.sub_element.id): a.stage for story in stories for a in story.assessments
+        }
+        assessed = {sub_id for _, sub_id in stages}
+        return tuple(
+            (sub, tuple(stages.get((story.slug, sub.id)) for story in stories))
+            for sub in self.rubric.sub_elements
+            if sub.id in assessed
+        )
+
+    def moved_on(self, sub_element_id: str, stage: int) -> tuple[MoveOn, ...]:
+        """Stories at this cell whose partnership later reached a higher stage here."""
+        moves = []
+        for story in self.stories_at(sub_element_id, stage):
+            for later in self.other_stories(story):  # oldest first
+                if later.date <= story.date:
+                    continue
+                higher = [
+                    a.stage
+                    for a in later.assessments
+                    if a.sub_element.id == sub_element_id and a.stage.number > stage
+                ]
+                if higher:
+                    moves.append(MoveOn(story, later, higher[0]))
+                    break
+        return tuple(moves)

@@ -1,0 +1,47 @@
+"""Problems found in content, reported all at once as `file:line: message`.
+
+Every step before rendering collects problems instead of raising on the first one, so a
+contributor who fixes one error does not meet the next only on the next run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with one file, at a line where we know it."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.path}:{self.line}: {self.message}"
+        return f"{self.path}: {self.message}"
+
+
+class ContentError(Exception):
+    """Raised once, at the end of a step, with every problem that step found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems: tuple[Problem, ...] = tuple(problems)
+
+
+def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    """`; did you mean 'x'?` when a choice is close to the word, else ''."""
+    import difflib
+
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def one_of(choices: list[str] | tuple[str, ...]) -> str:
+    """'a, b or c' for messages."""
+    quoted = [str(c) for c in choices]
+    if len(quoted) == 1:
+        return quoted[0]
+    return ", ".join(quoted[:-1]) + " or " + quoted[-1]

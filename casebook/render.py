@@ -1,0 +1,133 @@
+"""Step 4: every page and file of the site as bytes, in memory.
+
+Jinja2 with autoescape on for HTML and XML and StrictUndefined, so a typo in a template fails
+the build (and `check`) instead of printing a blank. Story bodies become sanitised HTML here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from .load import display_path
+from .markdown_html import plain_text, render_markdown
+from .model import Casebook, Story
+from .pages import Page, site_files, site_pages
+from .problems import ContentError, Problem
+from .storyfields import STORY_FIELDS
+from .urls import Urls
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    path: str
+    data: bytes | None = None
+    source: Path | None = None
+
+
+def long_date(value: dt.date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def make_environment(templates: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["long_date"] = long_date
+    return env
+
+
+def render_site(book: Casebook, templates: Path) -> list[OutputFile]:
+    urls = Urls(book.site.base_url)
+    env = make_environment(templates)
+    bodies = {story.slug: render_markdown(story.body) for story in book.stories}
+    excerpts = {slug: _excerpt(plain_text(html)) for slug, html in bodies.items()}
+
+    def body_of(story: Story) -> str:
+        return bodies[story.slug]
+
+    def excerpt_of(story: Story) -> str:
+        return story.summary or excerpts[story.slug]
+
+    def heat(count: int) -> int:
+        """0 for none, then 1-4 by share of the fullest cell, so shading scales with content."""
+        if count == 0:
+            return 0
+        return max(1, min(4, -(-4 * count // max(1, book.max_cell_count))))
+
+    env.globals.update(
+        book=book,
+        site=book.site,
+        rubric=book.rubric,
+        urls=urls,
+        body_of=body_of,
+        excerpt_of=excerpt_of,
+        heat=heat,
+        story_fields=STORY_FIELDS,
+    )
+    pages = list(site_pages(book, urls))
+    files = [*pages, *site_files(book, urls, pages)]
+    problems: dict[tuple[str, int, str], Problem] = {}
+    output = []
+    seen: dict[str, str] = {}
+    for page in files:
+        path = urls.output_file(page.url)
+        if path in seen:
+            raise ValueError(f"two pages write {path}: {seen[path]} and {page.template}")
+        seen[path] = page.template
+        try:
+            template = env.get_template(page.template)
+            text = template.render(page=page, **page.context)
+        except jinja2.TemplateSyntaxError as error:
+            where = display_path(templates / (error.name or page.template))
+            key = (where, error.lineno, str(error.message))
+            problems.setdefault(key, Problem(where, error.lineno, f"template error: {key[2]}"))
+            continue
+        except jinja2.TemplateError as error:
+            file, line = _template_position(error, templates, page)
+            message = f"template error: {error} (first seen making {page.url})"
+            problems.setdefault((file, line, str(error)), Problem(file, line, message))
+            continue
+        output.append(OutputFile(path, text.encode("utf-8")))
+    if problems:
+        raise ContentError(sorted(problems.values()))
+    output.extend(_static_files(templates / "static"))
+    for story in book.stories:
+        for image in story.images:
+            target = urls.output_file(urls.story_image(story, image.name))
+            output.append(OutputFile(target, source=Path(image.source)))
+    return output
+
+
+def _excerpt(text: str, limit: int = 220) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
+
+
+def _template_position(error: Exception, templates: Path, page: Page) -> tuple[str, int]:
+    """The template file and line where rendering failed, from Jinja's rewritten traceback."""
+    root = str(templates.resolve())
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        if frame.filename and str(Path(frame.filename).resolve()).startswith(root):
+            return display_path(Path(frame.filename)), frame.lineno or 0
+    return display_path(templates / page.template), 0
+
+
+def _static_files(folder: Path) -> list[OutputFile]:
+    if not folder.is_dir():
+        return []
+    return [
+        OutputFile("static/" + path.relative_to(folder).as_posix(), source=path)
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and not path.name.startswith(".")
+    ]

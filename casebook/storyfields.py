@@ -1,0 +1,108 @@
+"""The fields a story's front matter may have: one list read by validation and by the
+field reference on /contribute/, so the documentation can never drift from the checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SLUG_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+MAX_TITLE = 200
+MAX_ASSESSMENTS = 9
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    required: bool
+    kind: str
+    description: str
+    example: str
+
+
+STORY_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec(
+        "title",
+        True,
+        "text",
+        f"What the story is about, in a few words (at most {MAX_TITLE} characters).",
+        "title: Agreeing a data-sharing protocol",
+    ),
+    FieldSpec(
+        "date",
+        True,
+        "date",
+        "When the self-assessment was made, as YYYY-MM-DD. Not in the future.",
+        "date: 2025-03-14",
+    ),
+    FieldSpec(
+        "partnership",
+        True,
+        "institution and students_union",
+        "The institution and the students' union whose partnership this is.",
+        "partnership:\n  institution: Example University\n"
+        "  students_union: Example Students' Union",
+    ),
+    FieldSpec(
+        "perspective",
+        True,
+        "joint, students-union or institution",
+        "Who wrote the story: both partners together, the students' union, or the institution.",
+        "perspective: joint",
+    ),
+    FieldSpec(
+        "assessments",
+        True,
+        f"a list of 1 to {MAX_ASSESSMENTS} sub_element and stage pairs",
+        "Where the partnership placed itself: a sub-element id from the rubric and a stage "
+        "from 1 (Early stages) to 5 (Best practice). Each sub-element at most once.",
+        "assessments:\n  - sub_element: trust\n    stage: 2",
+    ),
+    FieldSpec(
+        "summary",
+        False,
+        "text",
+        "One or two sentences shown in lists of stories and in the feed.",
+        "summary: How we agreed what data we could share, and why it took a year.",
+    ),
+    FieldSpec(
+        "contributors",
+        False,
+        "a list of name and role",
+        "Who wrote or contributed to the story. Role is optional.",
+        "contributors:\n  - name: A. Person\n    role: student officer",
+    ),
+    FieldSpec(
+        "tags",
+        False,
+        "a list of tags",
+        "Topics, in lowercase letters, digits and hyphens.",
+        "tags: [data-sharing, outreach]",
+    ),
+    FieldSpec(
+        "draft",
+        False,
+        "true or false",
+        "A draft is not published (unless the site is built with --drafts).",
+        "draft: false",
+    ),
+    FieldSpec(
+        "example",
+        False,
+        "true or false",
+        "A fictional illustration, not a real partnership's story. It is badged as an example.",
+        "example: false",
+    ),
+    FieldSpec(
+        "anonymous",
+        False,
+        "true or false",
+        "Hide the institution's and the students' union's names everywhere on the site.",
+        "anonymous: false",
+    ),
+)
+
+FIELD_NAMES = tuple(f.name for f in STORY_FIELDS)
+PARTNERSHIP_FIELDS = ("institution", "students_union")
+ASSESSMENT_FIELDS = ("sub_element", "stage")
+CONTRIBUTOR_FIELDS = ("name", "role")
+PERSPECTIVE_IDS = ("joint", "students-union", "institution")

@@ -1,0 +1,89 @@
+"""The URL map, in one place. Templates and pages ask here; nothing else builds a URL.
+
+Every URL carries the base URL's path, so a site built for https://example.org/wp-stories/
+works when served from /wp-stories/.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
+
+from .model import Partnership, Story, SubElement
+
+
+@dataclass(frozen=True)
+class Urls:
+    base_url: str
+
+    @property
+    def base_path(self) -> str:
+        path = urlsplit(self.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
+
+    def _href(self, site_path: str) -> str:
+        return self.base_path + quote(site_path, safe="/-._~")
+
+    def absolute(self, href: str) -> str:
+        """An href from this map as a full URL, for feeds, sitemaps and canonical links."""
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.netloc}{href}"
+
+    def output_file(self, href: str) -> str:
+        """Where the page at href is written, relative to the output folder."""
+        path = href[len(self.base_path) :]
+        return path + "index.html" if path == "" or path.endswith("/") else path
+
+    def home(self) -> str:
+        return self._href("")
+
+    def rubric(self) -> str:
+        return self._href("rubric/")
+
+    def sub_element(self, sub_element: SubElement) -> str:
+        return self._href(f"rubric/{sub_element.id}/")
+
+    def cell(self, sub_element: SubElement, stage: int) -> str:
+        return self._href(f"rubric/{sub_element.id}/{stage}/")
+
+    def stories(self) -> str:
+        return self._href("stories/")
+
+    def story(self, story: Story) -> str:
+        return self._href(f"stories/{story.slug}/")
+
+    def story_image(self, story: Story, name: str) -> str:
+        return self._href(f"stories/{story.slug}/{name}")
+
+    def partnerships(self) -> str:
+        return self._href("partnerships/")
+
+    def partnership(self, partnership: Partnership) -> str:
+        return self._href(f"partnerships/{partnership.slug}/")
+
+    def tags(self) -> str:
+        return self._href("tags/")
+
+    def tag(self, tag: str) -> str:
+        return self._href(f"tags/{tag}/")
+
+    def about(self) -> str:
+        return self._href("about/")
+
+    def contribute(self) -> str:
+        return self._href("contribute/")
+
+    def not_found(self) -> str:
+        return self._href("404.html")
+
+    def feed(self) -> str:
+        return self._href("feed.xml")
+
+    def sitemap(self) -> str:
+        return self._href("sitemap.xml")
+
+    def robots(self) -> str:
+        return self._href("robots.txt")
+
+    def static(self, name: str) -> str:
+        return self._href(f"static/{name}")

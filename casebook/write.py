@@ -1,0 +1,84 @@
+"""Step 5: the whole site goes to a staging folder beside the output, then replaces it.
+
+A failed build never touches the last good site, and a reader never sees half of a new one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path, PurePosixPath
+
+from .render import OutputFile
+
+MARKER = ".casebook-site"
+
+
+class OutputError(Exception):
+    """The output folder cannot be used; the message says why and what to do."""
+
+
+def check_output_folder(output: Path, protected: list[Path]) -> None:
+    """Refuse to replace a folder that casebook did not make, or one holding our sources."""
+    resolved = output.resolve()
+    for path in protected:
+        p = path.resolve()
+        if resolved == p or resolved in p.parents:
+            raise OutputError(
+                f"output folder {output} contains {path}; choose another folder, such as site/"
+            )
+    if output.exists() and not output.is_dir():
+        raise OutputError(f"output {output} is a file; choose a folder")
+    if output.is_dir() and any(output.iterdir()) and not (output / MARKER).is_file():
+        raise OutputError(
+            f"output folder {output} is not empty and was not made by casebook; "
+            "choose a new folder, or empty this one yourself"
+        )
+
+
+def write_site(files: list[OutputFile], output: Path) -> None:
+    output = output.absolute()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.staging-", dir=output.parent))
+    try:
+        _write_all(files, staging)
+        _swap(staging, output)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _write_all(files: list[OutputFile], root: Path) -> None:
+    (root / MARKER).write_text("This folder is built by casebook and replaced on each build.\n")
+    for file in files:
+        target = _inside(root, file.path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if file.data is not None:
+            target.write_bytes(file.data)
+        elif file.source is not None:
+            shutil.copyfile(file.source, target)
+
+
+def _inside(root: Path, relative: str) -> Path:
+    """Guard: a path from the site map must stay inside the output folder."""
+    pure = PurePosixPath(relative)
+    if pure.is_absolute() or ".." in pure.parts or not pure.parts:
+        raise ValueError(f"refusing to write outside the output folder: {relative!r}")
+    return root.joinpath(*pure.parts)
+
+
+def _swap(staging: Path, output: Path) -> None:
+    staging.chmod(0o755)
+    if not output.exists():
+        os.replace(staging, output)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
+    old.rmdir()
+    os.replace(output, old)
+    try:
+        os.replace(staging, output)
+    except BaseException:
+        os.replace(old, output)
+        raise
+    shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,188 @@
+"""YAML read safely, with the line of every value kept for error messages.
+
+PyYAML's own loaders lose positions, silently keep the last of two duplicate keys and expand
+aliases (a few lines of anchors can expand to gigabytes). So we let PyYAML compose the node
+tree (its C parser where present) and build plain values ourselves: duplicate keys, aliases,
+unknown tags and deep nesting become problems with a line number, never a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_scalars = yaml.constructor.SafeConstructor()
+
+MAX_DEPTH = 16
+
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+}
+
+Key = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class YamlDocument:
+    """Plain Python values, plus the file line of each value by its key path."""
+
+    value: Any
+    lines: dict[Key, int] = field(default_factory=dict)
+
+    def line(self, *path: str | int) -> int:
+        """The line of the value at path, or of its nearest parent that has one."""
+        key: Key = tuple(path)
+        while key:
+            if key in self.lines:
+                return self.lines[key]
+            key = key[:-1]
+        return self.lines.get((), 1)
+
+
+@dataclass(frozen=True)
+class YamlProblem:
+    line: int
+    message: str
+
+
+class YamlError(Exception):
+    def __init__(self, problems: list[YamlProblem]) -> None:
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems
+
+
+def parse_yaml(text: str, first_line: int = 1) -> YamlDocument:
+    """Parse one YAML document. first_line is the file line the text starts on."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = first_line + (mark.line if mark else 0)
+        raise YamlError([YamlProblem(line, _describe_syntax_error(error))]) from None
+    except yaml.YAMLError as error:
+        raise YamlError([YamlProblem(first_line, f"not valid YAML: {error}")]) from None
+    except RecursionError:
+        raise YamlError([YamlProblem(first_line, "YAML nested too deeply")]) from None
+    finally:
+        loader.dispose()
+    if node is None:
+        return YamlDocument(None, {(): first_line})
+    builder = _Builder(first_line)
+    value = builder.build(node, (), 0)
+    if builder.problems:
+        raise YamlError(builder.problems)
+    return YamlDocument(value, builder.lines)
+
+
+def _describe_syntax_error(error: yaml.MarkedYAMLError) -> str:
+    what = error.problem or "not valid YAML"
+    context = f" {error.context}" if error.context else ""
+    hint = ""
+    if "mapping values are not allowed" in what:
+        hint = "; if a value contains ': ', put the whole value in quotes"
+    elif "found character '\\t'" in what:
+        hint = "; indent with spaces, not tabs"
+    elif "could not find expected ':'" in what:
+        hint = "; each line should be 'field: value'"
+    return f"YAML syntax error: {what}{context}{hint}"
+
+
+class _Builder:
+    def __init__(self, first_line: int) -> None:
+        self.first_line = first_line
+        self.lines: dict[Key, int] = {}
+        self.problems: list[YamlProblem] = []
+        self.seen: set[int] = set()
+
+    def line_of(self, node: yaml.Node) -> int:
+        return self.first_line + node.start_mark.line
+
+    def fail(self, node: yaml.Node, message: str) -> None:
+        self.problems.append(YamlProblem(self.line_of(node), message))
+
+    def build(self, node: yaml.Node, path: Key, depth: int) -> Any:
+        self.lines[path] = self.line_of(node)
+        if id(node) in self.seen:
+            self.fail(node, "YAML aliases (*name) are not allowed; write the value out in full")
+            return None
+        self.seen.add(id(node))
+        if depth > MAX_DEPTH:
+            self.fail(node, f"YAML nested more than {MAX_DEPTH} levels deep; flatten it")
+            return None
+        if node.tag not in _PLAIN_TAGS:
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            self.fail(node, f"YAML tag '{tag}' is not allowed; remove it and write a plain value")
+            return None
+        if isinstance(node, yaml.MappingNode):
+            return self.build_mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        return self.build_scalar(node)
+
+    def build_mapping(self, node: yaml.MappingNode, path: Key, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        first_seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.fail(key_node, "YAML merge keys (<<) are not allowed; write the fields out")
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.fail(key_node, "a field name must be plain text")
+                continue
+            key = str(key_node.value)
+            if key in first_seen:
+                self.fail(
+                    key_node,
+                    f"duplicate field '{key}' (also on line {first_seen[key]}); keep only one",
+                )
+                continue
+            first_seen[key] = self.line_of(key_node)
+            result[key] = self.build(value_node, (*path, key), depth + 1)
+            self.lines[(*path, key)] = self.line_of(key_node)
+        return result
+
+    def build_scalar(self, node: yaml.ScalarNode) -> Any:
+        tag = node.tag
+        if tag == "tag:yaml.org,2002:str":
+            return node.value
+        if tag == "tag:yaml.org,2002:timestamp":
+            try:
+                return _scalars.construct_yaml_timestamp(node)
+            except ValueError:
+                return InvalidDate(node.value)
+        constructors = {
+            "tag:yaml.org,2002:int": _scalars.construct_yaml_int,
+            "tag:yaml.org,2002:float": _scalars.construct_yaml_float,
+            "tag:yaml.org,2002:bool": _scalars.construct_yaml_bool,
+            "tag:yaml.org,2002:null": _scalars.construct_yaml_null,
+        }
+        try:
+            return constructors[tag](node)
+        except (ValueError, TypeError, OverflowError):
+            return node.value
+
+
+@dataclass(frozen=True)
+class InvalidDate:
+    """A value shaped like a date that is not one (2025-02-30): validation names it."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def is_date(value: Any) -> bool:
+    return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
