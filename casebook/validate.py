@@ -71,12 +71,17 @@ class _Fields:
             self.fail(path, f"{what} must be a set of fields ({listed}), not {_kind(value)}")
             return None
         ok = True
+        suggested = set()
         for key in value:
             if key not in allowed:
-                hint = did_you_mean(key, allowed) or f"; {what} can have: {', '.join(allowed)}"
+                hint = did_you_mean(key, allowed)
+                suggested.add(hint.split("'")[1] if hint else "")
+                hint = hint or f"; {what} can have: {', '.join(allowed)}"
                 self.fail((*path, key), f"unknown field '{key}'{hint}")
                 ok = False
         for key in required:
+            if key in suggested:
+                continue  # the unknown field's did-you-mean already names it
             if key not in value or value[key] is None:
                 example = (examples or {}).get(key, f"{key}: ...")
                 where = f" to {what}" if path else ""
@@ -506,7 +511,14 @@ def _story_assessments(f: _Fields, value: Any, rubric: Rubric) -> tuple[Assessme
     result = []
     for i, item in enumerate(value):
         path: tuple[str | int, ...] = ("assessments", i)
-        data = f.mapping(item, path, ASSESSMENT_FIELDS, ASSESSMENT_FIELDS, "an assessment")
+        data = f.mapping(
+            item,
+            path,
+            ASSESSMENT_FIELDS,
+            ASSESSMENT_FIELDS,
+            "an assessment",
+            {"sub_element": "sub_element: trust", "stage": "stage: 2"},
+        )
         if data is None:
             continue
         sub_id, stage = data["sub_element"], data["stage"]
@@ -549,7 +561,9 @@ def _story_contributors(f: _Fields, value: Any) -> tuple[Contributor, ...]:
             if name:
                 result.append(Contributor(name, ""))
             continue
-        data = f.mapping(item, path, CONTRIBUTOR_FIELDS, ("name",), "a contributor")
+        data = f.mapping(
+            item, path, CONTRIBUTOR_FIELDS, ("name",), "a contributor", {"name": "name: A. Person"}
+        )
         if data is None:
             continue
         name = f.text(data["name"], (*path, "name"), "name", 200)

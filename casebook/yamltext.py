@@ -112,10 +112,16 @@ class _Builder:
     def fail(self, node: yaml.Node, message: str) -> None:
         self.problems.append(YamlProblem(self.line_of(node), message))
 
-    def build(self, node: yaml.Node, path: Key, depth: int) -> Any:
-        self.lines[path] = self.line_of(node)
+    def build(self, node: yaml.Node, path: Key, depth: int, line: int | None = None) -> Any:
+        """line: where the value is used, when known (an alias's node is where it was defined)."""
+        self.lines[path] = line or self.line_of(node)
         if id(node) in self.seen:
-            self.fail(node, "YAML aliases (*name) are not allowed; write the value out in full")
+            self.problems.append(
+                YamlProblem(
+                    self.lines[path],
+                    "YAML aliases (*name) are not allowed; write the value out in full",
+                )
+            )
             return None
         self.seen.add(id(node))
         if depth > MAX_DEPTH:
@@ -128,7 +134,13 @@ class _Builder:
         if isinstance(node, yaml.MappingNode):
             return self.build_mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+            return [
+                # an alias in a list is reported on the list's line, not its anchor's
+                self.build(
+                    item, (*path, i), depth + 1, self.lines[path] if id(item) in self.seen else None
+                )
+                for i, item in enumerate(node.value)
+            ]
         return self.build_scalar(node)
 
     def build_mapping(self, node: yaml.MappingNode, path: Key, depth: int) -> dict[str, Any]:
@@ -149,8 +161,7 @@ class _Builder:
                 )
                 continue
             first_seen[key] = self.line_of(key_node)
-            result[key] = self.build(value_node, (*path, key), depth + 1)
-            self.lines[(*path, key)] = self.line_of(key_node)
+            result[key] = self.build(value_node, (*path, key), depth + 1, first_seen[key])
         return result
 
     def build_scalar(self, node: yaml.ScalarNode) -> Any:

@@ -1,0 +1,55 @@
+"""Helpers for tests that build small content trees inline."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CONTENT = REPO / "content"
+
+GOOD_STORY = """\
+---
+title: {title}
+date: 2024-05-01
+partnership:
+  institution: Example University
+  students_union: Example Students' Union
+perspective: joint
+assessments:
+  - sub_element: trust
+    stage: 2
+example: true
+{extra}---
+## Why we placed ourselves here
+
+{body}
+"""
+
+
+def story(title: str = "A good story", body: str = "Plain words.", extra: str = "") -> str:
+    """A valid story file; extra is front matter lines added before the closing ---."""
+    return GOOD_STORY.format(title=title, body=body, extra=extra)
+
+
+@pytest.fixture
+def content_tree(tmp_path: Path):
+    """make(stories={name: text}) -> a content folder with the real site.yaml and rubric."""
+
+    def make(stories: dict[str, str | bytes], folder: str = "content") -> Path:
+        root = tmp_path / folder
+        (root / "stories").mkdir(parents=True)
+        shutil.copy(CONTENT / "site.yaml", root / "site.yaml")
+        shutil.copytree(CONTENT / "rubric", root / "rubric")
+        for name, text in stories.items():
+            path = root / "stories" / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(text, bytes):
+                path.write_bytes(text)
+            else:
+                path.write_text(text, encoding="utf-8")
+        return root
+
+    return make

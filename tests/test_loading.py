@@ -1,0 +1,138 @@
+"""Loading: encodings, limits, folder stories, drafts and anonymity."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from casebook.cli import main
+from casebook.pipeline import BuildOptions, check_site
+
+from .conftest import story
+
+TODAY = dt.date(2026, 11, 22)
+
+
+def check(root, **kwargs):
+    return check_site(BuildOptions(content=root, today=TODAY, **kwargs))
+
+
+def test_bom_and_crlf_are_accepted(content_tree):
+    text = "\ufeff" + story(title="Windows line ends").replace("\n", "\r\n")
+    root = content_tree({"crlf.md": text.encode("utf-8")})
+    (only,) = check(root).book.stories
+    assert only.title == "Windows line ends"
+
+
+def test_not_utf8_names_the_line(content_tree, monkeypatch, capsys):
+    data = story().encode("utf-8").replace(b"Plain words.", b"Caf\xe9 words.")
+    root = content_tree({"latin1.md": data})
+    monkeypatch.chdir(root.parent)
+    assert main(["check"]) == 1
+    assert capsys.readouterr().err.splitlines()[0] == (
+        "content/stories/latin1.md:15: file is not UTF-8 text; save it with UTF-8 encoding"
+    )
+
+
+def test_files_over_a_megabyte_are_refused(content_tree, monkeypatch, capsys):
+    root = content_tree({"huge.md": story(body="x" * 1_100_000)})
+    monkeypatch.chdir(root.parent)
+    assert main(["check"]) == 1
+    assert "content/stories/huge.md: file is 1,100," in capsys.readouterr().err
+
+
+def test_control_characters_in_titles_are_refused(content_tree, monkeypatch, capsys):
+    root = content_tree({"bidi.md": story(title="Evil \u202e title")})
+    monkeypatch.chdir(root.parent)
+    assert main(["check"]) == 1
+    assert capsys.readouterr().err.splitlines()[0] == (
+        "content/stories/bidi.md:2: 'title' contains an invisible control or "
+        "text-direction character; retype it as plain text"
+    )
+
+
+def test_a_title_over_200_characters_is_refused(content_tree, monkeypatch, capsys):
+    root = content_tree({"long.md": story(title="x" * 201)})
+    monkeypatch.chdir(root.parent)
+    assert main(["check"]) == 1
+    assert "long.md:2: 'title' is 201 characters long; keep it to 200" in capsys.readouterr().err
+
+
+def test_folder_story_with_images(content_tree):
+    root = content_tree({"with-photo/index.md": story(body="![A poster](poster.png)")})
+    (root / "stories" / "with-photo" / "poster.png").write_bytes(b"\x89PNG fake")
+    checked = check(root)
+    (only,) = checked.book.stories
+    assert only.slug == "with-photo"
+    paths = {f.path for f in checked.files}
+    assert "stories/with-photo/poster.png" in paths
+
+
+def test_svg_beside_a_story_is_refused(content_tree, monkeypatch, capsys):
+    root = content_tree({"pics/index.md": story()})
+    (root / "stories" / "pics" / "logo.svg").write_text("<svg/>")
+    monkeypatch.chdir(root.parent)
+    assert main(["check"]) == 1
+    assert capsys.readouterr().err.startswith(
+        "content/stories/pics/logo.svg: only images named with lowercase letters"
+    )
+
+
+def test_drafts_are_validated_but_not_published(content_tree):
+    root = content_tree({"done.md": story(), "wip.md": story(title="WIP", extra="draft: true\n")})
+    assert [s.slug for s in check(root).book.stories] == ["done"]
+    assert sorted(s.slug for s in check(root, drafts=True).book.stories) == ["done", "wip"]
+    published = {f.path for f in check(root).files}
+    assert "stories/wip/index.html" not in published
+
+
+def test_anonymous_stories_hide_names_everywhere(content_tree):
+    secret = story(title="Quiet story", extra="anonymous: true\n").replace(
+        "Example University", "Secretshire University"
+    )
+    root = content_tree({"quiet.md": secret, "open.md": story()})
+    checked = check(root)
+    for file in checked.files:
+        if file.data is not None:
+            assert b"Secretshire" not in file.data, file.path
+    assert [p.institution for p in checked.book.partnerships] == ["Example University"]
+
+
+def test_differently_written_partnership_names_are_an_error(content_tree, monkeypatch, capsys):
+    other = story().replace("Example University", "example university")
+    root = content_tree({"a.md": story(), "b.md": other})
+    monkeypatch.chdir(root.parent)
+    assert main(["check"]) == 1
+    assert capsys.readouterr().err.splitlines()[0] == (
+        "content/stories/b.md:4: partnership 'example university and Example Students' Union' "
+        "is written differently in content/stories/a.md ('Example University and Example "
+        "Students' Union'); write the names exactly the same way in both"
+    )
+
+
+def test_rubric_errors_name_the_rubric_file(content_tree, monkeypatch, capsys):
+    root = content_tree({"a.md": story()})
+    rubric = root / "rubric" / "rubric.yaml"
+    text = rubric.read_text(encoding="utf-8")
+    rubric.write_text(text.replace("id: time\n", "id: people\n"), encoding="utf-8")
+    monkeypatch.chdir(root.parent)
+    assert main(["check"]) == 1
+    err = capsys.readouterr().err
+    assert "content/rubric/rubric.yaml:" in err
+    assert "id 'people' is used twice in the rubric; ids must be unique" in err
+
+
+def test_site_settings_are_checked(content_tree, monkeypatch, capsys):
+    root = content_tree({"a.md": story()})
+    site = root / "site.yaml"
+    site.write_text(site.read_text().replace('language: "en-GB"', 'language: "English"'))
+    monkeypatch.chdir(root.parent)
+    assert main(["check"]) == 1
+    assert capsys.readouterr().err.splitlines()[0] == (
+        "content/site.yaml:10: 'language' must be a language tag like en-GB, not 'English'"
+    )
+
+
+def test_rubric_version_comes_from_the_story_date(content_tree):
+    root = content_tree({"old.md": story(), "new.md": story().replace("2024-05-01", "2026-11-22")})
+    versions = {s.slug: s.rubric_version for s in check(root).book.stories}
+    assert versions == {"old": "1.0", "new": "1.1"}

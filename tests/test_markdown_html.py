@@ -1,0 +1,44 @@
+"""Story Markdown becomes HTML with no active content, whatever the writer typed."""
+
+from __future__ import annotations
+
+from casebook.markdown_html import render_markdown
+
+
+def test_ordinary_markdown():
+    html = render_markdown("## Heading\n\nSome *emphasis* and a [link](https://example.org/).")
+    assert html == (
+        "<h2>Heading</h2>\n<p>Some <em>emphasis</em> and a "
+        '<a href="https://example.org/" rel="nofollow noopener noreferrer">link</a>.</p>'
+    )
+
+
+def test_raw_html_is_shown_as_text_not_run():
+    html = render_markdown('<script>alert(1)</script>\n\nHi <img src=x onerror="alert(2)">')
+    assert "<script" not in html and "<img" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_javascript_links_lose_their_href():
+    html = render_markdown("[click](javascript:alert(1)) [x](JaVaScRiPt:alert(1))")
+    assert "javascript" not in html.lower().replace("&lt;", "")
+    assert "<a" in html
+
+
+def test_images_from_other_hosts_become_their_alt_text():
+    html = render_markdown("![tracking pixel](https://evil.example/p.gif)")
+    assert html == "<p><em>[image not shown: tracking pixel]</em></p>"
+
+
+def test_the_storys_own_images_are_kept():
+    assert render_markdown("![Poster](poster.png)") == '<p><img alt="Poster" src="poster.png"></p>'
+
+
+def test_a_level_one_heading_is_shifted_below_the_page_title():
+    assert render_markdown("# One\n\n## Two") == "<h2>One</h2>\n<h3>Two</h3>"
+
+
+def test_tables_get_header_scopes_and_no_inline_style():
+    html = render_markdown("| a | b |\n|:--|--:|\n| 1 | 2 |")
+    assert "style=" not in html
+    assert '<th scope="col">a</th>' in html
