@@ -260,9 +260,15 @@ def cited(problem: str, sources: list[str]) -> str:
 
 
 def test_page_loads_cleanly(browser: Browser, site: Site, site_page: SitePage) -> None:
-    """No console errors or warnings, no exceptions, no failed, 4xx/5xx or off-site requests."""
-    with open_page(browser, site, site_page, VIEWPORTS["desktop"]) as (_, log):
+    """No console errors or warnings, no exceptions, no failed, 4xx/5xx or off-site requests;
+    and at 320px wide (WCAG 1.4.10 reflow) the page itself never scrolls sideways: wide tables
+    scroll inside their own regions."""
+    with open_page(browser, site, site_page, VIEWPORTS["desktop"]) as (page, log):
         problems = log.problems()
+        page.set_viewport_size({"width": 320, "height": 740})
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    if overflow > 0:
+        problems.append(f"at 320px wide the page scrolls sideways by {overflow}px")
     fail_with(problems, f"Problems loading {site_page.url}")
 
 

@@ -1,0 +1,47 @@
+"""Printed for a partnership meeting: the rubric on A4 landscape, one commitment per page.
+
+Chromium prints the page to PDF with the site's print stylesheet; its PDF keeps each page's
+dictionary readable, so the pages and their sizes are counted from the bytes.
+"""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Browser
+
+from casebook.pipeline import BuildOptions, check_site
+
+from .harness import CONTENT_DIR, Site
+
+A4_LONG, A4_SHORT = 841.92, 594.96
+
+
+def printed_pages(browser: Browser, site: Site, path: str) -> list[tuple[float, float]]:
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(site.base_url + path, wait_until="load")
+        page.emulate_media(media="print")
+        pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+    finally:
+        context.close()
+    assert len(re.findall(rb"/Type /Page\b", pdf)) == len(re.findall(rb"/MediaBox", pdf))
+    boxes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
+    return [(round(float(w), 2), round(float(h), 2)) for w, h in boxes]
+
+
+def test_rubric_prints_one_commitment_per_a4_landscape_page(browser: Browser, site: Site):
+    commitments = len(check_site(BuildOptions(content=CONTENT_DIR)).book.rubric.commitments)
+    pages = printed_pages(browser, site, "rubric/")
+    assert pages == [(A4_LONG, A4_SHORT)] * (1 + commitments), (
+        "expected the introduction, then each commitment on its own A4 landscape page"
+    )
+
+
+def test_a_story_prints_on_a4_portrait(browser: Browser, site: Site):
+    story = next(
+        p for p in site.pages if p.label.startswith("/stories/") and p.label != "/stories/"
+    )
+    pages = printed_pages(browser, site, story.label.removeprefix("/"))
+    assert pages and all(size == (A4_SHORT, A4_LONG) for size in pages)
