@@ -11,9 +11,17 @@ import time
 from pathlib import Path
 
 from .load import display_path
-from .pipeline import DEFAULT_TEMPLATES, BuildOptions, build_site, check_site
+from .pipeline import BuildOptions, build_site, check_site, default_templates
 from .problems import ContentError
+from .urls import normalise_base_url
 from .write import OutputError
+
+COMMANDS = ("build", "check", "serve")
+SERVE_OUTPUT = Path(".casebook") / "serve"
+
+
+class UsageError(Exception):
+    """A command-line value that cannot work; said in one line, exit status 1."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -25,7 +33,7 @@ def _parser() -> argparse.ArgumentParser:
 
     def content_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--content", type=Path, default=Path("content"), help="content folder")
-        p.add_argument("--templates", type=Path, default=DEFAULT_TEMPLATES, help="templates folder")
+        p.add_argument("--templates", type=Path, help="templates folder (default: templates/)")
         p.add_argument("--drafts", action="store_true", help="also publish draft stories")
 
     build = commands.add_parser("build", help="build the site (the default)")
@@ -38,15 +46,18 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="build, serve on 127.0.0.1 and rebuild on change")
     content_options(serve)
-    serve.add_argument("--output", type=Path, default=Path("site"), help="output folder")
+    serve.add_argument(
+        "--output", type=Path, default=SERVE_OUTPUT, help=f"output folder (default {SERVE_OUTPUT})"
+    )
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv if argv is not None else sys.argv[1:])
-    if args.command is None:
-        args = _parser().parse_args(["build", *(argv or sys.argv[1:])])
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if not arguments or arguments[0] not in (*COMMANDS, "-h", "--help"):
+        arguments.insert(0, "build")
+    args = _parser().parse_args(arguments)
     try:
         if args.command == "check":
             return _check(args)
@@ -55,15 +66,24 @@ def main(argv: list[str] | None = None) -> int:
 
             return serve(_options(args), args.output, args.port)
         return _build(args)
+    except (UsageError, OutputError) as error:
+        print(f"casebook: {error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 
 
 def _options(args: argparse.Namespace) -> BuildOptions:
+    base_url = getattr(args, "base_url", None)
+    if base_url is not None:
+        try:
+            base_url = normalise_base_url(base_url)
+        except ValueError as error:
+            raise UsageError(f"--base-url {error}") from None
     return BuildOptions(
         content=args.content,
-        templates=args.templates,
-        base_url=getattr(args, "base_url", None),
+        templates=args.templates or default_templates(),
+        base_url=base_url,
         drafts=args.drafts,
     )
 
@@ -94,9 +114,6 @@ def _build(args: argparse.Namespace) -> int:
         checked = build_site(_options(args), args.output)
     except ContentError as error:
         report_problems(error, f"nothing was built and {output}/ is unchanged")
-        return 1
-    except OutputError as error:
-        print(f"casebook: {error}", file=sys.stderr)
         return 1
     pages = sum(1 for f in checked.files if f.path.endswith(".html"))
     seconds = time.perf_counter() - started

@@ -8,6 +8,7 @@ result goes through nh3, the binding to the ammonia sanitiser, with an allowlist
 
 from __future__ import annotations
 
+import html as html_module
 import re
 import xml.etree.ElementTree as ET
 
@@ -79,5 +80,5 @@ def render_markdown(text: str) -> str:
 
 def plain_text(html: str) -> str:
     """Visible text of sanitised HTML, for excerpts and descriptions."""
-    text = nh3.clean(html, tags=set())
+    text = html_module.unescape(nh3.clean(html, tags=set()))
     return re.sub(r"\s+", " ", text).strip()

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .load import load_content
@@ -15,14 +15,20 @@ from .render import OutputFile, render_site
 from .validate import validate
 from .write import check_output_folder, write_site
 
-DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+REPO_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def default_templates() -> Path:
+    """templates/ where the command is run, else the one beside the engine (editable install)."""
+    local = Path("templates")
+    return local if local.is_dir() else REPO_TEMPLATES
 
 
 @dataclass(frozen=True)
 class BuildOptions:
     content: Path
-    templates: Path = DEFAULT_TEMPLATES
-    base_url: str | None = None
+    templates: Path = REPO_TEMPLATES
+    base_url: str | None = None  # already normalised (urls.normalise_base_url)
     drafts: bool = False
     today: dt.date | None = None
 
@@ -36,22 +42,16 @@ class Checked:
 def check_site(options: BuildOptions) -> Checked:
     """Load, validate and render in memory; ContentError lists every problem."""
     loaded = load_content(options.content)
-    today = options.today or dt.date.today()
-    book = validate(loaded, today=today, drafts=options.drafts)
+    book = validate(loaded, today=options.today or dt.date.today(), drafts=options.drafts)
     if options.base_url:
-        base = options.base_url if options.base_url.endswith("/") else options.base_url + "/"
-        book = Casebook(site=_with_base_url(book, base), rubric=book.rubric, stories=book.stories)
+        site = replace(book.site, base_url=options.base_url)
+        book = Casebook(site=site, rubric=book.rubric, stories=book.stories)
     return Checked(book, render_site(book, options.templates))
 
 
 def build_site(options: BuildOptions, output: Path) -> Checked:
-    check_output_folder(output, [options.content, options.templates, Path.cwd()])
+    """Check everything, then write the site; the content's problems are reported first."""
     checked = check_site(options)
+    check_output_folder(output, [options.content, options.templates, Path.cwd()])
     write_site(checked.files, output)
     return checked
-
-
-def _with_base_url(book: Casebook, base_url: str):
-    from dataclasses import replace
-
-    return replace(book.site, base_url=base_url)

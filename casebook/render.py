@@ -47,6 +47,9 @@ def make_environment(templates: Path) -> jinja2.Environment:
 
 
 def render_site(book: Casebook, templates: Path) -> list[OutputFile]:
+    if not (templates / "base.html").is_file():
+        message = "templates folder not found; run from the project folder or pass --templates"
+        raise ContentError([Problem(display_path(templates), 0, message)])
     urls = Urls(book.site.base_url)
     env = make_environment(templates)
     bodies = {story.slug: render_markdown(story.body) for story in book.stories}

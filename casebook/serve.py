@@ -6,6 +6,7 @@ swaps a complete new site in, so the server never sees half of one.
 
 from __future__ import annotations
 
+import socket
 import sys
 import time
 from dataclasses import dataclass, field, replace
@@ -37,6 +38,10 @@ class Rebuilder:
                 file=sys.stderr,
             )
             return False
+        except OutputError as error:
+            self.problems = (Problem(str(self.output), 0, str(error)),)
+            print(f"casebook: {error}; still serving the last good site", file=sys.stderr)
+            return False
         self.problems = ()
         seconds = time.perf_counter() - started
         print(f"casebook: rebuilt {len(checked.book.stories)} stories in {seconds:.2f} s")
@@ -48,13 +53,11 @@ def serve(options: BuildOptions, output: Path, port: int) -> int:
 
     local = replace(options, base_url=f"http://127.0.0.1:{port}/")
     rebuild = Rebuilder(local, output)
-    try:
-        built = rebuild()
-    except OutputError as error:
-        print(f"casebook: {error}", file=sys.stderr)
-        return 1
-    if not built and not output.is_dir():
+    if not rebuild() and not output.is_dir():
         print("casebook: fix the problems above, then run serve again", file=sys.stderr)
+        return 1
+    if not _port_is_free(port):
+        print(f"casebook: port {port} is in use; choose another with --port", file=sys.stderr)
         return 1
     server = Server()
     server.watch(str(options.content), rebuild)
@@ -62,3 +65,12 @@ def serve(options: BuildOptions, output: Path, port: int) -> int:
     print(f"casebook: serving http://127.0.0.1:{port}/ (Ctrl+C to stop)")
     server.serve(root=str(output), host="127.0.0.1", port=port, restart_delay=0)
     return 0
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True

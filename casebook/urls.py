@@ -12,14 +12,27 @@ from urllib.parse import quote, urlsplit
 from .model import Partnership, Story, SubElement
 
 
+def normalise_base_url(text: str) -> str:
+    """The address the site lives at, ending in '/'; ValueError says what is wrong with it."""
+    parts = urlsplit(text.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(
+            f"'{text}' is not a web address; write it in full, like https://example.org/wp-stories/"
+        )
+    if parts.query or parts.fragment or any(c.isspace() for c in text.strip()):
+        raise ValueError(f"'{text}' must be a plain address, without spaces, ? or #")
+    path = parts.path if parts.path.endswith("/") else parts.path + "/"
+    return f"{parts.scheme}://{parts.netloc}{path}"
+
+
 @dataclass(frozen=True)
 class Urls:
     base_url: str
 
     @property
     def base_path(self) -> str:
-        path = urlsplit(self.base_url).path or "/"
-        return path if path.endswith("/") else path + "/"
+        """The path the site is served under; base_url is already normalised."""
+        return urlsplit(self.base_url).path
 
     def _href(self, site_path: str) -> str:
         return self.base_path + quote(site_path, safe="/-._~")

@@ -38,6 +38,7 @@ from .storyfields import (
     SLUG_PATTERN,
     STORY_FIELDS,
 )
+from .urls import normalise_base_url
 from .yamltext import InvalidDate, YamlDocument, is_date
 
 _SLUG = re.compile(SLUG_PATTERN + r"\Z")
@@ -156,21 +157,25 @@ def _validate_site(source: YamlSource, problems: list[Problem]) -> Site | None:
     if data is None:
         return None
     values = {k: f.text(data[k], (k,), k) for k in _SITE_FIELDS}
-    for key in ("base_url", "repository_url"):
-        value = values[key]
-        if value is not None and not _URL.match(value):
-            f.fail((key,), f"'{key}' must be a web address starting https:// or http://")
+    base = values["base_url"]
+    if base is not None:
+        try:
+            base = normalise_base_url(base)
+        except ValueError as error:
+            f.fail(("base_url",), f"'base_url' {error}")
+    repository = values["repository_url"]
+    if repository is not None and not _URL.match(repository):
+        f.fail(("repository_url",), "'repository_url' must be a web address starting https://")
     language = values["language"]
     if language is not None and not _LANGUAGE.match(language):
         f.fail(("language",), f"'language' must be a language tag like en-GB, not '{language}'")
     if len(problems) > before:
         return None
-    base = str(values["base_url"])
     return Site(
         title=str(values["title"]),
         tagline=str(values["tagline"]),
         description=str(values["description"]),
-        base_url=base if base.endswith("/") else base + "/",
+        base_url=str(base),
         repository_url=str(values["repository_url"]).rstrip("/"),
         language=str(language),
     )

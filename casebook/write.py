@@ -24,12 +24,18 @@ def check_output_folder(output: Path, protected: list[Path]) -> None:
     resolved = output.resolve()
     for path in protected:
         p = path.resolve()
-        if resolved == p or resolved in p.parents:
+        if p.is_relative_to(resolved):
             raise OutputError(
                 f"output folder {output} contains {path}; choose another folder, such as site/"
             )
-    if output.exists() and not output.is_dir():
-        raise OutputError(f"output {output} is a file; choose a folder")
+        if path != Path.cwd() and resolved.is_relative_to(p):
+            raise OutputError(
+                f"output folder {output} is inside {path}; "
+                "choose a folder outside it, such as site/"
+            )
+    blocker = next((q for q in [resolved, *resolved.parents] if q.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        raise OutputError(f"cannot write the site to {output}: {blocker} is a file")
     if output.is_dir() and any(output.iterdir()) and not (output / MARKER).is_file():
         raise OutputError(
             f"output folder {output} is not empty and was not made by casebook; "
@@ -38,12 +44,19 @@ def check_output_folder(output: Path, protected: list[Path]) -> None:
 
 
 def write_site(files: list[OutputFile], output: Path) -> None:
+    """Write everything to a staging folder, then swap it in; OutputError on any OS failure."""
     output = output.absolute()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.staging-", dir=output.parent))
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.staging-", dir=output.parent))
+    except OSError as error:
+        raise OutputError(f"cannot write the site to {output}: {error.strerror}") from None
     try:
         _write_all(files, staging)
         _swap(staging, output)
+    except OSError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise OutputError(f"cannot write the site to {output}: {error.strerror}") from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -62,9 +62,23 @@ class YamlError(Exception):
         self.problems = problems
 
 
+def _flow_depth(text: str) -> int:
+    """An upper bound on [ and { nesting (brackets in quotes count too)."""
+    depth = deepest = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}" and depth:
+            depth -= 1
+    return deepest
+
+
 def parse_yaml(text: str, first_line: int = 1) -> YamlDocument:
     """Parse one YAML document. first_line is the file line the text starts on."""
-    loader = _Loader(text)
+    # libyaml's composer recurses without a limit and crashes the process on a few kilobytes
+    # of brackets; the pure-Python loader raises RecursionError instead, which we report.
+    loader = _Loader(text) if _flow_depth(text) <= MAX_DEPTH else yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
@@ -74,7 +88,8 @@ def parse_yaml(text: str, first_line: int = 1) -> YamlDocument:
     except yaml.YAMLError as error:
         raise YamlError([YamlProblem(first_line, f"not valid YAML: {error}")]) from None
     except RecursionError:
-        raise YamlError([YamlProblem(first_line, "YAML nested too deeply")]) from None
+        message = f"YAML nested more than {MAX_DEPTH} levels deep; flatten it"
+        raise YamlError([YamlProblem(first_line, message)]) from None
     finally:
         loader.dispose()
     if node is None:
