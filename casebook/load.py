@@ -7,18 +7,16 @@ file unreadable: not UTF-8, too large, no front matter, broken YAML, a name that
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from .model import StoryImage
 from .problems import Problem
-from .storyfields import SLUG_PATTERN
+from .slugs import is_slug, slugify
 from .yamltext import YamlDocument, YamlError, parse_yaml
 
 MAX_STORY_BYTES = 1_000_000
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif")
-_SLUG = re.compile(SLUG_PATTERN + r"\Z")
 
 
 @dataclass(frozen=True)
@@ -149,9 +147,9 @@ def _load_stories(folder: Path, problems: list[Problem]) -> list[StorySource]:
 
 
 def _check_slug(name: str, display: str, problems: list[Problem]) -> bool:
-    if _SLUG.match(name):
+    if is_slug(name):
         return True
-    suggestion = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "my-story"
+    suggestion = slugify(name) or "my-story"
     problems.append(
         Problem(
             display,
@@ -173,7 +171,7 @@ def _folder_images(folder: Path, problems: list[Problem]) -> tuple[StoryImage, .
             problems.append(
                 Problem(display, 0, "a story folder may hold only index.md and image files")
             )
-        elif entry.suffix.lower() not in IMAGE_SUFFIXES or not _SLUG.match(entry.stem.lower()):
+        elif entry.suffix not in IMAGE_SUFFIXES or not is_slug(entry.stem):
             problems.append(
                 Problem(
                     display,

@@ -16,6 +16,8 @@ import markdown
 import nh3
 from markdown.treeprocessors import Treeprocessor
 
+from .slugs import SLUG_PATTERN
+
 ALLOWED_TAGS = {
     "a", "abbr", "blockquote", "br", "code", "del", "em", "h2", "h3", "h4", "h5", "h6", "hr",
     "img", "li", "ol", "p", "pre", "strong", "sub", "sup", "table", "tbody", "td", "th",
@@ -29,7 +31,7 @@ ALLOWED_ATTRIBUTES = {
     "th": {"scope"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
-_LOCAL_IMAGE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\.(?:png|jpe?g|webp|gif)\Z", re.IGNORECASE)
+_LOCAL_IMAGE = re.compile(SLUG_PATTERN + r"\.(?:png|jpe?g|webp|gif)\Z")
 
 
 class _StoryTree(Treeprocessor):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SLUG_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 MAX_TITLE = 200
 MAX_ASSESSMENTS = 9
 

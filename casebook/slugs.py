@@ -1,0 +1,40 @@
+"""Names that become URLs: story files, tags, partnership pages, ids.
+
+Lowercase ASCII letters, digits and single hyphens, so a web address never needs escaping
+and never depends on how a system folds case.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+SLUG_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+_SLUG = re.compile(SLUG_PATTERN + r"\Z")
+
+
+def is_slug(text: str) -> bool:
+    return bool(_SLUG.match(text))
+
+
+def slugify(text: str) -> str:
+    """A slug made from a name; '' when nothing in it folds to ASCII."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    folded = re.sub(r"['’]", "", folded.lower())
+    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
+
+
+def name_slug(text: str) -> str:
+    """A slug for a name that must stay distinct from every other name.
+
+    Where folding to ASCII drops letters (東京大学, Αθήνα), two different names could fold to
+    the same slug, so a short hash of the whole name is added.
+    """
+    slug = slugify(text)
+    decomposed = unicodedata.normalize("NFKD", text)
+    lossy = any(c.isalnum() and not c.isascii() for c in decomposed)
+    if slug and not lossy:
+        return slug
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+    return f"{slug}-{digest}" if slug else f"partnership-{digest}"

@@ -1,0 +1,207 @@
+"""Validation of the two files maintainers edit: site.yaml and the rubric."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from .load import YamlSource
+from .model import Commitment, Rubric, RubricVersion, Site, Stage, SubElement
+from .problems import Problem
+from .slugs import is_slug
+from .urls import normalise_base_url
+from .yamlfields import Fields
+from .yamltext import is_date
+
+_LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*\Z")
+_URL = re.compile(r"https?://[^\s<>\"']+\Z")
+_SITE_FIELDS = ("title", "tagline", "description", "base_url", "repository_url", "language")
+_RUBRIC_FIELDS = (
+    "title",
+    "short_title",
+    "makers",
+    "authors",
+    "introduction",
+    "how_it_works",
+    "version",
+    "changelog",
+    "stages",
+    "commitments",
+)
+
+
+def validate_site(source: YamlSource, problems: list[Problem]) -> Site | None:
+    f = Fields(source.display, source.document, problems)
+    before = len(problems)
+    data = f.mapping(source.document.value, (), _SITE_FIELDS, _SITE_FIELDS, "site.yaml")
+    if data is None:
+        return None
+    values = {k: f.text(data[k], (k,), k) for k in _SITE_FIELDS}
+    base = values["base_url"]
+    if base is not None:
+        try:
+            base = normalise_base_url(base)
+        except ValueError as error:
+            f.fail(("base_url",), f"'base_url' {error}")
+    repository = values["repository_url"]
+    if repository is not None and not _URL.match(repository):
+        f.fail(("repository_url",), "'repository_url' must be a web address starting https://")
+    language = values["language"]
+    if language is not None and not _LANGUAGE.match(language):
+        f.fail(("language",), f"'language' must be a language tag like en-GB, not '{language}'")
+    if len(problems) > before:
+        return None
+    return Site(
+        title=str(values["title"]),
+        tagline=str(values["tagline"]),
+        description=str(values["description"]),
+        base_url=str(base),
+        repository_url=str(repository).rstrip("/"),
+        language=str(language),
+    )
+
+
+def validate_rubric(source: YamlSource, today: dt.date, problems: list[Problem]) -> Rubric | None:
+    f = Fields(source.display, source.document, problems)
+    before = len(problems)
+    data = f.mapping(source.document.value, (), _RUBRIC_FIELDS, _RUBRIC_FIELDS, "the rubric")
+    if data is None:
+        return None
+    stages = _stages(f, data["stages"])
+    commitments = _commitments(f, data["commitments"], len(stages))
+    changelog = _changelog(f, data["changelog"], today)
+    version = f.text(data["version"], ("version",), "version")
+    if version and changelog and version != changelog[0].version:
+        f.fail(
+            ("version",),
+            f"version '{version}' must be the first (newest) entry of the changelog, "
+            f"which is '{changelog[0].version}'",
+        )
+    rubric = Rubric(
+        title=f.text(data["title"], ("title",), "title") or "",
+        short_title=f.text(data["short_title"], ("short_title",), "short_title") or "",
+        makers=f.texts(data["makers"], ("makers",), "makers"),
+        authors=f.texts(data["authors"], ("authors",), "authors"),
+        introduction=f.texts(data["introduction"], ("introduction",), "introduction"),
+        how_it_works=f.texts(data["how_it_works"], ("how_it_works",), "how_it_works"),
+        version=version or "",
+        changelog=changelog,
+        stages=stages,
+        commitments=commitments,
+    )
+    return None if len(problems) > before else rubric
+
+
+def _stages(f: Fields, value: Any) -> tuple[Stage, ...]:
+    if not isinstance(value, list) or not value:
+        f.fail(("stages",), "'stages' must be a list of stages, each with number and name")
+        return ()
+    stages = []
+    for i, item in enumerate(value):
+        path = ("stages", i)
+        data = f.mapping(item, path, ("number", "name"), ("number", "name"), "a stage")
+        if data is None:
+            continue
+        number = f.whole_number(data["number"], (*path, "number"), "number")
+        if number is not None and number != i + 1:
+            f.fail(
+                (*path, "number"), f"stages must be numbered 1, 2, 3... in order; expected {i + 1}"
+            )
+        name = f.text(data["name"], (*path, "name"), "name")
+        if name:
+            stages.append(Stage(i + 1, name))
+    return tuple(stages)
+
+
+def _commitments(f: Fields, value: Any, stage_count: int) -> tuple[Commitment, ...]:
+    if not isinstance(value, list) or not value:
+        f.fail(("commitments",), "'commitments' must be a list")
+        return ()
+    keys = ("id", "number", "name", "question", "summary", "sub_elements")
+    commitments, seen_ids = [], set()
+    for i, item in enumerate(value):
+        path: tuple[str | int, ...] = ("commitments", i)
+        data = f.mapping(item, path, keys, keys, "a commitment")
+        if data is None:
+            continue
+        cid = _id(f, data["id"], (*path, "id"), seen_ids)
+        number = f.whole_number(data["number"], (*path, "number"), "number")
+        name = f.text(data["name"], (*path, "name"), "name")
+        question = f.text(data["question"], (*path, "question"), "question")
+        summary = f.text(data["summary"], (*path, "summary"), "summary", 5000)
+        subs = data["sub_elements"]
+        if not isinstance(subs, list) or not subs:
+            f.fail((*path, "sub_elements"), "'sub_elements' must be a list")
+            continue
+        sub_elements = tuple(
+            sub
+            for j, item in enumerate(subs)
+            if cid
+            and (
+                sub := _sub_element(f, item, (*path, "sub_elements", j), cid, stage_count, seen_ids)
+            )
+        )
+        if cid and number is not None and name and question and summary:
+            commitments.append(Commitment(cid, number, name, question, summary, sub_elements))
+    return tuple(commitments)
+
+
+def _sub_element(
+    f: Fields, value: Any, path: tuple[str | int, ...], cid: str, stages: int, seen: set[str]
+) -> SubElement | None:
+    keys = ("id", "letter", "name", "descriptors")
+    data = f.mapping(value, path, keys, keys, "a sub-element")
+    if data is None:
+        return None
+    sid = _id(f, data["id"], (*path, "id"), seen)
+    name = f.text(data["name"], (*path, "name"), "name")
+    letter = f.text(data["letter"], (*path, "letter"), "letter")
+    descriptors = data["descriptors"]
+    if not isinstance(descriptors, list) or len(descriptors) != stages:
+        found = f"{len(descriptors)} found" if isinstance(descriptors, list) else "not a list"
+        f.fail(
+            (*path, "descriptors"),
+            f"'descriptors' must list one text for each of the {stages} stages ({found})",
+        )
+        return None
+    texts = f.texts(descriptors, (*path, "descriptors"), "descriptor")
+    if sid and name and letter and len(texts) == stages:
+        return SubElement(sid, letter, name, cid, texts)
+    return None
+
+
+def _id(f: Fields, value: Any, path: tuple[str | int, ...], seen: set[str]) -> str | None:
+    if not isinstance(value, str) or not is_slug(value):
+        f.fail(path, "an id may use only lowercase letters, digits and hyphens")
+        return None
+    if value in seen:
+        f.fail(path, f"id '{value}' is used twice in the rubric; ids must be unique")
+        return None
+    seen.add(value)
+    return value
+
+
+def _changelog(f: Fields, value: Any, today: dt.date) -> tuple[RubricVersion, ...]:
+    if not isinstance(value, list) or not value:
+        f.fail(("changelog",), "'changelog' must be a list of versions, newest first")
+        return ()
+    versions = []
+    for i, item in enumerate(value):
+        path = ("changelog", i)
+        keys = ("version", "date", "changes")
+        data = f.mapping(item, path, keys, ("version", "changes"), "a version")
+        if data is None:
+            continue
+        version = f.text(data["version"], (*path, "version"), "version")
+        date = data.get("date")
+        if date is not None and not is_date(date):
+            f.fail((*path, "date"), "a version's 'date' must be a date like 2026-11-22")
+            date = None
+        elif date is not None and date > today:
+            f.fail((*path, "date"), f"version date {date} is in the future")
+            date = None
+        changes = f.texts(data["changes"], (*path, "changes"), "changes", 2000)
+        if version:
+            versions.append(RubricVersion(version, date, changes))
+    return tuple(versions)

@@ -1,0 +1,134 @@
+"""Typed reads from one YAML document: each failure becomes a Problem at the value's line.
+
+Validation of site.yaml, the rubric and stories all read through this, so the same mistake
+gets the same message wherever it is made.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .problems import Problem, did_you_mean, one_of
+from .yamltext import YamlDocument
+
+Path = tuple[str | int, ...]
+
+# C0 and C1 controls (but tab and newline), bidirectional overrides and isolates, and the
+# non-characters U+FFFE/U+FFFF: invisible in a review, and some are not allowed in XML.
+FORBIDDEN_CHARS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]"
+)
+
+
+def kind(value: Any) -> str:
+    """How a wrong value is named in a message."""
+    if value is None:
+        return "empty"
+    if isinstance(value, dict):
+        return "a set of fields"
+    if isinstance(value, list):
+        return "a list"
+    return f"'{value}'"
+
+
+class Fields:
+    """Typed reads from one YAML document, each failure recorded with its line."""
+
+    def __init__(self, display: str, doc: YamlDocument, problems: list[Problem]) -> None:
+        self.display = display
+        self.doc = doc
+        self.problems = problems
+
+    def fail(self, path: Path, message: str) -> None:
+        self.problems.append(Problem(self.display, self.doc.line(*path), message))
+
+    def mapping(
+        self,
+        value: Any,
+        path: Path,
+        allowed: tuple[str, ...],
+        required: tuple[str, ...],
+        what: str,
+        examples: dict[str, str] | None = None,
+    ) -> dict[str, Any] | None:
+        """The mapping if it has only allowed fields and all required ones, else None."""
+        if not isinstance(value, dict):
+            listed = one_of(list(allowed)).replace(" or ", " and ")
+            self.fail(path, f"{what} must be a set of fields ({listed}), not {kind(value)}")
+            return None
+        ok = True
+        suggested = set()
+        for key in value:
+            if key in allowed:
+                continue
+            ok = False
+            hint = did_you_mean(key, allowed)
+            meant = hint.split("'")[1] if hint else ""
+            if meant and meant in value:
+                hint = f"; remove it ('{meant}' is already there)"
+            elif meant:
+                suggested.add(meant)
+            hint = hint or f"; {what} can have: {', '.join(allowed)}"
+            self.fail((*path, key), f"unknown field '{key}'{hint}")
+        for key in required:
+            if key in suggested:
+                continue  # the unknown field's did-you-mean already names it
+            if value.get(key) is None:
+                example = (examples or {}).get(key, f"{key}: ...")
+                where = f" to {what}" if path else ""
+                self.fail(path, f"missing field '{key}'; add it{where}, for example: {example}")
+                ok = False
+        return value if ok else None
+
+    def text(self, value: Any, path: Path, name: str, limit: int = 2000) -> str | None:
+        if isinstance(value, bool):
+            self.fail(path, f"'{name}' must be text, but YAML reads it as true or false; quote it")
+            return None
+        if not isinstance(value, str | int | float):
+            self.fail(path, f"'{name}' must be text, not {kind(value)}")
+            return None
+        text = str(value).strip()
+        if not text:
+            self.fail(path, f"'{name}' is empty; write something or remove the field")
+            return None
+        if FORBIDDEN_CHARS.search(text):
+            self.fail(
+                path,
+                f"'{name}' contains an invisible control or text-direction character; "
+                "retype it as plain text",
+            )
+            return None
+        if len(text) > limit:
+            self.fail(path, f"'{name}' is {len(text)} characters long; keep it to {limit}")
+            return None
+        return text
+
+    def texts(self, value: Any, path: Path, name: str, limit: int = 5000) -> tuple[str, ...]:
+        """A non-empty list of text."""
+        if not isinstance(value, list) or not value:
+            self.fail(path, f"'{name}' must be a list of text")
+            return ()
+        return tuple(t for i, x in enumerate(value) if (t := self.text(x, (*path, i), name, limit)))
+
+    def whole_number(self, value: Any, path: Path, name: str, choices: str = "") -> int | None:
+        """An int; choices, when given, lists the valid numbers in the message."""
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if (isinstance(value, float) and value.is_integer()) or (
+            isinstance(value, str) and value.strip().isdigit()
+        ):
+            self.fail(path, f"write '{name}' as a whole number without quotes or decimals")
+        elif choices:
+            self.fail(path, f"'{name}' must be a number, not {kind(value)}; choose {choices}")
+        else:
+            self.fail(path, f"'{name}' must be a whole number, not {kind(value)}")
+        return None
+
+    def flag(self, value: Any, path: Path, name: str) -> bool:
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            self.fail(path, f"'{name}' must be true or false, not '{value}'")
+            return False
+        return value
