@@ -71,6 +71,9 @@ def read_text(path: Path, display: str, problems: list[Problem], limit: int) -> 
         problems.append(Problem(display, 0, "symbolic links are not allowed in content/"))
         return None
     try:
+        if not path.is_file():
+            problems.append(Problem(display, 0, "not a regular file"))
+            return None
         size = path.stat().st_size
         if size > limit:
             problems.append(
@@ -107,43 +110,61 @@ def _load_yaml_file(path: Path, problems: list[Problem]) -> YamlSource | None:
         return None
 
 
+def _ignored(name: str) -> bool:
+    """Hidden files and editor backups (x.md~, .x.md.swp) are not content."""
+    return name.startswith(".") or name.endswith("~") or name == "README.md"
+
+
 def _load_stories(folder: Path, problems: list[Problem]) -> list[StorySource]:
     if not folder.is_dir():
         problems.append(Problem(display_path(folder), 0, "stories folder not found"))
         return []
+    try:
+        entries = sorted(folder.iterdir(), key=lambda p: p.name)
+    except OSError as error:
+        problems.append(Problem(display_path(folder), 0, f"cannot read: {error.strerror}"))
+        return []
     stories = []
-    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
-        display = display_path(entry)
-        if entry.name.startswith(".") or entry.name == "README.md":
+    for entry in entries:
+        if _ignored(entry.name):
             continue
-        if entry.is_symlink():
-            problems.append(Problem(display, 0, "symbolic links are not allowed in content/"))
+        try:
+            story = _load_entry(entry, problems)
+        except OSError as error:
+            problems.append(Problem(display_path(entry), 0, f"cannot read: {error.strerror}"))
             continue
-        if entry.is_dir():
-            index = entry / "index.md"
-            if not index.is_file():
-                problems.append(
-                    Problem(display, 0, "a story folder needs an index.md; add one or remove it")
-                )
-                continue
-            slug_ok = _check_slug(entry.name, display, problems)
-            images = _folder_images(entry, problems)
-            story = _load_story(index, entry.name, images, problems)
-        elif entry.suffix == ".md":
-            slug_ok = _check_slug(entry.stem, display, problems)
-            story = _load_story(entry, entry.stem, (), problems)
-        else:
-            problems.append(
-                Problem(
-                    display,
-                    0,
-                    "not a story; a story is a .md file, or a folder with index.md and its images",
-                )
-            )
-            continue
-        if story is not None and slug_ok:
+        if story is not None:
             stories.append(story)
     return stories
+
+
+def _load_entry(entry: Path, problems: list[Problem]) -> StorySource | None:
+    display = display_path(entry)
+    if entry.is_symlink():
+        problems.append(Problem(display, 0, "symbolic links are not allowed in content/"))
+        return None
+    if entry.is_dir():
+        index = entry / "index.md"
+        if not index.is_file():
+            problems.append(
+                Problem(display, 0, "a story folder needs an index.md; add one or remove it")
+            )
+            return None
+        slug_ok = _check_slug(entry.name, display, problems)
+        story = _load_story(index, entry.name, _folder_images(entry, problems), problems)
+    elif entry.suffix == ".md" and entry.is_file():
+        slug_ok = _check_slug(entry.stem, display, problems)
+        story = _load_story(entry, entry.stem, (), problems)
+    else:
+        problems.append(
+            Problem(
+                display,
+                0,
+                "not a story; a story is a .md file, or a folder with index.md and its images",
+            )
+        )
+        return None
+    return story if slug_ok else None
 
 
 def _check_slug(name: str, display: str, problems: list[Problem]) -> bool:
@@ -164,7 +185,7 @@ def _check_slug(name: str, display: str, problems: list[Problem]) -> bool:
 def _folder_images(folder: Path, problems: list[Problem]) -> tuple[StoryImage, ...]:
     images = []
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
-        if entry.name == "index.md" or entry.name.startswith("."):
+        if entry.name == "index.md" or _ignored(entry.name):
             continue
         display = display_path(entry)
         if entry.is_symlink() or not entry.is_file():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html as html_module
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 
 import markdown
 import nh3
@@ -37,6 +38,10 @@ _LOCAL_IMAGE = re.compile(SLUG_PATTERN + r"\.(?:png|jpe?g|webp|gif)\Z")
 class _StoryTree(Treeprocessor):
     """Headings start at h2; images are the story's own files or become their alt text."""
 
+    def __init__(self, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self.images: list[str] = []
+
     def run(self, root: ET.Element) -> None:
         levels = [int(el.tag[1]) for el in root.iter() if re.fullmatch(r"h[1-6]", el.tag)]
         shift = 2 - min(levels) if levels and min(levels) < 2 else 0
@@ -44,7 +49,9 @@ class _StoryTree(Treeprocessor):
             for i, child in enumerate(list(parent)):
                 if shift and re.fullmatch(r"h[1-6]", child.tag):
                     child.tag = f"h{min(6, int(child.tag[1]) + shift)}"
-                if child.tag == "img" and not _LOCAL_IMAGE.match(child.get("src", "")):
+                if child.tag == "img" and _LOCAL_IMAGE.match(child.get("src", "")):
+                    self.images.append(child.get("src", ""))
+                elif child.tag == "img":
                     alt = child.get("alt", "").strip()
                     span = ET.Element("em")
                     span.text = f"[image not shown: {alt}]" if alt else "[image not shown]"
@@ -55,29 +62,40 @@ class _StoryTree(Treeprocessor):
                 parent.set("scope", "col")
 
 
-def _markdown() -> markdown.Markdown:
-    md = markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists"])
-    md.preprocessors.deregister("html_block")
-    md.inlinePatterns.deregister("html")
-    md.treeprocessors.register(_StoryTree(md), "casebook_story", 1)
-    return md
+@dataclass(frozen=True)
+class StoryHtml:
+    html: str
+    images: tuple[str, ...]  # the story's own image files the body shows
 
 
-_converter = _markdown()
+class StoryMarkdown:
+    """One Markdown converter, reused for every story of a build (it is costly to set up)."""
+
+    def __init__(self) -> None:
+        self._md = markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists"])
+        self._md.preprocessors.deregister("html_block")
+        self._md.inlinePatterns.deregister("html")
+        self._tree = _StoryTree(self._md)
+        self._md.treeprocessors.register(self._tree, "casebook_story", 1)
+
+    def render(self, text: str) -> StoryHtml:
+        """Sanitised HTML for a story body."""
+        self._md.reset()
+        self._tree.images = []
+        html = nh3.clean(
+            self._md.convert(text),
+            tags=ALLOWED_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            url_schemes=URL_SCHEMES,
+            link_rel="nofollow noopener noreferrer",
+            strip_comments=True,
+        )
+        return StoryHtml(html, tuple(dict.fromkeys(self._tree.images)))
 
 
 def render_markdown(text: str) -> str:
-    """Sanitised HTML for a story body."""
-    _converter.reset()
-    html = _converter.convert(text)
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        link_rel="nofollow noopener noreferrer",
-        strip_comments=True,
-    )
+    """Sanitised HTML for one body, with a converter of its own (for tests and one-offs)."""
+    return StoryMarkdown().render(text).html
 
 
 def plain_text(html: str) -> str:

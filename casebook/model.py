@@ -146,6 +146,7 @@ class Story:
     anonymous: bool
     rubric_version: str
     body: str
+    body_line: int = 1
     images: tuple[StoryImage, ...] = ()
 
     @property

@@ -14,7 +14,7 @@ from pathlib import Path
 import jinja2
 
 from .load import display_path
-from .markdown_html import plain_text, render_markdown
+from .markdown_html import StoryMarkdown, plain_text
 from .model import Casebook, Story
 from .pages import Page, site_files, site_pages
 from .problems import ContentError, Problem
@@ -52,7 +52,7 @@ def render_site(book: Casebook, templates: Path) -> list[OutputFile]:
         raise ContentError([Problem(display_path(templates), 0, message)])
     urls = Urls(book.site.base_url)
     env = make_environment(templates)
-    bodies = {story.slug: render_markdown(story.body) for story in book.stories}
+    bodies = _render_bodies(book)
     excerpts = {slug: _excerpt(plain_text(html)) for slug, html in bodies.items()}
 
     def body_of(story: Story) -> str:
@@ -109,6 +109,32 @@ def render_site(book: Casebook, templates: Path) -> list[OutputFile]:
             target = urls.output_file(urls.story_image(story, image.name))
             output.append(OutputFile(target, source=Path(image.source)))
     return output
+
+
+def _render_bodies(book: Casebook) -> dict[str, str]:
+    """Each story's HTML; ContentError if a body shows an image that is not beside it."""
+    converter = StoryMarkdown()
+    bodies, problems = {}, []
+    for story in book.stories:
+        rendered = converter.render(story.body)
+        bodies[story.slug] = rendered.html
+        present = {image.name for image in story.images}
+        for name in rendered.images:
+            if name not in present:
+                problems.append(_missing_image(story, name))
+    if problems:
+        raise ContentError(problems)
+    return bodies
+
+
+def _missing_image(story: Story, name: str) -> Problem:
+    lines = story.body.split("\n")
+    index = next((i for i, line in enumerate(lines) if name in line), 0)
+    if story.images or story.source.endswith("index.md"):
+        fix = "put the image file in the story's folder, or remove the reference"
+    else:
+        fix = f"make the story a folder, stories/{story.slug}/index.md, and put the image beside it"
+    return Problem(story.source, story.body_line + index, f"image '{name}' not found; {fix}")
 
 
 def _excerpt(text: str, limit: int = 220) -> str:

@@ -134,6 +134,7 @@ def _validate_story(
         anonymous=flags["anonymous"],
         rubric_version=rubric.version_at(date),
         body=source.body,
+        body_line=source.body_line,
         images=source.images,
     )
 

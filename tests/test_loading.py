@@ -136,3 +136,35 @@ def test_rubric_version_comes_from_the_story_date(content_tree):
     root = content_tree({"old.md": story(), "new.md": story().replace("2024-05-01", "2026-11-22")})
     versions = {s.slug: s.rubric_version for s in check(root).book.stories}
     assert versions == {"old": "1.0", "new": "1.1"}
+
+
+def test_an_image_the_story_does_not_have_is_named_with_its_line(content_tree, monkeypatch, capsys):
+    root = content_tree(
+        {
+            "single.md": story(body="Text.\n\n![Our chart](chart.png)"),
+            "folder/index.md": story(body="![A poster](poster.png)"),
+        }
+    )
+    monkeypatch.chdir(root.parent)
+    assert main(["check"]) == 1
+    assert capsys.readouterr().err.splitlines()[:2] == [
+        "content/stories/folder/index.md:15: image 'poster.png' not found; put the image "
+        "file in the story's folder, or remove the reference",
+        "content/stories/single.md:17: image 'chart.png' not found; make the story a folder, "
+        "stories/single/index.md, and put the image beside it",
+    ]
+
+
+def test_editor_backups_and_hidden_files_are_not_content(content_tree):
+    root = content_tree({"a.md": story(), "a.md~": "backup", ".a.md.swp": "swap"})
+    assert [s.slug for s in check(root).book.stories] == ["a"]
+
+
+def test_a_pipe_named_like_a_story_is_refused_not_read(content_tree, monkeypatch, capsys):
+    import os
+
+    root = content_tree({})
+    os.mkfifo(root / "stories" / "pipe.md")
+    monkeypatch.chdir(root.parent)
+    assert main(["check"]) == 1
+    assert capsys.readouterr().err.startswith("content/stories/pipe.md: not a story;")
