@@ -225,6 +225,10 @@ class Casebook:
                 groups[story.partnership.slug].append(story)
         return {k: tuple(v) for k, v in groups.items()}
 
+    def is_example_partnership(self, partnership: Partnership) -> bool:
+        """A made-up partnership: every one of its stories is an example."""
+        return all(s.example for s in self.by_partnership.get(partnership.slug, ()))
+
     def other_stories(self, story: Story) -> tuple[Story, ...]:
         if story.anonymous:
             return ()

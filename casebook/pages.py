@@ -25,7 +25,7 @@ class Page:
 def site_pages(book: Casebook, urls: Urls) -> Iterator[Page]:
     rubric = book.rubric
     yield Page(urls.home(), "home.html", book.site.title)
-    yield Page(urls.rubric(), "rubric.html", "The benchmarking tool")
+    yield Page(urls.rubric(), "rubric.html", rubric.short_title)
     for sub in rubric.sub_elements:
         commitment = rubric.commitment(sub.commitment_id)
         yield Page(

@@ -33,6 +33,14 @@ def long_date(value: dt.date) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+_WORDS = "zero one two three four five six seven eight nine ten eleven twelve".split()  # noqa: SIM905
+
+
+def number_words(count: int) -> str:
+    """'five' for 5: counts in prose come from the rubric, so its shape can change."""
+    return _WORDS[count] if 0 <= count < len(_WORDS) else str(count)
+
+
 def make_environment(templates: Path) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
@@ -43,6 +51,7 @@ def make_environment(templates: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["long_date"] = long_date
+    env.filters["words"] = number_words
     return env
 
 
@@ -103,7 +112,7 @@ def render_site(book: Casebook, templates: Path) -> list[OutputFile]:
         output.append(OutputFile(path, text.encode("utf-8")))
     if problems:
         raise ContentError(sorted(problems.values()))
-    output.extend(_static_files(templates / "static"))
+    output.extend(_static_files(templates / "static", urls))
     for story in book.stories:
         for image in story.images:
             target = urls.output_file(urls.story_image(story, image.name))
@@ -152,11 +161,11 @@ def _template_position(error: Exception, templates: Path, page: Page) -> tuple[s
     return display_path(templates / page.template), 0
 
 
-def _static_files(folder: Path) -> list[OutputFile]:
+def _static_files(folder: Path, urls: Urls) -> list[OutputFile]:
     if not folder.is_dir():
         return []
     return [
-        OutputFile("static/" + path.relative_to(folder).as_posix(), source=path)
+        OutputFile(urls.output_file(urls.static(path.relative_to(folder).as_posix())), source=path)
         for path in sorted(folder.rglob("*"))
         if path.is_file() and not path.name.startswith(".")
     ]

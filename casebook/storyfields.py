@@ -52,8 +52,8 @@ STORY_FIELDS: tuple[FieldSpec, ...] = (
         "assessments",
         True,
         f"a list of 1 to {MAX_ASSESSMENTS} sub_element and stage pairs",
-        "Where the partnership placed itself: a sub-element id from the rubric and a stage "
-        "from 1 (Early stages) to 5 (Best practice). Each sub-element at most once.",
+        "Where the partnership placed itself: a sub-element id and a stage number, both "
+        "listed below. Each sub-element at most once.",
         "assessments:\n  - sub_element: trust\n    stage: 2",
     ),
     FieldSpec(

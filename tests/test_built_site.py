@@ -840,3 +840,40 @@ def test_building_twice_gives_identical_bytes(site: BuiltSite, tmp_path: Path):
     in_process = tree_bytes(site.root)
     assert sorted(in_process) == sorted(first)
     assert [name for name in first if first[name] != in_process[name]] == []
+
+
+def test_about_quotes_how_the_tool_might_work_with_its_list(site: BuiltSite):
+    """The source's "These are:" is followed by its three commitments, word for word."""
+    rubric = site.book.rubric
+    quotes = [q for q in site.page("about/").main.find_all("blockquote") if q.has_class("quote")]
+    how = quotes[1]
+    paragraphs = [p.plain for p in how.find_all("p")]
+    assert paragraphs == list(rubric.how_it_works)
+    assert [li.plain for li in how.one("ol").find_all("li")] == [
+        c.summary for c in rubric.commitments
+    ]
+
+
+def test_more_from_a_partnership_is_capped(content_tree, tmp_path):
+    """A partnership with many stories lists at most five others on each story page."""
+    from casebook.pipeline import BuildOptions, build_site
+
+    from .conftest import story
+
+    stories = {
+        f"s{i:02d}.md": story(title=f"Story {i}").replace("2024-05-01", f"2024-05-{i + 1:02d}")
+        for i in range(8)
+    }
+    out = tmp_path / "out"
+    build_site(BuildOptions(content=content_tree(stories)), out)
+    doc = parse_html((out / "stories" / "s00" / "index.html").read_text(encoding="utf-8"))
+    heading = "More from Example University and Example Students' Union"
+    more = section(doc.main.one("section"), heading)
+    assert [li.plain.split(" (")[0] for li in more[0].find_all("li")] == [
+        "Story 7 Example",
+        "Story 6 Example",
+        "Story 5 Example",
+        "Story 4 Example",
+        "Story 3 Example",
+    ]
+    assert more[1].one("a").plain == "All 8 stories from this partnership"
