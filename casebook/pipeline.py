@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .bodies import TIME_LIMIT
 from .load import load_content
 from .model import Casebook
 from .render import OutputFile, render_site
@@ -31,6 +32,7 @@ class BuildOptions:
     base_url: str | None = None  # already normalised (urls.normalise_base_url)
     drafts: bool = False
     today: dt.date | None = None
+    time_limit: float = TIME_LIMIT  # seconds to render one story body
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,7 @@ def check_site(options: BuildOptions) -> Checked:
     if options.base_url:
         site = replace(book.site, base_url=options.base_url)
         book = Casebook(site=site, rubric=book.rubric, stories=book.stories)
-    return Checked(book, render_site(book, options.templates))
+    return Checked(book, render_site(book, options.templates, options.time_limit))
 
 
 def build_site(options: BuildOptions, output: Path) -> Checked:

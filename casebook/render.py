@@ -13,8 +13,9 @@ from pathlib import Path
 
 import jinja2
 
+from .bodies import TIME_LIMIT, BodyJob, render_bodies
 from .load import display_path
-from .markdown_html import StoryMarkdown, plain_text
+from .markdown_html import plain_text
 from .model import Casebook, Story
 from .pages import Page, site_files, site_pages
 from .problems import ContentError, Problem
@@ -55,13 +56,15 @@ def make_environment(templates: Path) -> jinja2.Environment:
     return env
 
 
-def render_site(book: Casebook, templates: Path) -> list[OutputFile]:
+def render_site(
+    book: Casebook, templates: Path, time_limit: float = TIME_LIMIT
+) -> list[OutputFile]:
     if not (templates / "base.html").is_file():
         message = "templates folder not found; run from the project folder or pass --templates"
         raise ContentError([Problem(display_path(templates), 0, message)])
     urls = Urls(book.site.base_url)
     env = make_environment(templates)
-    bodies = _render_bodies(book)
+    bodies = _render_bodies(book, time_limit)
     excerpts = {slug: _excerpt(plain_text(html)) for slug, html in bodies.items()}
 
     def body_of(story: Story) -> str:
@@ -120,17 +123,18 @@ def render_site(book: Casebook, templates: Path) -> list[OutputFile]:
     return output
 
 
-def _render_bodies(book: Casebook) -> dict[str, str]:
-    """Each story's HTML; ContentError if a body shows an image that is not beside it."""
-    converter = StoryMarkdown()
+def _render_bodies(book: Casebook, time_limit: float) -> dict[str, str]:
+    """Each story's HTML; ContentError if a body hits a limit or shows a missing image."""
+    jobs = [BodyJob(story.slug, story.body) for story in book.stories]
     bodies, problems = {}, []
-    for story in book.stories:
-        rendered = converter.render(story.body)
+    for story, rendered in zip(book.stories, render_bodies(jobs, time_limit), strict=True):
+        if rendered.failure:
+            message = f"the story {rendered.failure}; simplify its Markdown"
+            problems.append(Problem(story.source, story.body_line, message))
+            continue
         bodies[story.slug] = rendered.html
         present = {image.name for image in story.images}
-        for name in rendered.images:
-            if name not in present:
-                problems.append(_missing_image(story, name))
+        problems.extend(_missing_image(story, n) for n in rendered.images if n not in present)
     if problems:
         raise ContentError(problems)
     return bodies

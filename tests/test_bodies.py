@@ -1,0 +1,46 @@
+"""Pathological Markdown ends in a clean error naming the story, in bounded time."""
+
+from __future__ import annotations
+
+from casebook.bodies import BodyJob, render_bodies
+from casebook.pipeline import BuildOptions, check_site
+from casebook.problems import ContentError
+
+from .conftest import story
+
+
+def test_a_quadratic_body_is_stopped_and_named(content_tree):
+    root = content_tree({"slow.md": story(body="[" * 60_000), "fine.md": story()})
+    try:
+        check_site(BuildOptions(content=root, time_limit=0.5))
+    except ContentError as error:
+        problems = [str(p) for p in error.problems]
+    else:
+        raise AssertionError("a 60,000-bracket body rendered within half a second")
+    assert problems == [
+        f"{root}/stories/slow.md:13: the story took longer than 0.5 s to render; "
+        "simplify its Markdown"
+    ]
+
+
+def test_bodies_come_back_in_order_with_their_images():
+    jobs = [BodyJob(f"s{i}", f"# Story {i}\n\n![x](p{i}.png)") for i in range(7)]
+    rendered = render_bodies(jobs, workers=2)
+    assert [r.slug for r in rendered] == [f"s{i}" for i in range(7)]
+    assert rendered[3].html == '<h2>Story 3</h2>\n<p><img alt="x" src="p3.png"></p>'
+    assert rendered[3].images == ("p3.png",)
+    assert not any(r.failure for r in rendered)
+
+
+def test_a_body_that_eats_memory_is_stopped_and_the_worker_goes_on(monkeypatch):
+    import casebook.bodies as bodies
+
+    monkeypatch.setattr(bodies, "MEMORY_LIMIT", 32 * 1024**2)
+    big = BodyJob("big", "- a\n" * 250_000)  # 1 MB that Python-Markdown turns into a huge tree
+    small = BodyJob("small", "Fine.")
+    results = render_bodies([big, small], time_limit=600, workers=1)
+    assert [(r.slug, r.failure) for r in results] == [
+        ("big", "needed too much memory to render"),
+        ("small", ""),
+    ]
+    assert results[1].html == "<p>Fine.</p>"
