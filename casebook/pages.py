@@ -66,3 +66,4 @@ def site_files(book: Casebook, urls: Urls, pages: list[Page]) -> Iterator[Page]:
     yield Page(urls.feed(), "feed.xml", book.site.title, in_sitemap=False)
     yield Page(urls.sitemap(), "sitemap.xml", "", {"pages": sitemap}, in_sitemap=False)
     yield Page(urls.robots(), "robots.txt", "", in_sitemap=False)
+    yield Page(urls.headers(), "_headers", "", in_sitemap=False)

@@ -98,5 +98,9 @@ class Urls:
     def robots(self) -> str:
         return self._href("robots.txt")
 
+    def headers(self) -> str:
+        """HTTP headers for hosts that read a _headers file (Netlify, Cloudflare Pages)."""
+        return self._href("_headers")
+
     def static(self, name: str) -> str:
         return self._href(f"static/{name}")

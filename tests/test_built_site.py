@@ -877,3 +877,28 @@ def test_more_from_a_partnership_is_capped(content_tree, tmp_path):
         "Story 3 Example",
     ]
     assert more[1].one("a").plain == "All 8 stories from this partnership"
+
+
+def test_one_content_security_policy_in_every_page_and_in_headers(site: BuiltSite):
+    from casebook.render import CONTENT_SECURITY_POLICY
+
+    policy = dict(
+        (part.split()[0], part.split()[1:]) for part in CONTENT_SECURITY_POLICY.split("; ")
+    )
+    assert policy["script-src"] == ["'self'"] and policy["style-src"] == ["'self'"]
+    assert policy["object-src"] == ["'none'"] and policy["base-uri"] == ["'none'"]
+    assert policy["form-action"] == ["'self'"] and policy["default-src"] == ["'none'"]
+    for site_url in expected_pages(site.book):
+        if not site_url.endswith(("/", ".html")) and site_url:
+            continue
+        metas = [
+            m
+            for m in site.page(site_url).find_all("meta")
+            if m.attrs.get("http-equiv") == "Content-Security-Policy"
+        ]
+        assert [m.attrs["content"] for m in metas] == [CONTENT_SECURITY_POLICY], site_url
+    headers = (site.root / "_headers").read_text(encoding="utf-8").splitlines()
+    assert headers[0] == "/wp-stories/*"
+    assert headers[1] == (
+        f"  Content-Security-Policy: {CONTENT_SECURITY_POLICY}; frame-ancestors 'none'"
+    )
