@@ -168,3 +168,14 @@ def test_a_pipe_named_like_a_story_is_refused_not_read(content_tree, monkeypatch
     monkeypatch.chdir(root.parent)
     assert main(["check"]) == 1
     assert capsys.readouterr().err.startswith("content/stories/pipe.md: not a story;")
+
+
+def test_more_assessments_than_sub_elements_is_refused(content_tree, monkeypatch, capsys):
+    many = "".join(f"  - sub_element: trust\n    stage: {1 + i % 5}\n" for i in range(10))
+    text = story().replace("  - sub_element: trust\n    stage: 2\n", many)
+    root = content_tree({"many.md": text})
+    monkeypatch.chdir(root.parent)
+    assert main(["check"]) == 1
+    assert capsys.readouterr().err.splitlines()[0] == (
+        "content/stories/many.md:8: a story can have at most 9 assessments, one per sub-element"
+    )
