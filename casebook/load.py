@@ -59,6 +59,12 @@ def load_content(content: Path) -> LoadedContent:
             Problem(display_path(content), 0, "content folder not found; pass --content DIR")
         )
         return LoadedContent(None, None, (), tuple(problems))
+    for part in ("site.yaml", "rubric", "stories"):
+        if (content / part).is_symlink():
+            message = "symbolic links are not allowed in content/; use the real folder or file"
+            problems.append(Problem(display_path(content / part), 0, message))
+    if problems:
+        return LoadedContent(None, None, (), tuple(problems))
     site = _load_yaml_file(content / "site.yaml", problems)
     rubric = _load_yaml_file(content / "rubric" / "rubric.yaml", problems)
     stories = tuple(_load_stories(content / "stories", problems))

@@ -17,6 +17,7 @@ import markdown
 import nh3
 from markdown.treeprocessors import Treeprocessor
 
+from .characters import FORBIDDEN_CHARS
 from .slugs import SLUG_PATTERN
 
 ALLOWED_TAGS = {
@@ -32,6 +33,8 @@ ALLOWED_ATTRIBUTES = {
     "th": {"scope"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+# Python-Markdown's internal stash markers, which some malformed input leaves in its output
+_PLACEHOLDER = re.compile("\x02klzzwxh:\\d+\x03")
 _LOCAL_IMAGE = re.compile(SLUG_PATTERN + r"\.(?:png|jpe?g|webp|gif)\Z")
 
 
@@ -83,13 +86,15 @@ class StoryMarkdown:
         self._md.reset()
         self._tree.images = []
         html = nh3.clean(
-            self._md.convert(text),
+            _PLACEHOLDER.sub("", self._md.convert(text)),
             tags=ALLOWED_TAGS,
             attributes=ALLOWED_ATTRIBUTES,
             url_schemes=URL_SCHEMES,
             link_rel="nofollow noopener noreferrer",
             strip_comments=True,
         )
+        # character references (&#x202e;) decode to characters the source check never saw
+        html = FORBIDDEN_CHARS.sub("", html)
         return StoryHtml(html, tuple(dict.fromkeys(self._tree.images)))
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .characters import printable
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -18,9 +20,12 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        """One line, with any control character from content spelled out, not sent raw."""
+        path, message = printable(self.path), printable(self.message).replace("\n", "\\n")
+        path = path.replace("\n", "\\n")
         if self.line:
-            return f"{self.path}:{self.line}: {self.message}"
-        return f"{self.path}: {self.message}"
+            return f"{path}:{self.line}: {message}"
+        return f"{path}: {message}"
 
 
 class ContentError(Exception):

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from .characters import FORBIDDEN_CHARS
 from .load import LoadedContent, StorySource
 from .model import Assessment, Casebook, Contributor, Partnership, Rubric, Story
 from .problems import ContentError, Problem, did_you_mean, one_of
@@ -25,7 +26,7 @@ from .storyfields import (
     STORY_FIELDS,
 )
 from .validate_settings import validate_rubric, validate_site
-from .yamlfields import FORBIDDEN_CHARS, Fields, kind
+from .yamlfields import Fields, kind
 from .yamltext import InvalidDate, is_date
 
 

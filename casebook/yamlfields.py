@@ -6,19 +6,13 @@ gets the same message wherever it is made.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from .characters import FORBIDDEN_CHARS
 from .problems import Problem, did_you_mean, one_of
 from .yamltext import YamlDocument
 
 Path = tuple[str | int, ...]
-
-# C0 and C1 controls (but tab and newline), bidirectional overrides and isolates, and the
-# non-characters U+FFFE/U+FFFF: invisible in a review, and some are not allowed in XML.
-FORBIDDEN_CHARS = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]"
-)
 
 
 def kind(value: Any) -> str:

@@ -62,23 +62,32 @@ class YamlError(Exception):
         self.problems = problems
 
 
-def _flow_depth(text: str) -> int:
-    """An upper bound on [ and { nesting (brackets in quotes count too)."""
-    depth = deepest = 0
-    for char in text:
-        if char in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in "]}" and depth:
-            depth -= 1
-    return deepest
+def _too_deep(text: str) -> bool:
+    """Whether collections nest deeper than MAX_DEPTH, found from the parser's events.
+
+    libyaml's parser keeps its own stack, but its composer recurses and crashes the process
+    on deep nesting (`[[[[...` or `- - - - ...`), so depth is measured before composing.
+    """
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return True
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return False  # composing reports the syntax error with its line
+    return False
 
 
 def parse_yaml(text: str, first_line: int = 1) -> YamlDocument:
     """Parse one YAML document. first_line is the file line the text starts on."""
-    # libyaml's composer recurses without a limit and crashes the process on a few kilobytes
-    # of brackets; the pure-Python loader raises RecursionError instead, which we report.
-    loader = _Loader(text) if _flow_depth(text) <= MAX_DEPTH else yaml.SafeLoader(text)
+    if _too_deep(text):
+        message = f"YAML nested more than {MAX_DEPTH} levels deep; flatten it"
+        raise YamlError([YamlProblem(first_line, message)])
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
@@ -142,9 +151,13 @@ class _Builder:
         if depth > MAX_DEPTH:
             self.fail(node, f"YAML nested more than {MAX_DEPTH} levels deep; flatten it")
             return None
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
         if node.tag not in _PLAIN_TAGS:
-            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
             self.fail(node, f"YAML tag '{tag}' is not allowed; remove it and write a plain value")
+            return None
+        collection_tag = node.tag in ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+        if isinstance(node, yaml.ScalarNode) == collection_tag:
+            self.fail(node, f"the value does not fit its YAML tag '{tag}'; remove the tag")
             return None
         if isinstance(node, yaml.MappingNode):
             return self.build_mapping(node, path, depth)
@@ -186,7 +199,7 @@ class _Builder:
         if tag == "tag:yaml.org,2002:timestamp":
             try:
                 return _scalars.construct_yaml_timestamp(node)
-            except ValueError:
+            except Exception:  # a tagged value PyYAML cannot parse: validation names it
                 return InvalidDate(node.value)
         constructors = {
             "tag:yaml.org,2002:int": _scalars.construct_yaml_int,
@@ -196,7 +209,7 @@ class _Builder:
         }
         try:
             return constructors[tag](node)
-        except (ValueError, TypeError, OverflowError):
+        except Exception:  # '!!bool joint', '!!int ""': keep the text, validation names it
             return node.value
 
 

@@ -1,0 +1,19 @@
+"""Characters that have no business in published text or in a terminal.
+
+C0 and C1 controls (but tab and newline), bidirectional overrides, isolates and marks (the
+"Trojan Source" trick: text a reviewer reads differently from what it says), and U+FFFE and
+U+FFFF, which XML forbids, so one of them breaks the Atom feed.
+"""
+
+from __future__ import annotations
+
+import re
+
+FORBIDDEN_CHARS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]"
+)
+
+
+def printable(text: str) -> str:
+    """text with every forbidden character spelled out (\\x1b), safe to print to a terminal."""
+    return FORBIDDEN_CHARS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
