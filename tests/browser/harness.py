@@ -77,14 +77,14 @@ class BuildError(Exception):
     """The generator exited non-zero; the message carries its output."""
 
 
-def build_site(output: Path, base_url: str) -> None:
-    """Build the example content with the real CLI, as a user would, into ``output``."""
+def build_site(output: Path, base_url: str, content: Path = CONTENT_DIR) -> None:
+    """Build ``content`` (the example content unless told) with the real CLI into ``output``."""
     command = [
         sys.executable,
         "build.py",
         "build",
         "--content",
-        str(CONTENT_DIR),
+        str(content),
         "--output",
         str(output),
         "--base-url",
@@ -281,13 +281,13 @@ class Site:
         return self.origin + AXE_URL_PATH
 
 
-def start_site(workdir: Path) -> Site:
-    """Open the server (for its port), build into ``workdir/site``, then start serving it."""
+def start_site(workdir: Path, content: Path = CONTENT_DIR) -> Site:
+    """Open the server (for its port), build ``content`` into ``workdir/site``, serve it."""
     root = workdir / "site"
     server = SiteServer(root, extra_files={AXE_URL_PATH: AXE_PATH})
     site = Site(root=root, server=server)
     try:
-        build_site(root, site.base_url)
+        build_site(root, site.base_url, content)
     except BuildError as error:
         server.close()
         return Site(root=root, build_error=str(error))
