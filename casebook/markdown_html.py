@@ -38,6 +38,13 @@ _PLACEHOLDER = re.compile("\x02klzzwxh:\\d+\x03")
 _LOCAL_IMAGE = re.compile(SLUG_PATTERN + r"\.(?:png|jpe?g|webp|gif)\Z")
 
 
+def _same_site_or_named(element: str, attribute: str, value: str) -> str | None:
+    """Drop URLs that look relative but leave the site: //host, /\\host and \\host."""
+    if attribute in ("href", "src") and value.lstrip().startswith(("//", "/\\", "\\")):
+        return None
+    return value
+
+
 class _StoryTree(Treeprocessor):
     """Headings start at h2; images are the story's own files or become their alt text."""
 
@@ -90,6 +97,7 @@ class StoryMarkdown:
             tags=ALLOWED_TAGS,
             attributes=ALLOWED_ATTRIBUTES,
             url_schemes=URL_SCHEMES,
+            attribute_filter=_same_site_or_named,
             link_rel="nofollow noopener noreferrer",
             strip_comments=True,
         )

@@ -42,3 +42,9 @@ def test_tables_get_header_scopes_and_no_inline_style():
     html = render_markdown("| a | b |\n|:--|--:|\n| 1 | 2 |")
     assert "style=" not in html
     assert '<th scope="col">a</th>' in html
+
+
+def test_links_that_look_relative_but_leave_the_site_lose_their_address():
+    html = render_markdown("[a](//evil.example/) [b](/\\evil.example/) [c](\\\\evil.example)")
+    assert "evil.example" not in html
+    assert html.count("<a") == 3
