@@ -21,8 +21,7 @@ class Problem:
 
     def __str__(self) -> str:
         """One line, with any control character from content spelled out, not sent raw."""
-        path, message = printable(self.path), printable(self.message).replace("\n", "\\n")
-        path = path.replace("\n", "\\n")
+        path, message = (printable(t).replace("\n", "\\n") for t in (self.path, self.message))
         if self.line:
             return f"{path}:{self.line}: {message}"
         return f"{path}: {message}"

@@ -47,6 +47,12 @@ VIEWPORTS: dict[str, ViewportSize] = {
 INSTALL_HINT = "Run `bash tests/run.sh`, which installs it (apt-get, pip and npm as needed)."
 
 
+def stays_local(url: str, host: str) -> bool:
+    """data:, blob: and about: URLs never leave the browser; anything else must be on host."""
+    parts = urlsplit(url)
+    return parts.scheme in ("data", "blob", "about") or parts.netloc == host
+
+
 def in_ci() -> bool:
     """Whether we run under CI, where a missing tool must fail the run instead of skipping."""
     return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")

@@ -21,12 +21,11 @@ import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 import pytest
 
 from ..test_hostile import hostile_content
-from .harness import Site, discover_pages, start_site
+from .harness import Site, discover_pages, start_site, stays_local
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Dialog, Page, Request
@@ -170,8 +169,7 @@ class Visit:
     popups: list[str] = field(default_factory=list)
 
     def is_local(self, url: str) -> bool:
-        parts = urlsplit(url)
-        return parts.scheme in ("data", "blob", "about") or parts.netloc == self.host
+        return stays_local(url, self.host)
 
     def on_dialog(self, dialog: Dialog) -> None:
         self.dialogs.append(f"{dialog.type} dialog: {dialog.message!r}")

@@ -21,7 +21,16 @@ from urllib.parse import unquote, urldefrag, urlsplit
 
 import pytest
 
-from .harness import VIEWPORTS, Site, SitePage, fetch, local_path, parse_html, resolve
+from .harness import (
+    VIEWPORTS,
+    Site,
+    SitePage,
+    fetch,
+    local_path,
+    parse_html,
+    resolve,
+    stays_local,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import (
@@ -63,9 +72,7 @@ class PageLog:
     foreign_requests: list[str] = field(default_factory=list)
 
     def is_local(self, url: str) -> bool:
-        """data:, blob: and about: URLs never leave the browser; anything else must be ours."""
-        parts = urlsplit(url)
-        return parts.scheme in ("data", "blob", "about") or parts.netloc == self.host
+        return stays_local(url, self.host)
 
     def on_console(self, message: ConsoleMessage) -> None:
         if message.type not in ("error", "warning"):
