@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+from .cache import CACHE_FOLDER
 from .load import display_path
 from .pipeline import BuildOptions, build_site, check_site, default_templates
 from .problems import ContentError
@@ -35,6 +36,11 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--content", type=Path, default=Path("content"), help="content folder")
         p.add_argument("--templates", type=Path, help="templates folder (default: templates/)")
         p.add_argument("--drafts", action="store_true", help="also publish draft stories")
+        p.add_argument(
+            "--no-cache",
+            action="store_true",
+            help=f"neither read nor write the build cache ({CACHE_FOLDER}/)",
+        )
 
     build = commands.add_parser("build", help="build the site (the default)")
     content_options(build)
@@ -85,6 +91,7 @@ def _options(args: argparse.Namespace) -> BuildOptions:
         templates=args.templates or default_templates(),
         base_url=base_url,
         drafts=args.drafts,
+        cache=None if args.no_cache else CACHE_FOLDER,
     )
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .bodies import TIME_LIMIT
+from .cache import BodyCache
 from .load import load_content
 from .model import Casebook
 from .render import OutputFile, render_site
@@ -33,6 +34,7 @@ class BuildOptions:
     drafts: bool = False
     today: dt.date | None = None
     time_limit: float = TIME_LIMIT  # seconds to render one story body
+    cache: Path | None = None  # the build cache's folder; None: neither read nor write one
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,12 @@ def check_site(options: BuildOptions) -> Checked:
     if options.base_url:
         site = replace(book.site, base_url=options.base_url)
         book = Casebook(site=site, rubric=book.rubric, stories=book.stories)
-    return Checked(book, render_site(book, options.templates, options.time_limit))
+    cache = BodyCache(options.cache)
+    try:
+        files = render_site(book, options.templates, options.time_limit, cache)
+    finally:
+        cache.save()  # what rendered is kept even when another story failed
+    return Checked(book, files)
 
 
 def build_site(options: BuildOptions, output: Path) -> Checked:

@@ -7,6 +7,9 @@ the build (and `check`) instead of printing a blank. Story bodies become sanitis
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
+import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +17,7 @@ from pathlib import Path
 import jinja2
 
 from .bodies import TIME_LIMIT, BodyJob, render_bodies
+from .cache import BodyCache
 from .load import display_path
 from .markdown_html import plain_text
 from .model import Casebook, Story
@@ -43,7 +47,7 @@ def long_date(value: dt.date) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
-_WORDS = "zero one two three four five six seven eight nine ten eleven twelve".split()  # noqa: SIM905
+_WORDS = "zero one two three four five six seven eight nine ten eleven twelve".split()
 
 
 def number_words(count: int) -> str:
@@ -66,14 +70,17 @@ def make_environment(templates: Path) -> jinja2.Environment:
 
 
 def render_site(
-    book: Casebook, templates: Path, time_limit: float = TIME_LIMIT
+    book: Casebook,
+    templates: Path,
+    time_limit: float = TIME_LIMIT,
+    cache: BodyCache | None = None,
 ) -> list[OutputFile]:
     if not (templates / "base.html").is_file():
         message = "templates folder not found; run from the project folder or pass --templates"
         raise ContentError([Problem(display_path(templates), 0, message)])
     urls = Urls(book.site.base_url)
     env = make_environment(templates)
-    bodies = _render_bodies(book, time_limit)
+    bodies = _render_bodies(book, time_limit, cache or BodyCache(None))
     excerpts = {slug: _excerpt(plain_text(html)) for slug, html in bodies.items()}
 
     def body_of(story: Story) -> str:
@@ -101,28 +108,19 @@ def render_site(
     )
     pages = list(site_pages(book, urls))
     files = [*pages, *site_files(book, urls, pages)]
-    problems: dict[tuple[str, int, str], Problem] = {}
-    output = []
     seen: dict[str, str] = {}
     for page in files:
         path = urls.output_file(page.url)
         if path in seen:
             raise ValueError(f"two pages write {path}: {seen[path]} and {page.template}")
         seen[path] = page.template
-        try:
-            template = env.get_template(page.template)
-            text = template.render(page=page, **page.context)
-        except jinja2.TemplateSyntaxError as error:
-            where = display_path(templates / (error.name or page.template))
-            key = (where, error.lineno, str(error.message))
-            problems.setdefault(key, Problem(where, error.lineno, f"template error: {key[2]}"))
-            continue
-        except jinja2.TemplateError as error:
-            file, line = _template_position(error, templates, page)
-            message = f"template error: {error} (first seen making {page.url})"
-            problems.setdefault((file, line, str(error)), Problem(file, line, message))
-            continue
-        output.append(OutputFile(path, text.encode("utf-8")))
+    problems: dict[tuple[str, int, str], Problem] = {}
+    output = []
+    for page, made in zip(files, _render_pages(env, files, templates), strict=True):
+        if isinstance(made, Problem):
+            problems.setdefault((made.path, made.line, made.message), made)
+        else:
+            output.append(OutputFile(urls.output_file(page.url), made))
     if problems:
         raise ContentError(sorted(problems.values()))
     output.extend(_static_files(templates / "static", urls))
@@ -133,11 +131,62 @@ def render_site(
     return output
 
 
-def _render_bodies(book: Casebook, time_limit: float) -> dict[str, str]:
-    """Each story's HTML; ContentError if a body hits a limit or shows a missing image."""
-    jobs = [BodyJob(story.slug, story.body) for story in book.stories]
+_PARALLEL_PAGES = 400  # below this many pages, forking workers costs more than it saves
+_CHUNK = 100
+_job: tuple[jinja2.Environment, list[Page], Path] | None = None  # inherited by forked workers
+
+
+def _render_pages(
+    env: jinja2.Environment, pages: list[Page], templates: Path
+) -> list[bytes | Problem]:
+    """Each page as bytes, or the Problem that stopped it; in order. Large sites are split
+    between worker processes forked from this one, so each inherits the model as it is."""
+    workers = min(os.cpu_count() or 1, len(pages) // _CHUNK)
+    if len(pages) < _PARALLEL_PAGES or workers < 2 or sys.platform != "linux":
+        return [_render_page(env, page, templates) for page in pages]
+    global _job
+    _job = (env, pages, templates)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            chunks = pool.imap(_render_chunk, range(0, len(pages), _CHUNK))
+            return [made for chunk in chunks for made in chunk]
+    finally:
+        _job = None
+
+
+def _render_chunk(start: int) -> list[bytes | Problem]:
+    assert _job is not None
+    env, pages, templates = _job
+    return [_render_page(env, page, templates) for page in pages[start : start + _CHUNK]]
+
+
+def _render_page(env: jinja2.Environment, page: Page, templates: Path) -> bytes | Problem:
+    try:
+        template = env.get_template(page.template)
+        return template.render(page=page, **page.context).encode("utf-8")
+    except jinja2.TemplateSyntaxError as error:
+        where = display_path(templates / (error.name or page.template))
+        return Problem(where, error.lineno, f"template error: {error.message}")
+    except jinja2.TemplateError as error:
+        file, line = _template_position(error, templates, page)
+        return Problem(file, line, f"template error: {error} (first seen making {page.url})")
+
+
+def _render_bodies(book: Casebook, time_limit: float, cache: BodyCache) -> dict[str, str]:
+    """Each story's HTML; ContentError if a body hits a limit or shows a missing image.
+
+    Bodies the cache has are not rendered again; the rest are rendered in worker processes.
+    """
+    known = {story.slug: cache.get(story.slug, story.body) for story in book.stories}
+    todo = [story for story in book.stories if known[story.slug] is None]
+    fresh = render_bodies([BodyJob(story.slug, story.body) for story in todo], time_limit)
+    for story, rendered in zip(todo, fresh, strict=True):
+        cache.put(story.body, rendered)
+        known[story.slug] = rendered
     bodies, problems = {}, []
-    for story, rendered in zip(book.stories, render_bodies(jobs, time_limit), strict=True):
+    for story in book.stories:
+        rendered = known[story.slug]
+        assert rendered is not None
         if rendered.failure:
             message = f"the story {rendered.failure}; simplify its Markdown"
             problems.append(Problem(story.source, story.body_line, message))

@@ -1,10 +1,13 @@
 """Step 5: the whole site goes to a staging folder beside the output, then replaces it.
 
 A failed build never touches the last good site, and a reader never sees half of a new one.
+A file whose bytes are the same as in the last site is not written again but linked from it,
+so it keeps its modification time (and deploys that compare times upload only what changed).
 """
 
 from __future__ import annotations
 
+import filecmp
 import os
 import shutil
 import tempfile
@@ -52,7 +55,7 @@ def write_site(files: list[OutputFile], output: Path) -> None:
     except OSError as error:
         raise OutputError(f"cannot write the site to {output}: {error.strerror}") from None
     try:
-        _write_all(files, staging)
+        _write_all(files, staging, output)
         _swap(staging, output)
     except OSError as error:
         shutil.rmtree(staging, ignore_errors=True)
@@ -62,15 +65,40 @@ def write_site(files: list[OutputFile], output: Path) -> None:
         raise
 
 
-def _write_all(files: list[OutputFile], root: Path) -> None:
-    (root / MARKER).write_text("This folder is built by casebook and replaced on each build.\n")
+def _write_all(files: list[OutputFile], root: Path, last: Path) -> None:
+    marker = "This folder is built by casebook and replaced on each build.\n"
+    files = [OutputFile(MARKER, marker.encode()), *files]
+    made: set[Path] = set()
     for file in files:
         target = _inside(root, file.path)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        before = _inside(last, file.path)
+        if _same(file, before):
+            try:
+                os.link(before, target)
+                continue
+            except OSError:
+                pass  # no hard links here: write it again
         if file.data is not None:
             target.write_bytes(file.data)
         elif file.source is not None:
             shutil.copyfile(file.source, target)
+
+
+def _same(file: OutputFile, before: Path) -> bool:
+    """Whether the last site has this file with these very bytes (never through a link)."""
+    try:
+        if before.is_symlink() or not before.is_file():
+            return False
+        if file.data is not None:
+            return before.stat().st_size == len(file.data) and before.read_bytes() == file.data
+        if file.source is not None:
+            return filecmp.cmp(file.source, before, shallow=False)
+    except OSError:
+        return False
+    return False
 
 
 def _inside(root: Path, relative: str) -> Path:

@@ -23,7 +23,7 @@ def test_a_failed_build_leaves_the_last_good_site_untouched(content_tree, monkey
     (root / "stories" / "b.md").write_text(story().replace("stage: 2", "stage: 6"))
     assert main(["build"]) == 1
     assert snapshot(root.parent / "site") == before
-    assert sorted(p.name for p in root.parent.iterdir()) == ["content", "site"]
+    assert sorted(p.name for p in root.parent.iterdir()) == [".casebook", "content", "site"]
 
 
 def test_a_rebuild_replaces_the_site_and_leaves_no_staging_folders(content_tree, monkeypatch):
@@ -34,7 +34,7 @@ def test_a_rebuild_replaces_the_site_and_leaves_no_staging_folders(content_tree,
     assert main(["build"]) == 0
     stories = sorted(p.name for p in (root.parent / "site" / "stories").iterdir())
     assert stories == ["index.html", "renamed"]
-    assert sorted(p.name for p in root.parent.iterdir()) == ["content", "site"]
+    assert sorted(p.name for p in root.parent.iterdir()) == [".casebook", "content", "site"]
 
 
 def test_refuses_to_replace_a_folder_it_did_not_make(content_tree, monkeypatch, capsys):

@@ -1,0 +1,99 @@
+"""The build cache: rendered story bodies kept between builds, keyed by content hashes.
+
+Rendering Markdown is most of a build's work, and a body renders the same way until its text
+or the engine changes. The cache lives in one file under `.casebook/cache/` (safe to delete at
+any time; `build --no-cache` neither reads nor writes it), in marshal's format, not pickle's,
+so reading it cannot run code. Each entry's key is a hash of the body's text and of
+everything that decides how it renders: the code of the modules that render it and the
+versions of Python-Markdown and nh3. A cache that cannot be read is ignored
+and rebuilt; it never changes what a build produces, only how long it takes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import tempfile
+from importlib import metadata
+from pathlib import Path
+
+from .bodies import RenderedBody
+
+CACHE_FOLDER = Path(".casebook") / "cache"
+_FORMAT = 1
+
+
+def _engine_key() -> bytes:
+    """What makes the same text render differently: our renderer's code, its libraries."""
+    digest = hashlib.sha256(f"format {_FORMAT}".encode())
+    here = Path(__file__).resolve().parent
+    for name in ("markdown_html.py", "bodies.py", "characters.py", "slugs.py"):
+        digest.update((here / name).read_bytes())
+    for package in ("markdown", "nh3"):
+        try:
+            digest.update(f"{package} {metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(package.encode())
+    return digest.digest()
+
+
+class BodyCache:
+    """Rendered bodies by the hash of their text; saved with only the entries last used."""
+
+    FILE = "bodies.marshal"
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self._engine = _engine_key()
+        self._old: dict[bytes, tuple[str, tuple[str, ...]]] = {}
+        self._used: dict[bytes, tuple[str, tuple[str, ...]]] = {}
+        if folder is not None:
+            self._old = self._read(folder / self.FILE)
+
+    def key(self, text: str) -> bytes:
+        return hashlib.sha256(self._engine + text.encode("utf-8")).digest()
+
+    def get(self, slug: str, text: str) -> RenderedBody | None:
+        key = self.key(text)
+        found = self._used.get(key) or self._old.get(key)
+        if not _well_formed(found):
+            return None
+        self._used[key] = found
+        return RenderedBody(slug, found[0], found[1])
+
+    def put(self, text: str, rendered: RenderedBody) -> None:
+        if not rendered.failure:
+            self._used[self.key(text)] = (rendered.html, rendered.images)
+
+    def save(self) -> None:
+        """Write the entries this build used, atomically; a cache that can't be written is
+        simply not kept (the next build renders again)."""
+        if self.folder is None:
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix=".bodies-", dir=self.folder)
+            with os.fdopen(fd, "wb") as file:
+                marshal.dump((self._engine, self._used), file)
+            os.replace(name, self.folder / self.FILE)
+        except OSError:
+            return
+
+    def _read(self, path: Path) -> dict[bytes, tuple[str, tuple[str, ...]]]:
+        try:
+            with path.open("rb") as file:
+                engine, entries = marshal.load(file)  # data only: marshal builds no objects
+        except (OSError, EOFError, ValueError, TypeError):
+            return {}
+        return entries if engine == self._engine and isinstance(entries, dict) else {}
+
+
+def _well_formed(entry: object) -> bool:
+    return (
+        isinstance(entry, tuple)
+        and len(entry) == 2
+        and isinstance(entry[0], str)
+        and isinstance(entry[1], tuple)
+        and all(isinstance(name, str) for name in entry[1])
+    )

@@ -1,0 +1,196 @@
+"""Rebuilds: the body cache, unchanged files kept as they were, parallel pages, and proof that
+a rebuild after any sequence of edits is byte-identical to a cold build of the same content."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from casebook import render
+from casebook.cache import BodyCache
+from casebook.cli import main
+from casebook.pipeline import BuildOptions, build_site
+
+from .conftest import CONTENT, story
+
+TODAY = dt.date.today()
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def count_rendered(monkeypatch) -> list[int]:
+    """How many bodies each build sends to the Markdown workers."""
+    counts: list[int] = []
+    real = render.render_bodies
+
+    def counting(jobs, *args, **kwargs):
+        counts.append(len(jobs))
+        return real(jobs, *args, **kwargs)
+
+    monkeypatch.setattr(render, "render_bodies", counting)
+    return counts
+
+
+def test_a_rebuild_renders_only_the_bodies_that_changed(content_tree, tmp_path, monkeypatch):
+    root = content_tree({f"s{i}.md": story(f"Story {i}", f"Body {i}.") for i in range(4)})
+    counts = count_rendered(monkeypatch)
+    options = BuildOptions(root, today=TODAY, cache=tmp_path / "cache")
+    build_site(options, tmp_path / "site")
+    build_site(options, tmp_path / "site")
+    (root / "stories" / "s2.md").write_text(story("Story 2", "A new body."))
+    build_site(options, tmp_path / "site")
+    assert counts == [4, 0, 1]
+    assert "A new body." in (tmp_path / "site/stories/s2/index.html").read_text()
+
+
+def test_the_cache_gives_the_same_bytes_as_no_cache(content_tree, tmp_path):
+    root = content_tree({f"s{i}.md": story(f"Story {i}", f"*Body* {i}.") for i in range(3)})
+    cached = BuildOptions(root, today=TODAY, cache=tmp_path / "cache")
+    build_site(cached, tmp_path / "warm")
+    build_site(cached, tmp_path / "warm")
+    build_site(BuildOptions(root, today=TODAY), tmp_path / "cold")
+    assert snapshot(tmp_path / "warm") == snapshot(tmp_path / "cold")
+
+
+@pytest.mark.parametrize("junk", [b"", b"not marshal data", b"\x00" * 64, b"\xfb\x00\x00"])
+def test_an_unreadable_cache_is_ignored_and_replaced(content_tree, tmp_path, junk, monkeypatch):
+    root = content_tree({"a.md": story()})
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / BodyCache.FILE).write_bytes(junk)
+    counts = count_rendered(monkeypatch)
+    options = BuildOptions(root, today=TODAY, cache=cache)
+    build_site(options, tmp_path / "site")
+    build_site(options, tmp_path / "site")
+    assert counts == [1, 0]
+
+
+def test_a_cache_entry_of_the_wrong_shape_is_a_miss(tmp_path):
+    import marshal
+
+    cache = BodyCache(None)
+    entries = {cache.key("text"): ("html", "not a tuple"), cache.key("other"): 42}
+    tmp_path.joinpath(BodyCache.FILE).write_bytes(marshal.dumps((cache._engine, entries)))
+    read = BodyCache(tmp_path)
+    assert read.get("a", "text") is None
+    assert read.get("b", "other") is None
+
+
+def test_the_cache_keeps_only_what_the_last_build_used(content_tree, tmp_path):
+    root = content_tree({"a.md": story(body="First."), "b.md": story("B", "Second.")})
+    options = BuildOptions(root, today=TODAY, cache=tmp_path / "cache")
+    build_site(options, tmp_path / "site")
+    (root / "stories" / "b.md").unlink()
+    build_site(options, tmp_path / "site")
+    kept = BodyCache(tmp_path / "cache")
+    assert kept.get("a", "## Why we placed ourselves here\n\nFirst.\n") is not None
+    assert kept.get("b", "## Why we placed ourselves here\n\nSecond.\n") is None
+
+
+def test_no_cache_neither_reads_nor_writes_it(content_tree, monkeypatch, capsys):
+    root = content_tree({"a.md": story()})
+    monkeypatch.chdir(root.parent)
+    counts = count_rendered(monkeypatch)
+    assert main(["build", "--no-cache"]) == 0
+    assert not (root.parent / ".casebook").exists()
+    assert main(["build"]) == 0
+    assert (root.parent / ".casebook" / "cache" / BodyCache.FILE).is_file()
+    assert main(["build", "--no-cache"]) == 0
+    assert counts == [1, 1, 1]
+
+
+def test_unchanged_files_are_not_rewritten_and_keep_their_time(content_tree, tmp_path):
+    other = story("Beta").replace("Example University", "Other University")
+    root = content_tree({"a.md": story("Alpha"), "b.md": other})
+    options = BuildOptions(root, today=TODAY)
+    site = tmp_path / "site"
+    build_site(options, site)
+    page_a, page_b = site / "stories/a/index.html", site / "stories/b/index.html"
+    css = site / "static/site.css"
+    before = {p: p.stat() for p in (page_a, page_b, css)}
+    (root / "stories" / "b.md").write_text(other.replace("Beta", "Beta, retitled"))
+    build_site(options, site)
+    for same in (page_a, css):
+        assert same.stat().st_mtime_ns == before[same].st_mtime_ns
+        assert same.stat().st_ino == before[same].st_ino
+    assert page_b.stat().st_ino != before[page_b].st_ino
+    assert "Beta, retitled" in page_b.read_text()
+
+
+def test_pages_rendered_in_workers_are_the_same_as_in_one_process(monkeypatch, tmp_path):
+    options = BuildOptions(CONTENT, today=TODAY)
+    build_site(options, tmp_path / "one")
+    monkeypatch.setattr(render, "_PARALLEL_PAGES", 1)
+    monkeypatch.setattr(render, "_CHUNK", 7)
+    forks = []
+    real_pool = render.multiprocessing.get_context("fork").Pool
+
+    def pool(*args, **kwargs):
+        forks.append(args)
+        return real_pool(*args, **kwargs)
+
+    monkeypatch.setattr(render.multiprocessing.get_context("fork"), "Pool", pool, raising=False)
+    monkeypatch.setattr(render.os, "cpu_count", lambda: 2)
+    build_site(options, tmp_path / "two")
+    assert forks, "the pages were not split between workers"
+    assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
+
+
+# --- incremental equals cold, over random sequences of edits ------------------------------
+
+WORDS = "trust people time funding union students plan evidence shared agreed".split()
+
+
+def random_edit(rng: random.Random, stories: Path, number: int) -> None:
+    """One edit a contributor might make: add, remove, or change a story's body or fields."""
+    files = sorted(stories.glob("*.md"))
+    kind = rng.choice(["body", "title", "stage", "add", "remove", "tag", "date"])
+    if kind == "add" or len(files) < 2:
+        text = story(f"Added {number}", " ".join(rng.choices(WORDS, k=12)))
+        (stories / f"added-{number}-{rng.randrange(10**6)}.md").write_text(text)
+        return
+    target = rng.choice(files)
+    if kind == "remove":
+        target.unlink()
+        return
+    _, front_text, body = target.read_text().split("---\n", 2)
+    front = yaml.safe_load(front_text)
+    if kind == "body":
+        body += f"\n{' '.join(rng.choices(WORDS, k=8))}.\n"
+    elif kind == "title":
+        front["title"] = f"{rng.choice(WORDS).title()} {front['title']}"
+    elif kind == "stage":
+        rng.choice(front["assessments"])["stage"] = rng.randint(1, 5)
+    elif kind == "tag":
+        front["tags"] = sorted({*front.get("tags", []), rng.choice(WORDS)})
+    else:
+        front["date"] = dt.date(2022, 1, 1) + dt.timedelta(days=rng.randrange(1400))
+    dumped = yaml.safe_dump(front, sort_keys=False, allow_unicode=True)
+    target.write_text(f"---\n{dumped}---\n{body}")
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_rebuild_after_random_edits_is_byte_identical_to_a_cold_build(tmp_path, seed):
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    rng = random.Random(seed)
+    options = BuildOptions(content, today=TODAY, cache=tmp_path / "cache")
+    site = tmp_path / "site"
+    build_site(options, site)
+    for number in range(4):
+        for _ in range(rng.randint(1, 3)):
+            random_edit(rng, content / "stories", number)
+        build_site(options, site)
+        cold = tmp_path / f"cold-{number}"
+        build_site(BuildOptions(content, today=TODAY), cold)
+        assert snapshot(site) == snapshot(cold), f"seed {seed}, step {number}"
+        shutil.rmtree(cold)
