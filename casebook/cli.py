@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .cache import CACHE_FOLDER
 from .load import display_path
-from .pipeline import BuildOptions, build_site, check_site, default_templates
+from .pipeline import BuildOptions, build, check_site, default_templates
 from .problems import ContentError
 from .urls import normalise_base_url
 from .write import OutputError
@@ -118,14 +118,16 @@ def _build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     output = display_path(args.output)
     try:
-        checked = build_site(_options(args), args.output)
+        built = build(_options(args), args.output)
     except ContentError as error:
         report_problems(error, f"nothing was built and {output}/ is unchanged")
         return 1
-    pages = sum(1 for f in checked.files if f.path.endswith(".html"))
     seconds = time.perf_counter() - started
+    if built.up_to_date:
+        print(f"casebook: nothing changed; {output}/ is up to date ({seconds:.2f} s)")
+        return 0
     print(
-        f"casebook: built {pages} pages from {len(checked.book.stories)} stories "
+        f"casebook: built {built.pages} pages from {built.stories} stories "
         f"into {output}/ in {seconds:.1f} s"
     )
     return 0

@@ -6,9 +6,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from . import manifest
 from .bodies import TIME_LIMIT
 from .cache import BodyCache
 from .load import load_content
@@ -64,3 +66,41 @@ def build_site(options: BuildOptions, output: Path) -> Checked:
     check_output_folder(output, [options.content, options.templates, Path.cwd()])
     write_site(checked.files, output)
     return checked
+
+
+@dataclass(frozen=True)
+class Built:
+    pages: int
+    stories: int
+    up_to_date: bool = False  # nothing had changed, so nothing was done
+
+
+def build(options: BuildOptions, output: Path) -> Built:
+    """build_site, unless the cache's manifest shows that inputs and site are as last built."""
+    if options.cache is None:
+        return _counted(build_site(options, output))
+    started = time.time_ns()
+    settings = repr(
+        (
+            options.base_url,
+            options.drafts,
+            options.today or dt.date.today(),
+            options.time_limit,
+            str(output.absolute()),
+        )
+    )
+    inputs, newest = manifest.inputs_state(options.content, options.templates, settings)
+    known = manifest.up_to_date(options.cache, output, inputs)
+    if known is not None:
+        return Built(*known, up_to_date=True)
+    built = _counted(build_site(options, output))
+    # a file changed within the clock's resolution of the build's start might change again
+    # unseen (same size, same time): then keep no manifest, and the next build does it all
+    if newest < started - manifest.RACY_NS:
+        manifest.record(options.cache, output, inputs, built.pages, built.stories)
+    return built
+
+
+def _counted(checked: Checked) -> Built:
+    pages = sum(1 for f in checked.files if f.path.endswith(".html"))
+    return Built(pages, len(checked.book.stories))

@@ -16,7 +16,7 @@ from casebook.cache import BodyCache
 from casebook.cli import main
 from casebook.pipeline import BuildOptions, build_site
 
-from .conftest import CONTENT, story
+from .conftest import CONTENT, REPO, story
 
 TODAY = dt.date.today()
 
@@ -194,3 +194,82 @@ def test_a_rebuild_after_random_edits_is_byte_identical_to_a_cold_build(tmp_path
         build_site(BuildOptions(content, today=TODAY), cold)
         assert snapshot(site) == snapshot(cold), f"seed {seed}, step {number}"
         shutil.rmtree(cold)
+
+
+# --- the manifest: a build with nothing changed stops early -------------------------------
+
+
+@pytest.fixture
+def cli_site(content_tree, monkeypatch, tmp_path):
+    """A content tree built once through the CLI, in a folder of its own."""
+    from casebook import manifest
+
+    monkeypatch.setattr(manifest, "RACY_NS", 0)  # these files were all written just now
+    root = content_tree({"a.md": story("Alpha"), "b.md": story("Beta")})
+    monkeypatch.chdir(tmp_path)
+    assert main(["build"]) == 0
+    return root
+
+
+def built_again(capsys, *args: str) -> str:
+    capsys.readouterr()
+    assert main(["build", *args]) == 0
+    return capsys.readouterr().out
+
+
+def test_a_build_with_nothing_changed_does_nothing(cli_site, tmp_path, capsys, monkeypatch):
+    counts = count_rendered(monkeypatch)
+    before = snapshot(tmp_path / "site")
+    assert "nothing changed; site/ is up to date" in built_again(capsys)
+    assert counts == []
+    assert snapshot(tmp_path / "site") == before
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "edit a story",
+        "add a story",
+        "remove a story",
+        "edit a template",
+        "edit the rubric",
+        "remove a page from the site",
+        "edit a page of the site",
+        "another base URL",
+    ],
+)
+def test_any_change_to_inputs_or_site_builds_again(cli_site, tmp_path, capsys, change):
+    stories, args = cli_site / "stories", []
+    if change == "edit a story":
+        (stories / "a.md").write_text(story("Alpha, again"))
+    elif change == "add a story":
+        (stories / "c.md").write_text(story("Gamma"))
+    elif change == "remove a story":
+        (stories / "b.md").unlink()
+    elif change == "edit a template":
+        shutil.copytree(REPO / "templates", tmp_path / "templates")
+        with (tmp_path / "templates" / "base.html").open("a") as file:
+            file.write("{# a comment #}\n")
+    elif change == "edit the rubric":
+        rubric = cli_site / "rubric" / "rubric.yaml"
+        rubric.write_text(rubric.read_text() + "\n")
+    elif change == "remove a page from the site":
+        (tmp_path / "site" / "stories" / "a" / "index.html").unlink()
+    elif change == "edit a page of the site":
+        (tmp_path / "site" / "about" / "index.html").write_text("changed by hand")
+    else:
+        args = ["--base-url", "https://example.org/wp/"]
+    cold = tmp_path / "cold"
+    assert main(["build", "--no-cache", "--output", str(cold), *args]) == 0
+    assert "built" in built_again(capsys, *args)
+    assert snapshot(tmp_path / "site") == snapshot(cold)
+    assert "nothing changed" in built_again(capsys, *args)
+
+
+def test_no_manifest_is_kept_while_a_file_is_too_new_to_trust(
+    content_tree, tmp_path, capsys, monkeypatch
+):
+    content_tree({"a.md": story()})
+    monkeypatch.chdir(tmp_path)
+    assert main(["build"]) == 0  # the story was written just now: the clock can't tell
+    assert "built" in built_again(capsys)
