@@ -37,6 +37,7 @@ class BuildOptions:
     today: dt.date | None = None
     time_limit: float = TIME_LIMIT  # seconds to render one story body
     cache: Path | None = None  # the build cache's folder; None: neither read nor write one
+    serving: bool = False  # pages show serve's failed rebuilds (never for a published site)
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def check_site(options: BuildOptions) -> Checked:
         book = Casebook(site=site, rubric=book.rubric, stories=book.stories)
     cache = BodyCache(options.cache)
     try:
-        files = render_site(book, options.templates, options.time_limit, cache)
+        files = render_site(book, options.templates, options.time_limit, cache, options.serving)
     finally:
         cache.save()  # what rendered is kept even when another story failed
     return Checked(book, files)

@@ -7,6 +7,7 @@ the build (and `check`) instead of printing a blank. Story bodies become sanitis
 from __future__ import annotations
 
 import datetime as dt
+import json
 import multiprocessing
 import os
 import sys
@@ -74,7 +75,9 @@ def render_site(
     templates: Path,
     time_limit: float = TIME_LIMIT,
     cache: BodyCache | None = None,
+    serving: bool = False,
 ) -> list[OutputFile]:
+    """Every file of the site. `serving` adds the script that shows serve's failed rebuilds."""
     if not (templates / "base.html").is_file():
         message = "templates folder not found; run from the project folder or pass --templates"
         raise ContentError([Problem(display_path(templates), 0, message)])
@@ -105,6 +108,7 @@ def render_site(
         heat=heat,
         story_fields=STORY_FIELDS,
         csp=CONTENT_SECURITY_POLICY,
+        serving=serving,
     )
     pages = list(site_pages(book, urls))
     files = [*pages, *site_files(book, urls, pages)]
@@ -124,11 +128,22 @@ def render_site(
     if problems:
         raise ContentError(sorted(problems.values()))
     output.extend(_static_files(templates / "static", urls))
+    if serving:
+        output.append(OutputFile(urls.output_file(urls.serve_script()), source=SERVE_SCRIPT))
+        output.append(OutputFile(urls.output_file(urls.serve_status()), serve_status(())))
     for story in book.stories:
         for image in story.images:
             target = urls.output_file(urls.story_image(story, image.name))
             output.append(OutputFile(target, source=Path(image.source)))
     return output
+
+
+SERVE_SCRIPT = Path(__file__).resolve().parent / "serve_status.js"
+
+
+def serve_status(problems: tuple[Problem, ...]) -> bytes:
+    """The JSON serve_status.js reads: the last rebuild's problems, as the terminal shows them."""
+    return json.dumps({"problems": [str(p) for p in problems]}, indent=1).encode() + b"\n"
 
 
 _PARALLEL_PAGES = 400  # below this many pages, forking workers costs more than it saves

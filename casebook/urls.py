@@ -104,3 +104,11 @@ class Urls:
 
     def static(self, name: str) -> str:
         return self._href(f"static/{name}")
+
+    def serve_status(self) -> str:
+        """While serving: the last rebuild's problems, read by serve_script()."""
+        return self._href("_casebook/status.json")
+
+    def serve_script(self) -> str:
+        """While serving: shows the last rebuild's problems on every page."""
+        return self._href("_casebook/status.js")
