@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .model import Casebook
+from .schema import schema_text
 from .urls import Urls
 
 
@@ -67,3 +68,6 @@ def site_files(book: Casebook, urls: Urls, pages: list[Page]) -> Iterator[Page]:
     yield Page(urls.sitemap(), "sitemap.xml", "", {"pages": sitemap}, in_sitemap=False)
     yield Page(urls.robots(), "robots.txt", "", in_sitemap=False)
     yield Page(urls.headers(), "_headers", "", in_sitemap=False)
+    schema_url = urls.absolute(urls.story_schema())
+    schema = {"schema": schema_text(book.rubric, schema_url)}
+    yield Page(urls.story_schema(), "story.schema.json", "", schema, in_sitemap=False)
