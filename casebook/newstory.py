@@ -65,7 +65,7 @@ class Settings:
 def new_story(args: argparse.Namespace, today: dt.date | None = None) -> int:
     today = today or dt.date.today()
     try:
-        settings = _settings(args.content)
+        settings = load_story_settings(args.content)
     except ContentError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
@@ -84,7 +84,8 @@ def new_story(args: argparse.Namespace, today: dt.date | None = None) -> int:
         return 1
 
 
-def _settings(content: Path) -> Settings:
+def load_story_settings(content: Path) -> Settings:
+    """site.yaml and the rubric, checked; ContentError if either is broken."""
     problems: list[Problem] = []
     site_source, rubric_source = load_settings(content, problems)
     site = validate_site(site_source, problems) if site_source else None
@@ -266,24 +267,38 @@ def _ask_assessments(rubric: Rubric) -> tuple[Assessment, ...]:
     return tuple(assessments)
 
 
-def _write(draft: StoryDraft, content: Path, settings: Settings) -> int:
+def write_new_story(
+    draft: StoryDraft, settings: Settings, content: Path, suffixes: tuple[str, ...] = ("",)
+) -> Path:
+    """Write the story under the first free name (its stem plus a suffix); never overwrite.
+    FileExistsError names the first name tried when every one is taken."""
     urls = Urls(settings.site.base_url)
     text = story_text(draft, urls.absolute(urls.story_schema()))
-    stem = file_stem(draft)
     folder = content / "stories"
-    path = folder / f"{stem}.md"
-    taken = [p for p in (path, folder / stem) if p.exists() or p.is_symlink()]
-    if taken:
+    for suffix in suffixes:
+        stem = file_stem(draft) + suffix
+        path = folder / f"{stem}.md"
+        if any(p.exists() or p.is_symlink() for p in (path, folder / stem)):
+            continue
+        with path.open("x", encoding="utf-8", newline="\n") as file:
+            file.write(text)
+        return path
+    stem = file_stem(draft) + suffixes[0]
+    taken = folder / f"{stem}.md"
+    raise FileExistsError(taken if taken.exists() else folder / stem)
+
+
+def _write(draft: StoryDraft, content: Path, settings: Settings) -> int:
+    try:
+        path = write_new_story(draft, settings, content)
+    except FileExistsError as error:
         print(
-            f"casebook: {display_path(taken[0])} already exists, not overwriting; "
+            f"casebook: {display_path(error.args[0])} already exists, not overwriting; "
             "choose another title, or edit that story",
             file=sys.stderr,
         )
         return 1
-    with path.open("x", encoding="utf-8", newline="\n") as file:
-        file.write(text)
-    shown = display_path(path)
-    print(f"casebook: wrote {shown}")
+    print(f"casebook: wrote {display_path(path)}")
     say(
         f"Next: open it and write under its two headings, “{WHY_HEADING}” and "
         f"“{NEXT_HEADING}”. Then run: python build.py check"
