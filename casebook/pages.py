@@ -9,6 +9,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .contribute import PERSPECTIVE_CHOICES, contribute_form
 from .model import Casebook
 from .schema import schema_text
 from .urls import Urls
@@ -57,7 +58,8 @@ def site_pages(book: Casebook, urls: Urls) -> Iterator[Page]:
     for tag in book.tags:
         yield Page(urls.tag(tag), "tag.html", f"Stories tagged “{tag}”", {"tag": tag})
     yield Page(urls.about(), "about.html", "About")
-    yield Page(urls.contribute(), "contribute.html", "Share your story")
+    form = {"form": contribute_form(book, urls), "perspectives": PERSPECTIVE_CHOICES}
+    yield Page(urls.contribute(), "contribute.html", "Share your story", form)
     yield Page(urls.not_found(), "404.html", "Page not found", in_sitemap=False)
 
 

@@ -34,12 +34,12 @@ UNEXPRESSED = (
 Schema = dict[str, Any]
 
 
-def _ecma(pattern: str) -> str:
+def ecma_pattern(pattern: str) -> str:
     """A regular expression with its invisible characters written as \\uXXXX escapes."""
     return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in pattern)
 
 
-_VISIBLE_ONLY = "^[^" + _ecma(FORBIDDEN_CHARS.pattern)[1:-1] + "]*$"
+_VISIBLE_ONLY = "^[^" + ecma_pattern(FORBIDDEN_CHARS.pattern)[1:-1] + "]*$"
 
 
 def _text_string(limit: int) -> Schema:
