@@ -25,6 +25,7 @@ from casebook.storyfields import FIELD_NAMES, STORY_FIELDS
 from casebook.validate import validate
 
 TODAY = dt.date.today()
+CONTENT = Path(__file__).resolve().parents[1] / "content"
 SCHEMA_URL = "https://example.org/schema/story.schema.json"
 BASE = {
     "title": " A good story",
@@ -170,7 +171,7 @@ def as_json(value: Any) -> Any:
 def validator() -> Draft202012Validator:
     from casebook.pipeline import check_site
 
-    rubric = check_site(BuildOptions(content=Path("content"))).book.rubric
+    rubric = check_site(BuildOptions(content=CONTENT)).book.rubric
     schema = story_schema(rubric, SCHEMA_URL)
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema, format_checker=FormatChecker())
@@ -220,11 +221,20 @@ def test_schema_follows_the_field_list_and_the_rubric(validator) -> None:
 
 def test_site_serves_the_schema_with_its_own_address(tmp_path: Path) -> None:
     out = tmp_path / "site"
-    checked = build_site(
-        BuildOptions(content=Path("content"), base_url="https://example.org/wp/"), out
-    )
+    checked = build_site(BuildOptions(content=CONTENT, base_url="https://example.org/wp/"), out)
     data = (out / "schema" / "story.schema.json").read_bytes()
     url = "https://example.org/wp/schema/story.schema.json"
     assert data == schema_text(checked.book.rubric, url).encode("utf-8")
     assert json.loads(data)["$id"] == url
     assert data.endswith(b"}\n") and b"\\u0000" in data
+
+
+def test_story_templates_name_the_schema(tmp_path: Path) -> None:
+    """The template on /contribute/ and the one in README.md start with the schema line."""
+    out = tmp_path / "site"
+    build_site(BuildOptions(content=CONTENT), out)
+    line = "# yaml-language-server: $schema=https://casebook.example.org/schema/story.schema.json"
+    page = (out / "contribute" / "index.html").read_text(encoding="utf-8")
+    assert f"<code>---\n{line}\ntitle:" in page
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert f"   ---\n   {line}\n   title:" in readme
