@@ -174,3 +174,16 @@ def test_a_future_date_and_a_hidden_control_character() -> None:
         "self-assessment",
         "Why we placed ourselves here: contains an invisible control character; retype it",
     )
+
+
+def test_both_names_taken_is_an_error_not_an_overwrite(content_tree) -> None:
+    from casebook.issueform import write_story
+
+    draft = draft_from_issue(body("full.md"), SETTINGS.rubric, TODAY)
+    stem = "2025-03-agreeing-what-data-we-could-share-a-year-on"
+    content = content_tree({f"{stem}.md": "first\n", f"{stem}-issue-7/index.md": "second\n"})
+    with pytest.raises(ConversionError) as caught:
+        write_story(draft, SETTINGS, content, 7)
+    (problem,) = caught.value.problems
+    assert problem.endswith(f"stories/{stem}.md already exists, not overwriting")
+    assert (content / "stories" / f"{stem}.md").read_text(encoding="utf-8") == "first\n"
