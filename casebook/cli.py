@@ -1,4 +1,4 @@
-"""`python build.py [build|check|serve]`: parse arguments, run one command, say what happened.
+"""`python build.py [build|check|serve|new]`: parse arguments, run one command, say what happened.
 
 Problems in content are printed one per line, `file:line: message`, then exit status 1.
 """
@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+from . import annotations
 from .cache import CACHE_FOLDER
 from .load import display_path
 from .pipeline import BuildOptions, build, check_site, default_templates
@@ -17,7 +18,7 @@ from .problems import ContentError
 from .urls import normalise_base_url
 from .write import OutputError
 
-COMMANDS = ("build", "check", "serve")
+COMMANDS = ("build", "check", "serve", "new")
 SERVE_OUTPUT = Path(".casebook") / "serve"
 
 
@@ -56,6 +57,10 @@ def _parser() -> argparse.ArgumentParser:
         "--output", type=Path, default=SERVE_OUTPUT, help=f"output folder (default {SERVE_OUTPUT})"
     )
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+
+    from .newstory import add_arguments
+
+    add_arguments(commands.add_parser("new", help="start a new story file by answering questions"))
     return parser
 
 
@@ -67,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "check":
             return _check(args)
+        if args.command == "new":
+            from .newstory import new_story
+
+            return new_story(args)
         if args.command == "serve":
             from .serve import serve
 
@@ -98,6 +107,9 @@ def _options(args: argparse.Namespace) -> BuildOptions:
 def report_problems(error: ContentError, consequence: str) -> None:
     for problem in error.problems:
         print(problem, file=sys.stderr)
+    if annotations.wanted():
+        for problem in error.problems:
+            print(annotations.annotation(problem))
     count = len(error.problems)
     noun = "problem" if count == 1 else "problems"
     print(f"casebook: {count} {noun} found; {consequence}", file=sys.stderr)

@@ -71,6 +71,14 @@ def load_content(content: Path) -> LoadedContent:
     return LoadedContent(site, rubric, stories, tuple(problems))
 
 
+def load_settings(
+    content: Path, problems: list[Problem]
+) -> tuple[YamlSource | None, YamlSource | None]:
+    """site.yaml and the rubric alone, for commands that need no stories (`new`)."""
+    site = _load_yaml_file(content / "site.yaml", problems)
+    return site, _load_yaml_file(content / "rubric" / "rubric.yaml", problems)
+
+
 def read_text(path: Path, display: str, problems: list[Problem], limit: int) -> str | None:
     """A file's text as UTF-8 with \\n line ends; a BOM and CRLF are accepted."""
     if path.is_symlink():

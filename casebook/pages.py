@@ -9,7 +9,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .contribute import PERSPECTIVE_CHOICES, contribute_form
 from .model import Casebook
+from .schema import schema_text
 from .urls import Urls
 
 
@@ -56,7 +58,8 @@ def site_pages(book: Casebook, urls: Urls) -> Iterator[Page]:
     for tag in book.tags:
         yield Page(urls.tag(tag), "tag.html", f"Stories tagged “{tag}”", {"tag": tag})
     yield Page(urls.about(), "about.html", "About")
-    yield Page(urls.contribute(), "contribute.html", "Share your story")
+    form = {"form": contribute_form(book, urls), "perspectives": PERSPECTIVE_CHOICES}
+    yield Page(urls.contribute(), "contribute.html", "Share your story", form)
     yield Page(urls.not_found(), "404.html", "Page not found", in_sitemap=False)
 
 
@@ -67,3 +70,6 @@ def site_files(book: Casebook, urls: Urls, pages: list[Page]) -> Iterator[Page]:
     yield Page(urls.sitemap(), "sitemap.xml", "", {"pages": sitemap}, in_sitemap=False)
     yield Page(urls.robots(), "robots.txt", "", in_sitemap=False)
     yield Page(urls.headers(), "_headers", "", in_sitemap=False)
+    schema_url = urls.absolute(urls.story_schema())
+    schema = {"schema": schema_text(book.rubric, schema_url)}
+    yield Page(urls.story_schema(), "story.schema.json", "", schema, in_sitemap=False)

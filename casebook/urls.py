@@ -102,6 +102,10 @@ class Urls:
         """HTTP headers for hosts that read a _headers file (Netlify, Cloudflare Pages)."""
         return self._href("_headers")
 
+    def story_schema(self) -> str:
+        """The JSON Schema of story front matter, which story files name for their editors."""
+        return self._href("schema/story.schema.json")
+
     def static(self, name: str) -> str:
         return self._href(f"static/{name}")
 

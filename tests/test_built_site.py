@@ -478,7 +478,8 @@ def test_links_to_other_hosts_are_only_story_links_and_the_repository(
     site: BuiltSite, site_url: str
 ):
     """A page may link out (it is not a request), but only from a story's own text, or to the
-    project's repository (the footer, and the about and contribute pages, point there)."""
+    project's repository or a page in it (the footer, and the about and contribute pages,
+    point there: the contributing guide and the Share a story issue form)."""
     doc = site.page(site_url)
     page_url = absolute(site_url)
     repository = BOOK.site.repository_url
@@ -487,7 +488,8 @@ def test_links_to_other_hosts_are_only_story_links_and_the_repository(
         target = urlsplit(urljoin(page_url, value))
         if target.scheme in {"http", "https"} and target.netloc == HOST:
             continue
-        allowed = element.tag == "a" and (is_in_story_body(element) or value == repository)
+        in_repository = value == repository or value.startswith(repository + "/")
+        allowed = element.tag == "a" and (is_in_story_body(element) or in_repository)
         if not allowed:
             offsite.append((element, name, value))
     assert offsite == [], "links to other hosts outside story bodies"

@@ -1,0 +1,53 @@
+"""What the /contribute/ form needs from the engine, rendered into its HTML at build time so
+its script (templates/static/contribute.js) needs no data file: the schema address for the
+story file's first line, the rules `check` applies, and where to propose a story on GitHub."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .characters import FORBIDDEN_CHARS
+from .issueform import TEMPLATE_PATH
+from .model import PERSPECTIVES, Casebook
+from .schema import MAX_NAME, MAX_SUMMARY, ecma_pattern
+from .slugs import SLUG_PATTERN
+from .storyfields import MAX_TITLE
+from .storytext import NEXT_HEADING, WHY_HEADING
+from .urls import Urls
+
+# GitHub refuses longer web addresses (it answers 414), so a longer draft goes by the issue form.
+URL_LIMIT = 8000
+BRANCH = "main"
+STORIES_FOLDER = "content/stories"
+
+
+@dataclass(frozen=True)
+class ContributeForm:
+    schema_url: str
+    new_file_url: str
+    issue_form_url: str
+    contributing_url: str
+    forbidden: str
+    slug_pattern: str
+    url_limit: int = URL_LIMIT
+    max_title: int = MAX_TITLE
+    max_name: int = MAX_NAME
+    max_summary: int = MAX_SUMMARY
+    folder: str = STORIES_FOLDER
+    why_heading: str = WHY_HEADING
+    next_heading: str = NEXT_HEADING
+
+
+def contribute_form(book: Casebook, urls: Urls) -> ContributeForm:
+    repository = book.site.repository_url
+    return ContributeForm(
+        schema_url=urls.absolute(urls.story_schema()),
+        new_file_url=f"{repository}/new/{BRANCH}/{STORIES_FOLDER}",
+        issue_form_url=f"{repository}/issues/new?template={TEMPLATE_PATH.name}",
+        contributing_url=f"{repository}/blob/{BRANCH}/CONTRIBUTING.md",
+        forbidden=ecma_pattern(FORBIDDEN_CHARS.pattern),
+        slug_pattern=SLUG_PATTERN,
+    )
+
+
+PERSPECTIVE_CHOICES = tuple(PERSPECTIVES.items())

@@ -1,0 +1,336 @@
+"""The "Share a story" issue form, and turning an issue made with it into a story file.
+
+The form (.github/ISSUE_TEMPLATE/share-a-story.yml) is generated from the rubric here, so its
+labels are exactly the ones the converter reads. GitHub renders a submitted form as Markdown:
+one `### Label` line per field, a blank line, then the answer; `_No response_` for an empty
+one; `- [X] option` for a ticked box. The story workflow runs
+
+    python -m casebook.issueform convert --issue N      (the body in the ISSUE_BODY variable)
+
+and opens a pull request with the file it writes; `python -m casebook.issueform template`
+prints the form.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import storyinput
+from .characters import FORBIDDEN_CHARS
+from .load import display_path
+from .model import PERSPECTIVES, Assessment, Rubric
+from .newstory import Settings, load_story_settings, write_new_story
+from .problems import ContentError
+from .storyinput import AnswerError
+from .storytext import NEXT_HEADING, WHY_HEADING, StoryDraft
+
+NO_RESPONSE = "_No response_"
+TEMPLATE_PATH = Path(".github") / "ISSUE_TEMPLATE" / "share-a-story.yml"
+
+
+@dataclass(frozen=True)
+class Field:
+    id: str
+    label: str
+    kind: str  # input, textarea, dropdown or checkboxes
+    required: bool
+    description: str = ""
+    options: tuple[str, ...] = ()
+
+
+TITLE = Field("title", "Title of your story", "input", True, "A few words, like a headline.")
+DATE = Field(
+    "date",
+    "Date of the self-assessment",
+    "input",
+    True,
+    "The day you agreed where you are, written YYYY-MM-DD, for example 2025-03-14.",
+)
+INSTITUTION = Field("institution", "Institution", "input", True, "The university or college.")
+UNION = Field("students_union", "Students' union", "input", True, "The students' union's name.")
+ANONYMOUS = Field(
+    "anonymous",
+    "Anonymity",
+    "checkboxes",
+    False,
+    "The site will not show the names. This issue and the story file on GitHub are public, "
+    "so anyone can still find them there: for a story that must stay private, ask a "
+    "maintainer to submit it for you instead.",
+    ("Hide the institution's and the students' union's names on the site",),
+)
+PERSPECTIVE = Field(
+    "perspective", "Who is writing the story?", "dropdown", True, "", tuple(PERSPECTIVES.values())
+)
+SUMMARY = Field(
+    "summary",
+    "Summary (optional)",
+    "textarea",
+    False,
+    "One or two sentences shown in lists of stories and in the feed.",
+)
+WHY = Field(
+    "why",
+    WHY_HEADING,
+    "textarea",
+    True,
+    "What your partnership looks like today and which words of the descriptor match it. Be "
+    "honest about why you are not at the next stage yet: that is what helps others most.",
+)
+NEXT = Field(
+    "next",
+    NEXT_HEADING,
+    "textarea",
+    True,
+    "What you will do next, and what you think reaching the next stage will take.",
+)
+CONTRIBUTORS = Field(
+    "contributors",
+    "Who wrote it (optional)",
+    "textarea",
+    False,
+    "One person a line: a name, then a comma and a role if you like, for example: "
+    "A. Person, student officer",
+)
+TAGS = Field(
+    "tags",
+    "Topics (optional)",
+    "input",
+    False,
+    "Lowercase words joined by hyphens and separated by commas, for example: "
+    "data-sharing, mature-students",
+)
+CONSENT = Field(
+    "consent",
+    "Consent",
+    "checkboxes",
+    True,
+    "",
+    (
+        "Both partners, and everyone named in this story, agreed to publish it on the site, "
+        "where anyone can read it",
+    ),
+)
+
+
+def stage_field(rubric: Rubric, sub_id: str) -> Field:
+    sub = rubric.sub_element(sub_id)
+    commitment = rubric.commitment(sub.commitment_id)
+    stages = "\n".join(
+        f"- **{s.number} {s.name}**: {sub.descriptor(s.number)}" for s in rubric.stages
+    )
+    return Field(
+        f"stage-{sub.id}",
+        f"{commitment.name}: {sub.name}",
+        "dropdown",
+        False,
+        f"Leave empty if your story is not about this. The stages:\n\n{stages}",
+        tuple(f"{s.number} {s.name}" for s in rubric.stages),
+    )
+
+
+def form_fields(rubric: Rubric) -> tuple[Field, ...]:
+    stages = tuple(stage_field(rubric, sub.id) for sub in rubric.sub_elements)
+    head = (TITLE, DATE, INSTITUTION, UNION, ANONYMOUS, PERSPECTIVE)
+    return (*head, *stages, SUMMARY, WHY, NEXT, CONTRIBUTORS, TAGS, CONSENT)
+
+
+def template_yaml(rubric: Rubric, site_url: str) -> str:
+    """The issue form, as .github/ISSUE_TEMPLATE/share-a-story.yml holds it."""
+    body: list[dict[str, Any]] = [
+        {
+            "type": "markdown",
+            "attributes": {
+                "value": (
+                    "Tell others where your partnership placed itself on the "
+                    f"[{rubric.short_title}]({site_url}rubric/), why, and how you will move "
+                    "on. Choose a stage only for the parts your story is about. A maintainer "
+                    "turns this issue into a story file, checks it and publishes it; nothing "
+                    "is published before that."
+                )
+            },
+        }
+    ]
+    for field in form_fields(rubric):
+        attributes: dict[str, Any] = {"label": field.label}
+        if field.description:
+            attributes["description"] = field.description
+        if field.kind == "dropdown":
+            attributes["options"] = list(field.options)
+        elif field.kind == "checkboxes":
+            attributes["options"] = [
+                {"label": o, "required": field.required} for o in field.options
+            ]
+        item: dict[str, Any] = {"type": field.kind, "id": field.id, "attributes": attributes}
+        if field.kind != "checkboxes":
+            item["validations"] = {"required": field.required}
+        body.append(item)
+    form = {
+        "name": "Share a story",
+        "description": "Tell how your partnership placed itself on the tool, and how you will "
+        "move on. No git needed.",
+        "title": "Story: ",
+        "labels": ["story-submission"],
+        "body": body,
+    }
+    header = "# Made by `python -m casebook.issueform template`; edit casebook/issueform.py.\n"
+    return header + yaml.safe_dump(form, sort_keys=False, allow_unicode=True, width=100)
+
+
+class ConversionError(Exception):
+    """Every problem with an issue's answers, each naming the question."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = tuple(problems)
+
+
+def sections(body: str, fields: tuple[Field, ...]) -> dict[str, str]:
+    """Each field's answer by id. Only the form's own labels start a section, so a `###`
+    heading inside someone's answer stays part of that answer."""
+    by_label = {f"### {f.label}": f for f in fields}
+    answers: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in body.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        field = by_label.get(line.rstrip())
+        if field is not None and field.id not in answers:
+            current = answers[field.id] = []
+        elif current is not None:
+            current.append(line)
+    result = {}
+    for key, lines in answers.items():
+        text = "\n".join(lines).strip()
+        result[key] = "" if text == NO_RESPONSE else text
+    return result
+
+
+def ticked(answer: str, option: str) -> bool:
+    return f"- [x] {option}" in answer or f"- [X] {option}" in answer
+
+
+def draft_from_issue(body: str, rubric: Rubric, today: dt.date) -> StoryDraft:
+    """The story an issue describes; ConversionError lists every problem at once."""
+    fields = form_fields(rubric)
+    answers = sections(body, fields)
+    problems: list[str] = []
+    missing = [f.label for f in fields if f.id not in answers]
+    if missing:
+        listed = ", ".join(f"'{m}'" for m in missing)
+        raise ConversionError(
+            [f"the issue has no {listed}; was it made with the Share a story form?"]
+        )
+
+    def read(field: Field, reader: Callable[[str], Any], default: Any = None) -> Any:
+        answer = answers[field.id]
+        if not answer and not field.required:
+            return default
+        if not answer:
+            problems.append(f"{field.label}: no answer; this question needs one")
+            return default
+        try:
+            return reader(answer)
+        except AnswerError as error:
+            problems.append(f"{field.label}: {error}")
+            return default
+
+    title = read(TITLE, storyinput.title)
+    date = read(DATE, lambda a: storyinput.date(a, today))
+    institution = read(INSTITUTION, lambda a: storyinput.name(a, "institution"))
+    union = read(UNION, lambda a: storyinput.name(a, "union's name"))
+    perspective = read(PERSPECTIVE, storyinput.perspective)
+    assessments = []
+    for sub in rubric.sub_elements:
+        stage = read(stage_field(rubric, sub.id), lambda a: storyinput.stage(a, rubric))
+        if stage is not None:
+            assessments.append(Assessment(sub, stage))
+    if not assessments:
+        problems.append("choose a stage for at least one part of the tool")
+    summary = read(SUMMARY, storyinput.summary, "")
+    why = read(WHY, lambda a: a, "")
+    next_steps = read(NEXT, lambda a: a, "")
+    for field, text in ((WHY, why), (NEXT, next_steps)):
+        if FORBIDDEN_CHARS.search(text.replace("\t", " ")):
+            problems.append(f"{field.label}: contains an invisible control character; retype it")
+    contributors = read(CONTRIBUTORS, storyinput.contributors, ())
+    tags = read(TAGS, storyinput.tags, ())
+    if not ticked(answers[CONSENT.id], CONSENT.options[0]):
+        problems.append(
+            "Consent: the box is not ticked; we publish a story only when both partners and "
+            "everyone named agreed"
+        )
+    if problems:
+        raise ConversionError(problems)
+    return StoryDraft(
+        title=title,
+        date=date,
+        institution=institution,
+        students_union=union,
+        perspective=perspective,
+        assessments=tuple(assessments),
+        summary=summary,
+        contributors=contributors,
+        tags=tags,
+        anonymous=ticked(answers[ANONYMOUS.id], ANONYMOUS.options[0]),
+        why=why,
+        next_steps=next_steps,
+    )
+
+
+def write_story(draft: StoryDraft, settings: Settings, content: Path, issue: int) -> Path:
+    """Write the story; the issue number keeps the name free when the plain one is taken."""
+    try:
+        return write_new_story(draft, settings, content, ("", f"-issue-{issue}"))
+    except FileExistsError as error:
+        message = f"{display_path(error.args[0])} already exists, not overwriting"
+        raise ConversionError([message]) from None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m casebook.issueform")
+    commands = parser.add_subparsers(dest="command", required=True)
+    template = commands.add_parser("template", help="print the issue form")
+    template.add_argument("--content", type=Path, default=Path("content"))
+    convert = commands.add_parser("convert", help="write the story an issue describes")
+    convert.add_argument("--content", type=Path, default=Path("content"))
+    convert.add_argument("--issue", type=int, required=True, help="the issue's number")
+    convert.add_argument("--body-env", default="ISSUE_BODY", help="variable holding the body")
+    convert.add_argument("--report", type=Path, help="write problems here, as Markdown")
+    convert.add_argument("--today", type=dt.date.fromisoformat, default=dt.date.today())
+    args = parser.parse_args(argv)
+    try:
+        settings = load_story_settings(args.content)
+    except ContentError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    if args.command == "template":
+        sys.stdout.write(template_yaml(settings.rubric, settings.site.base_url))
+        return 0
+    try:
+        draft = draft_from_issue(os.environ.get(args.body_env, ""), settings.rubric, args.today)
+        path = write_story(draft, settings, args.content, args.issue)
+    except ConversionError as error:
+        for problem in error.problems:
+            print(f"casebook: issue #{args.issue}: {problem}", file=sys.stderr)
+        if args.report:
+            lines = [f"- {p}" for p in error.problems]
+            args.report.write_text(
+                "The story could not be made from this issue:\n\n" + "\n".join(lines) + "\n"
+                "\nEdit the issue to fix these, then a maintainer can add the label again.\n",
+                encoding="utf-8",
+            )
+        return 1
+    print(display_path(path))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,306 @@
+"""`python build.py new`: write a new story file from answers to plain questions, or from
+flags, so that nobody has to learn the front matter's shape to start a story.
+
+Whatever the flags leave out is asked for; when there is nobody to ask (standard input is
+closed), the missing flag is named instead. Nothing is ever overwritten.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from . import storyinput
+from .load import display_path, load_settings
+from .model import PERSPECTIVES, Assessment, Rubric, Site
+from .problems import ContentError, Problem
+from .storyinput import AnswerError
+from .storytext import NEXT_HEADING, WHY_HEADING, StoryDraft, file_stem, story_text
+from .urls import Urls
+from .validate_settings import validate_rubric, validate_site
+
+T = TypeVar("T")
+WIDTH = 78
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--content", type=Path, default=Path("content"), help="content folder")
+    parser.add_argument("--title", help="what the story is about, in a few words")
+    parser.add_argument("--institution", help="the university or college")
+    parser.add_argument("--students-union", help="the students' union")
+    parser.add_argument(
+        "--perspective", help=f"who is writing: {', '.join(PERSPECTIVES)} (or 1, 2, 3)"
+    )
+    parser.add_argument(
+        "--assess",
+        action="append",
+        default=[],
+        metavar="SUB_ELEMENT=STAGE",
+        help="a sub-element and your stage, by number or name (trust=2, time=Refining); repeat",
+    )
+    parser.add_argument("--date", help="the day of the self-assessment, YYYY-MM-DD (default today)")
+    parser.add_argument(
+        "--anonymous",
+        action="store_true",
+        help="hide the institution's and the students' union's names on the site",
+    )
+
+
+class Stop(Exception):
+    """The contributor stopped, or there was nobody to ask; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    site: Site
+    rubric: Rubric
+
+
+def new_story(args: argparse.Namespace, today: dt.date | None = None) -> int:
+    today = today or dt.date.today()
+    try:
+        settings = load_story_settings(args.content)
+    except ContentError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        print("casebook: fix these before adding a story", file=sys.stderr)
+        return 1
+    errors = _flag_errors(args, settings.rubric, today)
+    if errors:
+        for message in errors:
+            print(f"casebook: {message}", file=sys.stderr)
+        return 1
+    try:
+        draft = _draft(args, settings.rubric, today)
+        return _write(draft, args.content, settings)
+    except Stop as stop:
+        print(f"\ncasebook: {stop}; nothing was written", file=sys.stderr)
+        return 1
+
+
+def load_story_settings(content: Path) -> Settings:
+    """site.yaml and the rubric, checked; ContentError if either is broken."""
+    problems: list[Problem] = []
+    site_source, rubric_source = load_settings(content, problems)
+    site = validate_site(site_source, problems) if site_source else None
+    rubric = validate_rubric(rubric_source, dt.date.max, problems) if rubric_source else None
+    stories = content / "stories"
+    if not stories.is_dir():
+        problems.append(Problem(display_path(stories), 0, "stories folder not found"))
+    if problems or site is None or rubric is None:
+        raise ContentError(sorted(set(problems)))
+    return Settings(site, rubric)
+
+
+def _flag_errors(args: argparse.Namespace, rubric: Rubric, today: dt.date) -> list[str]:
+    """Every bad flag at once, each named."""
+    checks: list[tuple[str, str | None, Callable[[str], object]]] = [
+        ("--title", args.title, storyinput.title),
+        ("--institution", args.institution, lambda a: storyinput.name(a, "institution")),
+        ("--students-union", args.students_union, lambda a: storyinput.name(a, "union's name")),
+        ("--perspective", args.perspective, storyinput.perspective),
+        ("--date", args.date, lambda a: storyinput.date(a, today)),
+    ]
+    errors = []
+    for flag, value, read in checks:
+        if value is None:
+            continue
+        try:
+            read(value)
+        except AnswerError as error:
+            errors.append(f"{flag}: {error}")
+    assessments = []
+    for value in args.assess:
+        try:
+            assessments.append(storyinput.assessment(value, rubric))
+        except AnswerError as error:
+            errors.append(f"--assess {value}: {error}")
+    if assessments:
+        try:
+            storyinput.distinct(assessments)
+        except AnswerError as error:
+            errors.append(f"--assess: {error}")
+    return errors
+
+
+def _draft(args: argparse.Namespace, rubric: Rubric, today: dt.date) -> StoryDraft:
+    complete = all(
+        (args.title, args.institution, args.students_union, args.perspective, args.assess)
+    )
+    if not complete:
+        say(
+            "A new story. Answer each question and press Enter; Ctrl+C stops without "
+            "writing anything."
+        )
+    title = _given(args.title, storyinput.title) or _ask(
+        "--title", "Title: what is the story about, in a few words?", storyinput.title
+    )
+    institution = _given(args.institution, lambda a: storyinput.name(a, "institution")) or _ask(
+        "--institution",
+        "Institution: the university or college in the partnership?",
+        lambda a: storyinput.name(a, "institution"),
+    )
+    union = _given(args.students_union, lambda a: storyinput.name(a, "union's name")) or _ask(
+        "--students-union",
+        "Students' union: its name?",
+        lambda a: storyinput.name(a, "union's name"),
+    )
+    anonymous = args.anonymous or (not complete and _ask_anonymous())
+    perspective = _given(args.perspective, storyinput.perspective) or _ask_perspective()
+    if args.date:
+        date = storyinput.date(args.date, today)
+    elif complete:
+        date = today
+    else:
+        date = _ask(
+            "--date",
+            f"Date of the self-assessment, YYYY-MM-DD (press Enter for today, {today}):",
+            lambda a: storyinput.date(a or today.isoformat(), today),
+        )
+    if args.assess:
+        assessments = storyinput.distinct([storyinput.assessment(a, rubric) for a in args.assess])
+    else:
+        assessments = _ask_assessments(rubric)
+    return StoryDraft(
+        title=title,
+        date=date,
+        institution=institution,
+        students_union=union,
+        perspective=perspective,
+        assessments=assessments,
+        anonymous=anonymous,
+    )
+
+
+def _given(value: str | None, read: Callable[[str], T]) -> T | None:
+    return None if value is None else read(value)
+
+
+def say(text: str = "", indent: str = "") -> None:
+    print(
+        textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent) if text else ""
+    )
+
+
+def _ask(flag: str, question: str, read: Callable[[str], T]) -> T:
+    """Ask until the answer reads; Stop at the end of input, naming the flag to use."""
+    say()
+    say(question)
+    while True:
+        try:
+            answer = input("> ")
+        except EOFError:
+            raise Stop(f"no answer for {flag.lstrip('-')}; give it with {flag}") from None
+        try:
+            return read(answer)
+        except AnswerError as error:
+            say(f"That will not work: {error}. Try again.")
+
+
+def _ask_anonymous() -> bool:
+    def read(answer: str) -> bool:
+        value = answer.strip().casefold()
+        if value in ("", "n", "no"):
+            return False
+        if value in ("y", "yes"):
+            return True
+        raise AnswerError("answer y or n")
+
+    return _ask(
+        "--anonymous",
+        "Hide both names on the site, so readers cannot tell which partnership this is? "
+        "The names stay in the file for the reviewers. y or n (press Enter for n):",
+        read,
+    )
+
+
+def _ask_perspective() -> str:
+    say()
+    say("Who is writing the story?")
+    for number, label in enumerate(PERSPECTIVES.values(), start=1):
+        say(f"{number}  {label}", "  ")
+    return _ask("--perspective", "Type 1, 2 or 3:", storyinput.perspective)
+
+
+def _ask_assessments(rubric: Rubric) -> tuple[Assessment, ...]:
+    say()
+    say("Which parts of the tool does your story speak to? You need not cover them all.")
+    subs = rubric.sub_elements
+    for number, sub in enumerate(subs, start=1):
+        commitment = rubric.commitment(sub.commitment_id)
+        say(f"{number}  {sub.name} ({commitment.name})", "  ")
+
+    def read_choice(answer: str) -> list[int]:
+        words = answer.replace(",", " ").split()
+        chosen: list[int] = []
+        for word in words:
+            if word.isdigit() and 1 <= int(word) <= len(subs):
+                index = int(word) - 1
+            else:
+                index = subs.index(storyinput.sub_element(word, rubric))
+            if index not in chosen:
+                chosen.append(index)
+        if not chosen:
+            raise AnswerError(f"type one or more numbers from 1 to {len(subs)}")
+        return sorted(chosen)
+
+    chosen = _ask("--assess", "Type their numbers, separated by commas (e.g. 1, 5):", read_choice)
+    assessments = []
+    for index in chosen:
+        sub = subs[index]
+        say()
+        say(f"{sub.name}: which stage describes your partnership best?")
+        for s in rubric.stages:
+            say()
+            say(f"{s.number}  {s.name}", "  ")
+            say(sub.descriptor(s.number), "     ")
+        stage = _ask(
+            "--assess", "Type a stage number from 1 to 5:", lambda a: storyinput.stage(a, rubric)
+        )
+        assessments.append(Assessment(sub, stage))
+    return tuple(assessments)
+
+
+def write_new_story(
+    draft: StoryDraft, settings: Settings, content: Path, suffixes: tuple[str, ...] = ("",)
+) -> Path:
+    """Write the story under the first free name (its stem plus a suffix); never overwrite.
+    FileExistsError names the first name tried when every one is taken."""
+    urls = Urls(settings.site.base_url)
+    text = story_text(draft, urls.absolute(urls.story_schema()))
+    folder = content / "stories"
+    for suffix in suffixes:
+        stem = file_stem(draft) + suffix
+        path = folder / f"{stem}.md"
+        if any(p.exists() or p.is_symlink() for p in (path, folder / stem)):
+            continue
+        with path.open("x", encoding="utf-8", newline="\n") as file:
+            file.write(text)
+        return path
+    stem = file_stem(draft) + suffixes[0]
+    taken = folder / f"{stem}.md"
+    raise FileExistsError(taken if taken.exists() else folder / stem)
+
+
+def _write(draft: StoryDraft, content: Path, settings: Settings) -> int:
+    try:
+        path = write_new_story(draft, settings, content)
+    except FileExistsError as error:
+        print(
+            f"casebook: {display_path(error.args[0])} already exists, not overwriting; "
+            "choose another title, or edit that story",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"casebook: wrote {display_path(path)}")
+    say(
+        f"Next: open it and write under its two headings, “{WHY_HEADING}” and "
+        f"“{NEXT_HEADING}”. Then run: python build.py check"
+    )
+    return 0

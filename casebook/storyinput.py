@@ -1,0 +1,144 @@
+"""Reading a contributor's answers (typed at a prompt, given as flags or written in an issue
+form) into the values of a story, with the same limits `check` applies.
+
+Each reader returns the value or raises AnswerError with one sentence saying what to write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from .characters import FORBIDDEN_CHARS
+from .model import PERSPECTIVES, Assessment, Contributor, Rubric, Stage, SubElement
+from .problems import did_you_mean, one_of
+from .schema import MAX_NAME, MAX_SUMMARY
+from .slugs import is_slug, slugify
+from .storyfields import MAX_TITLE
+
+
+class AnswerError(ValueError):
+    """An answer that cannot go into a story; the message says what to write instead."""
+
+
+def text(answer: str, what: str, limit: int, *, one_line: bool = True) -> str:
+    value = answer.strip()
+    if not value:
+        raise AnswerError(f"the {what} is empty; write it in a few words")
+    if one_line and "\n" in value:
+        raise AnswerError(f"keep the {what} on one line")
+    if FORBIDDEN_CHARS.search(value.replace("\n", " ").replace("\t", " ")):
+        raise AnswerError(f"the {what} contains an invisible control character; retype it")
+    if len(value) > limit:
+        raise AnswerError(f"the {what} is {len(value)} characters long; keep it to {limit}")
+    return value
+
+
+def title(answer: str) -> str:
+    return text(answer, "title", MAX_TITLE)
+
+
+def name(answer: str, what: str) -> str:
+    return text(answer, what, MAX_NAME)
+
+
+def summary(answer: str) -> str:
+    return text(answer, "summary", MAX_SUMMARY, one_line=False) if answer.strip() else ""
+
+
+def perspective(answer: str) -> str:
+    """An id (joint), a number from the list (1) or the label ("Students' union")."""
+    value = answer.strip()
+    ids = list(PERSPECTIVES)
+    for number, (key, label) in enumerate(PERSPECTIVES.items(), start=1):
+        if value.casefold() in (key, str(number), label.casefold()):
+            return key
+    hint = did_you_mean(value, ids) or f"; choose {one_of(ids)}"
+    raise AnswerError(f"unknown perspective '{value}'{hint}")
+
+
+def date(answer: str, today: dt.date) -> dt.date:
+    value = answer.strip()
+    hint = "write it as YYYY-MM-DD, for example 2025-03-14"
+    if not re.fullmatch(r"\d{4}-\d\d-\d\d", value):
+        raise AnswerError(f"date '{value}' is not a date; {hint}")
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        raise AnswerError(f"date '{value}' is not a real date; {hint}") from None
+    if day > today:
+        raise AnswerError(f"date {value} is in the future; use the day of the self-assessment")
+    return day
+
+
+def sub_element(answer: str, rubric: Rubric) -> SubElement:
+    """An id (trust) or the name (Developing trust), in any case."""
+    value = answer.strip()
+    for sub in rubric.sub_elements:
+        if value.casefold() in (sub.id, sub.name.casefold()):
+            return sub
+    ids = [s.id for s in rubric.sub_elements]
+    hint = did_you_mean(value, ids) or f"; choose one of: {', '.join(ids)}"
+    raise AnswerError(f"unknown sub-element '{value}'{hint}")
+
+
+def stage(answer: str, rubric: Rubric) -> Stage:
+    """A number (2), a name (Developing, best practice) or both ("2 Developing")."""
+    value = " ".join(re.split(r"[\s_\-–—:.]+", answer.strip().casefold())).strip()
+    for s in rubric.stages:
+        if value in (str(s.number), s.name.casefold(), f"{s.number} {s.name.casefold()}"):
+            return s
+    choices = one_of([f"{s.number} ({s.name})" for s in rubric.stages])
+    raise AnswerError(f"unknown stage '{answer.strip()}'; choose {choices}")
+
+
+def assessment(answer: str, rubric: Rubric) -> Assessment:
+    """SUB_ELEMENT=STAGE, as given to --assess."""
+    sub, equals, where = answer.partition("=")
+    if not equals:
+        raise AnswerError(
+            f"'{answer}' is not SUB_ELEMENT=STAGE; write it like trust=2 or trust=Developing"
+        )
+    return Assessment(sub_element(sub, rubric), stage(where, rubric))
+
+
+def distinct(assessments: list[Assessment]) -> tuple[Assessment, ...]:
+    """The assessments in rubric order; AnswerError if a sub-element is given twice."""
+    seen: dict[str, Assessment] = {}
+    for a in assessments:
+        if a.sub_element.id in seen:
+            raise AnswerError(f"sub-element '{a.sub_element.id}' is given twice; keep one stage")
+        seen[a.sub_element.id] = a
+    if not seen:
+        raise AnswerError("choose at least one sub-element and its stage")
+    return tuple(seen.values())
+
+
+def tags(answer: str) -> tuple[str, ...]:
+    """Topics separated by commas; each must be a lowercase, hyphenated word."""
+    result: list[str] = []
+    for tag in (t.strip() for t in answer.split(",")):
+        if not tag:
+            continue
+        if not is_slug(tag):
+            suggestion = slugify(tag) or "outreach"
+            raise AnswerError(
+                f"tag '{tag}' may use only lowercase letters, digits and hyphens; "
+                f"for example '{suggestion}'"
+            )
+        if tag not in result:
+            result.append(tag)
+    return tuple(result)
+
+
+def contributors(answer: str) -> tuple[Contributor, ...]:
+    """One person a line: their name, then a comma and their role if they want one."""
+    people = []
+    for line in answer.splitlines():
+        if not line.strip():
+            continue
+        who, _, role = line.partition(",")
+        people.append(
+            Contributor(name(who, "contributor's name"), name(role, "role") if role.strip() else "")
+        )
+    return tuple(people)

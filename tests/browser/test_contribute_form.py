@@ -1,0 +1,211 @@
+"""The /contribute/ form in headless Chromium, used by keyboard as a contributor would: the file
+it downloads is the one casebook/storytext.py writes, `check` accepts it, and "Propose on
+GitHub" carries the same file in a link under GitHub's limit (or, for a long story, goes to
+the issue form and says why). Without JavaScript the form stays hidden and the page explains
+the other ways."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qs, urlsplit
+
+from casebook.contribute import URL_LIMIT
+from casebook.model import Contributor
+from casebook.newstory import load_story_settings
+from casebook.storyinput import assessment
+from casebook.storytext import StoryDraft, story_text
+
+from .harness import CONTENT_DIR, REPO_ROOT, VIEWPORTS, Site
+from .test_pages_in_browser import fail_with, open_page
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+SETTINGS = load_story_settings(CONTENT_DIR)
+WHY = (
+    "We have a draft agreement.\n\n"
+    '- It says who sees what, and "why".\n'
+    "- It is not signed yet: that is why we are at *Developing*."
+)
+NEXT = "Sign it by June, then report together."
+DRAFT = StoryDraft(
+    title="Trust: what we share & why",
+    date=dt.date(2025, 3, 14),
+    institution="Fenmoor University",
+    students_union="Fenmoor Students' Union",
+    perspective="joint",
+    assessments=(
+        assessment("trust=2", SETTINGS.rubric),
+        assessment("time=3", SETTINGS.rubric),
+    ),
+    summary='How we agreed "what we could share".',
+    contributors=(Contributor("A. Person", "student officer"), Contributor("B. Person", "")),
+    tags=("data-sharing", "outreach"),
+    why=WHY,
+    next_steps=NEXT,
+)
+
+
+def contribute_page(site: Site):
+    return next(page for page in site.pages if page.label == "/contribute/")
+
+
+def focused(page: Page) -> str:
+    return str(page.evaluate("document.activeElement && document.activeElement.id"))
+
+
+def tab_to(page: Page, element_id: str, presses: int = 1) -> None:
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+    assert focused(page) == element_id
+
+
+def fill_by_keyboard(page: Page, why: str = WHY) -> None:
+    page.locator("#story-title").focus()
+    page.keyboard.type(DRAFT.title)
+    tab_to(page, "story-date")
+    page.keyboard.type("2025-03-14")
+    tab_to(page, "story-institution")
+    page.keyboard.type(DRAFT.institution)
+    tab_to(page, "story-union")
+    page.keyboard.type(DRAFT.students_union)
+    tab_to(page, "story-anonymous")
+    tab_to(page, "story-perspective-joint")
+    page.keyboard.press("Space")
+    tab_to(page, "stage-trust-0")  # each stage group is one stop; arrows choose within it
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    assert focused(page) == "stage-trust-2"
+    tab_to(page, "stage-time-0", presses=4)
+    for _ in range(3):
+        page.keyboard.press("ArrowDown")
+    assert focused(page) == "stage-time-3"
+    tab_to(page, "story-why", presses=5)
+    page.keyboard.insert_text(why)
+    tab_to(page, "story-next")
+    page.keyboard.type(NEXT)
+    tab_to(page, "story-summary")
+    page.keyboard.type(DRAFT.summary)
+    tab_to(page, "story-contributors")
+    page.keyboard.type("A. Person, student officer")
+    page.keyboard.press("Enter")
+    page.keyboard.type("B. Person")
+    tab_to(page, "story-tags")
+    page.keyboard.type("data-sharing, outreach")
+
+
+def test_form_by_keyboard_downloads_a_file_check_accepts(
+    browser: Browser, site: Site, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    expected = story_text(DRAFT, site.base_url + "schema/story.schema.json")
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    with open_page(browser, site, contribute_page(site), VIEWPORTS["desktop"]) as (page, log):
+        assert page.locator("#draft").is_visible()
+        assert page.locator("#draft-download").is_disabled()
+        fill_by_keyboard(page)
+        status = page.inner_text("#draft-status")
+        assert status == "The story file is ready: it passes the same checks the site runs."
+        assert page.input_value("#draft-text") == expected
+        tab_to(page, "draft-text")
+        tab_to(page, "draft-copy")
+        page.keyboard.press("Enter")
+        expect(page.locator("#draft-action")).to_have_text(
+            re.compile("^(Copied the story file|Selected the story file: press Ctrl)")
+        )
+        tab_to(page, "draft-download")
+        with page.expect_download() as info:
+            page.keyboard.press("Enter")
+        name = info.value.suggested_filename
+        saved = content / "stories" / name
+        info.value.save_as(saved)
+        href = page.get_attribute("#draft-github", "href") or ""
+        note = page.inner_text("#draft-github-note")
+        problems = log.problems()
+    fail_with(problems, "Problems on /contribute/")
+    assert name == "2025-03-trust-what-we-share-why.md"
+    assert saved.read_text(encoding="utf-8") == expected
+    done = subprocess.run(
+        [sys.executable, "build.py", "check", "--content", str(content)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert len(href) <= URL_LIMIT
+    parts = urlsplit(href)
+    new_file = f"{SETTINGS.site.repository_url}/new/main/content/stories"
+    assert f"{parts.scheme}://{parts.netloc}{parts.path}" == new_file
+    query = parse_qs(parts.query, strict_parsing=True)
+    assert query == {"filename": [name], "value": [expected]}
+    assert "Propose new file" in note
+
+
+def test_a_long_story_goes_to_the_issue_form(browser: Browser, site: Site) -> None:
+    long_why = "We met and talked about it at length. " * 260
+    with open_page(browser, site, contribute_page(site), VIEWPORTS["phone"]) as (page, log):
+        fill_by_keyboard(page, why=long_why)
+        assert page.input_value("#draft-text").count("at length") == 260
+        link = page.locator("#draft-github")
+        href = link.get_attribute("href")
+        text = link.inner_text()
+        note = page.inner_text("#draft-github-note")
+        problems = log.problems()
+    fail_with(problems, "Problems on /contribute/")
+    assert href == f"{SETTINGS.site.repository_url}/issues/new?template=share-a-story.yml"
+    assert text == "Open the Share a story form on GitHub"
+    assert "too long to send to GitHub in a web address" in note
+    assert "8,000 characters" in note
+
+
+def test_problems_are_listed_and_block_the_file(browser: Browser, site: Site) -> None:
+    with open_page(browser, site, contribute_page(site), VIEWPORTS["desktop"]) as (page, _):
+        page.fill("#story-title", "A title")
+        page.fill("#story-date", "2025-02-30")
+        page.fill("#story-tags", "Data Sharing")
+        problems = page.locator("#draft-problems li").all_inner_texts()
+        status = page.inner_text("#draft-status")
+        blocked = page.locator("#draft-download").is_disabled()
+        github_hidden = page.locator("#draft-github").is_hidden()
+    assert problems == [
+        "Institution: write it in a few words.",
+        "Students’ union: write it in a few words.",
+        "Date: '2025-02-30' is not a real date; write it like 2025-03-14.",
+        "Who is writing the story: choose one.",
+        "Where your partnership is: choose a stage for at least one part of the tool.",
+        "Topics: 'Data Sharing' may use only lowercase letters, digits and hyphens, "
+        "for example 'data-sharing'.",
+    ]
+    assert status == "6 things to fix before the file is ready:"
+    assert blocked and github_hidden
+
+
+def test_without_javascript_the_page_explains_the_other_ways(browser: Browser, site: Site) -> None:
+    page_info = contribute_page(site)
+    with open_page(browser, site, page_info, VIEWPORTS["desktop"], javascript=False) as (
+        page,
+        log,
+    ):
+        form_hidden = page.locator("#draft").is_hidden()
+        ways = page.locator("#three-ways + p + ol > li").all_inner_texts()
+        issue_link = page.get_by_role("link", name="“Share a story” form on GitHub")
+        href = issue_link.get_attribute("href")
+        problems = log.problems()
+    fail_with(problems, "Problems on /contribute/ without JavaScript")
+    assert form_hidden
+    assert [w.split(".")[0] for w in ways] == [
+        "Draft it on this page",
+        "Fill in the “Share a story” form on GitHub",
+        "Write the file yourself, as below",
+    ]
+    assert href == f"{SETTINGS.site.repository_url}/issues/new?template=share-a-story.yml"

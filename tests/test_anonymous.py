@@ -1,0 +1,51 @@
+"""`anonymous: true` hides the institution's and the students' union's names everywhere the
+site publishes: every page, the feed, the sitemap and any data or search file in the output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from casebook.pipeline import BuildOptions, build_site
+from casebook.slugs import name_slug
+
+from .conftest import story
+
+INSTITUTION = "Quillby Harbour University"
+UNION = "Quillby Harbour Students' Union"
+
+
+def anonymous_story(title: str) -> str:
+    text = story(title=title, extra="anonymous: true\n")
+    text = text.replace("Example University", INSTITUTION)
+    return text.replace("Example Students' Union", UNION)
+
+
+def test_anonymous_names_appear_in_no_output_file(content_tree, tmp_path: Path) -> None:
+    content = content_tree(
+        {
+            "2024-05-anonymous-one.md": anonymous_story("First anonymous story"),
+            "2024-06-anonymous-two.md": anonymous_story("Second anonymous story"),
+            "2024-07-named.md": story("A named story"),
+        }
+    )
+    out = tmp_path / "site"
+    checked = build_site(BuildOptions(content=content), out)
+    assert {s.slug for s in checked.book.stories} >= {"2024-05-anonymous-one", "2024-07-named"}
+    forms = [INSTITUTION, UNION, "Quillby", "Quillby Harbour Students&#39; Union"]
+    forms.append(name_slug(f"{INSTITUTION} {UNION}"))
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert len(files) > 50
+    leaks = [
+        f"{p.relative_to(out)}: {form}"
+        for p in files
+        for form in forms
+        if form.encode("utf-8") in p.read_bytes()
+    ]
+    assert leaks == []
+    # The stories themselves are published, under "An anonymous partnership".
+    page = (out / "stories" / "2024-05-anonymous-one" / "index.html").read_text(encoding="utf-8")
+    assert "First anonymous story" in page and "An anonymous partnership" in page
+    feed = (out / "feed.xml").read_text(encoding="utf-8")
+    assert feed.count("<name>An anonymous partnership</name>") == 2
+    # The named story's partnership still has its page.
+    assert "Example University" in (out / "partnerships" / "index.html").read_text("utf-8")

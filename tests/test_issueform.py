@@ -1,0 +1,189 @@
+"""The Share a story issue form: the committed template is the generated one, and recorded
+issue bodies (exactly as GitHub renders a submitted form) become story files check accepts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import yaml
+
+from casebook.cli import main as casebook_main
+from casebook.issueform import (
+    TEMPLATE_PATH,
+    ConversionError,
+    draft_from_issue,
+    form_fields,
+    main,
+    template_yaml,
+)
+from casebook.newstory import load_story_settings
+from casebook.storytext import story_text
+
+REPO = Path(__file__).resolve().parents[1]
+BODIES = REPO / "tests" / "fixtures" / "issue-forms"
+TODAY = dt.date(2026, 11, 22)
+SCHEMA_URL = "https://casebook.example.org/schema/story.schema.json"
+SETTINGS = load_story_settings(REPO / "content")
+
+FULL_STORY = f"""\
+---
+# yaml-language-server: $schema={SCHEMA_URL}
+title: "Agreeing what data we could share: a year on"
+date: 2025-03-14
+partnership:
+  institution: Fenmoor University
+  students_union: Fenmoor Students' Union
+perspective: joint
+assessments:
+  - sub_element: trust  # Developing trust
+    stage: 2  # Developing
+  - sub_element: outputs-and-reporting  # Outputs and reporting
+    stage: 3  # Developed
+summary: How we agreed what data we could share, and why it took a year.
+contributors:
+  - name: A. Person
+    role: student officer
+  - name: B. Person
+tags: [data-sharing, outreach]
+---
+## Why we placed ourselves here
+
+We have a draft data-sharing agreement, but it is not signed yet.
+
+### Steps we took
+
+1. We met every month.
+2. We wrote it down.
+
+## What we will do to move on
+
+- Sign the agreement by June.
+- Share the first report with the union's trustees.
+"""
+
+
+def body(name: str) -> str:
+    return (BODIES / name).read_bytes().decode("utf-8")
+
+
+def test_the_committed_form_is_the_generated_one() -> None:
+    committed = (REPO / TEMPLATE_PATH).read_text(encoding="utf-8")
+    assert committed == template_yaml(SETTINGS.rubric, SETTINGS.site.base_url)
+    form = yaml.safe_load(committed)
+    ids = [item["id"] for item in form["body"] if "id" in item]
+    labels = [item["attributes"]["label"] for item in form["body"] if "id" in item]
+    assert len(set(ids)) == len(ids) and len(set(labels)) == len(labels)
+    assert ids == [f.id for f in form_fields(SETTINGS.rubric)]
+    consent = form["body"][-1]
+    assert consent["id"] == "consent"
+    assert consent["attributes"]["options"][0]["required"] is True
+    trust = next(item for item in form["body"] if item.get("id") == "stage-trust")
+    assert trust["attributes"]["options"][4] == "5 Best practice"
+    assert "There is never any question of trust at all." in trust["attributes"]["description"]
+
+
+def test_a_full_issue_becomes_a_story_that_check_and_build_accept(
+    content_tree, tmp_path: Path, monkeypatch
+) -> None:
+    draft = draft_from_issue(body("full.md"), SETTINGS.rubric, TODAY)
+    assert story_text(draft, SCHEMA_URL) == FULL_STORY
+    content = content_tree({})
+    monkeypatch.delenv("ISSUE_BODY", raising=False)
+    assert main(["convert", "--content", str(content), "--issue", "7"]) == 1  # no body given
+    monkeypatch.setenv("ISSUE_BODY", body("full.md"))
+    assert main(["convert", "--content", str(content), "--issue", "7"]) == 0
+    assert main(["convert", "--content", str(content), "--issue", "7"]) == 0  # name taken
+    stories = sorted(p.name for p in (content / "stories").iterdir())
+    assert stories == [
+        "2025-03-agreeing-what-data-we-could-share-a-year-on-issue-7.md",
+        "2025-03-agreeing-what-data-we-could-share-a-year-on.md",
+    ]
+    assert (content / "stories" / stories[1]).read_text(encoding="utf-8") == FULL_STORY
+    (content / "stories" / stories[0]).unlink()
+    assert casebook_main(["check", "--content", str(content)]) == 0
+    out = tmp_path / "site"
+    assert casebook_main(["build", "--content", str(content), "--output", str(out)]) == 0
+
+
+def test_an_anonymous_issue_with_windows_line_ends(content_tree) -> None:
+    draft = draft_from_issue(body("anonymous-crlf.md"), SETTINGS.rubric, TODAY)
+    text = story_text(draft, SCHEMA_URL)
+    assert "anonymous: true\n" in text
+    assert "\r" not in text
+    assert "summary" not in text and "contributors" not in text and "tags" not in text
+    assert [a.sub_element.id for a in draft.assessments] == ["trust"]
+    content = content_tree({"2025-03-sharing-data-without-names.md": text})
+    assert casebook_main(["check", "--content", str(content)]) == 0
+
+
+def test_every_problem_is_listed(tmp_path: Path, monkeypatch, capsys) -> None:
+    with pytest.raises(ConversionError) as caught:
+        draft_from_issue(body("problems.md"), SETTINGS.rubric, TODAY)
+    assert caught.value.problems == (
+        "Date of the self-assessment: date '14/03/2025' is not a date; write it as "
+        "YYYY-MM-DD, for example 2025-03-14",
+        "Institution: no answer; this question needs one",
+        "Partnership: Developing trust: unknown stage 'Sixth stage'; choose 1 (Early stages), "
+        "2 (Developing), 3 (Developed), 4 (Refining) or 5 (Best practice)",
+        "choose a stage for at least one part of the tool",
+        "Topics (optional): tag 'Data Sharing' may use only lowercase letters, digits and "
+        "hyphens; for example 'data-sharing'",
+        "Consent: the box is not ticked; we publish a story only when both partners and "
+        "everyone named agreed",
+    )
+    monkeypatch.setenv("ISSUE_BODY", body("problems.md"))
+    report = tmp_path / "report.md"
+    content = REPO / "content"
+    argv = ["convert", "--content", str(content), "--issue", "12", "--report", str(report)]
+    assert main(argv) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == (
+        "casebook: issue #12: Date of the self-assessment: date '14/03/2025' is not a date; "
+        "write it as YYYY-MM-DD, for example 2025-03-14"
+    )
+    assert len(err) == 6
+    lines = report.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "The story could not be made from this issue:"
+    assert lines[3] == "- Institution: no answer; this question needs one"
+    assert lines[-1].startswith("Edit the issue to fix these")
+
+
+def test_no_stage_chosen() -> None:
+    with pytest.raises(ConversionError) as caught:
+        draft_from_issue(body("no-stage.md"), SETTINGS.rubric, TODAY)
+    assert caught.value.problems == ("choose a stage for at least one part of the tool",)
+
+
+def test_an_issue_not_made_with_the_form() -> None:
+    with pytest.raises(ConversionError) as caught:
+        draft_from_issue(body("not-the-form.md"), SETTINGS.rubric, TODAY)
+    (problem,) = caught.value.problems
+    assert problem.startswith("the issue has no 'Title of your story', 'Date of the self-")
+    assert problem.endswith("'Consent'; was it made with the Share a story form?")
+
+
+def test_a_future_date_and_a_hidden_control_character() -> None:
+    text = body("full.md").replace("2025-03-14", "2027-01-01")
+    text = text.replace("but it is not signed yet", "but it is not\u202e signed yet")
+    with pytest.raises(ConversionError) as caught:
+        draft_from_issue(text, SETTINGS.rubric, TODAY)
+    assert caught.value.problems == (
+        "Date of the self-assessment: date 2027-01-01 is in the future; use the day of the "
+        "self-assessment",
+        "Why we placed ourselves here: contains an invisible control character; retype it",
+    )
+
+
+def test_both_names_taken_is_an_error_not_an_overwrite(content_tree) -> None:
+    from casebook.issueform import write_story
+
+    draft = draft_from_issue(body("full.md"), SETTINGS.rubric, TODAY)
+    stem = "2025-03-agreeing-what-data-we-could-share-a-year-on"
+    content = content_tree({f"{stem}.md": "first\n", f"{stem}-issue-7/index.md": "second\n"})
+    with pytest.raises(ConversionError) as caught:
+        write_story(draft, SETTINGS, content, 7)
+    (problem,) = caught.value.problems
+    assert problem.endswith(f"stories/{stem}.md already exists, not overwriting")
+    assert (content / "stories" / f"{stem}.md").read_text(encoding="utf-8") == "first\n"

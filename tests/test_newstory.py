@@ -1,0 +1,240 @@
+"""`python build.py new`: flags and answers become a story file that check and build accept."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from casebook.characters import FORBIDDEN_CHARS
+from casebook.cli import main
+from casebook.storytext import yaml_scalar
+from casebook.yamltext import parse_yaml
+
+REPO = Path(__file__).resolve().parents[1]
+SCHEMA_LINE = (
+    "# yaml-language-server: $schema=https://casebook.example.org/schema/story.schema.json"
+)
+FLAGS = [
+    "--title",
+    "Agreeing a data-sharing protocol",
+    "--institution",
+    "Example University",
+    "--students-union",
+    "Example Students' Union",
+    "--perspective",
+    "joint",
+    "--assess",
+    "trust=2",
+    "--assess",
+    "impact-and-evaluation=best practice",
+    "--date",
+    "2025-03-14",
+]
+EXPECTED = f"""\
+---
+{SCHEMA_LINE}
+title: Agreeing a data-sharing protocol
+date: 2025-03-14
+partnership:
+  institution: Example University
+  students_union: Example Students' Union
+perspective: joint
+assessments:
+  - sub_element: trust  # Developing trust
+    stage: 2  # Developing
+  - sub_element: impact-and-evaluation  # Impact and evaluation
+    stage: 5  # Best practice
+---
+## Why we placed ourselves here
+
+## What we will do to move on
+"""
+
+
+def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "build.py", *args],
+        cwd=REPO,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_new_from_flags_then_check_then_build(content_tree, tmp_path: Path, capsys) -> None:
+    content = content_tree({})
+    assert main(["new", "--content", str(content), *FLAGS]) == 0
+    path = content / "stories" / "2025-03-agreeing-a-data-sharing-protocol.md"
+    assert path.read_text(encoding="utf-8") == EXPECTED
+    assert f"casebook: wrote {path}" in capsys.readouterr().out
+    assert main(["check", "--content", str(content)]) == 0
+    assert main(["build", "--content", str(content), "--output", str(tmp_path / "out")]) == 0
+    page = tmp_path / "out" / "stories" / "2025-03-agreeing-a-data-sharing-protocol" / "index.html"
+    assert "Agreeing a data-sharing protocol" in page.read_text(encoding="utf-8")
+
+
+def test_new_asks_for_what_the_flags_leave_out(content_tree) -> None:
+    """Real standard input, the way a contributor types: wrong answers are asked again."""
+    content = content_tree({})
+    answers = "\n".join(
+        [
+            "Our shared calendar: year two",  # title
+            "Saltmere University",  # institution
+            "",  # union (empty: asked again)
+            "Saltmere Students' Union",
+            "perhaps",  # anonymous? (asked again)
+            "y",
+            "4",  # perspective (out of range: asked again)
+            "2",
+            "",  # date: today
+            "1, time",  # sub-elements
+            "7",  # stage for trust (asked again)
+            "Developing",
+            "3",  # stage for time
+        ]
+    )
+    done = run("new", "--content", str(content), stdin=answers + "\n")
+    assert done.returncode == 0, done.stderr
+    (written,) = (content / "stories").iterdir()
+    today = dt.date.today()
+    assert written.name == f"{today:%Y-%m}-our-shared-calendar-year-two.md"
+    assert written.read_text(encoding="utf-8") == (
+        f"---\n{SCHEMA_LINE}\n"
+        'title: "Our shared calendar: year two"\n'
+        f"date: {today.isoformat()}\n"
+        "partnership:\n  institution: Saltmere University\n"
+        "  students_union: Saltmere Students' Union\n"
+        "perspective: students-union\n"
+        "assessments:\n"
+        "  - sub_element: trust  # Developing trust\n    stage: 2  # Developing\n"
+        "  - sub_element: time  # Time\n    stage: 3  # Developed\n"
+        "anonymous: true\n"
+        "---\n## Why we placed ourselves here\n\n## What we will do to move on\n"
+    )
+    out = done.stdout
+    assert "That will not work: the union's name is empty" in out
+    assert "That will not work: answer y or n." in out
+    assert "unknown perspective '4'" in out
+    assert "unknown stage '7'; choose 1 (Early stages)" in out
+    # The stage question shows each stage's descriptor for the sub-element.
+    assert "Both the SU and the institution work separately on their own agendas." in out
+    assert "An agreed framework of meetings and approaches to projects is agreed" in out
+    assert run("check", "--content", str(content)).returncode == 0
+
+
+def test_new_without_answers_names_the_missing_flag(content_tree) -> None:
+    content = content_tree({})
+    done = run("new", "--content", str(content), "--title", "Only a title", stdin="")
+    assert done.returncode == 1
+    assert done.stderr.strip() == (
+        "casebook: no answer for institution; give it with --institution; nothing was written"
+    )
+    assert not list((content / "stories").iterdir())
+
+
+def test_new_never_overwrites(content_tree, capsys) -> None:
+    content = content_tree({"2025-03-agreeing-a-data-sharing-protocol.md": "mine\n"})
+    assert main(["new", "--content", str(content), *FLAGS]) == 1
+    path = content / "stories" / "2025-03-agreeing-a-data-sharing-protocol.md"
+    assert path.read_text(encoding="utf-8") == "mine\n"
+    assert capsys.readouterr().err == (
+        f"casebook: {path} already exists, not overwriting; "
+        "choose another title, or edit that story\n"
+    )
+    folder = content_tree({"2025-03-agreeing-a-data-sharing-protocol/index.md": "x"}, "c2")
+    assert main(["new", "--content", str(folder), *FLAGS]) == 1
+    assert "already exists, not overwriting" in capsys.readouterr().err
+
+
+def test_bad_flags_are_all_named_at_once() -> None:
+    done = run(
+        "new",
+        "--title",
+        "   ",
+        "--perspective",
+        "both",
+        "--assess",
+        "trsut=2",
+        "--assess",
+        "time=9",
+        "--assess",
+        "time",
+        "--date",
+        "2024-02-30",
+        stdin="",
+    )
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr.splitlines() == [
+        "casebook: --title: the title is empty; write it in a few words",
+        "casebook: --perspective: unknown perspective 'both'; choose joint, students-union or "
+        "institution",
+        "casebook: --date: date '2024-02-30' is not a real date; write it as YYYY-MM-DD, "
+        "for example 2025-03-14",
+        "casebook: --assess trsut=2: unknown sub-element 'trsut'; did you mean 'trust'?",
+        "casebook: --assess time=9: unknown stage '9'; choose 1 (Early stages), 2 (Developing), "
+        "3 (Developed), 4 (Refining) or 5 (Best practice)",
+        "casebook: --assess time: 'time' is not SUB_ELEMENT=STAGE; write it like trust=2 or "
+        "trust=Developing",
+    ]
+
+
+def test_the_same_sub_element_twice_is_refused(content_tree, capsys) -> None:
+    content = content_tree({})
+    flags = [*FLAGS, "--assess", "trust=Refining"]
+    assert main(["new", "--content", str(content), *flags]) == 1
+    assert capsys.readouterr().err == (
+        "casebook: --assess: sub-element 'trust' is given twice; keep one stage\n"
+    )
+
+
+def test_future_date_and_missing_content(content_tree, tmp_path: Path, capsys) -> None:
+    content = content_tree({})
+    flags = [*FLAGS[:-1], "2999-01-01"]
+    assert main(["new", "--content", str(content), *flags]) == 1
+    assert "--date: date 2999-01-01 is in the future" in capsys.readouterr().err
+    assert main(["new", "--content", str(tmp_path / "nowhere"), *FLAGS]) == 1
+    err = capsys.readouterr().err
+    assert "site.yaml: file not found" in err
+    assert err.endswith("casebook: fix these before adding a story\n")
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "yes",
+        "2024",
+        "Trust: a year on",
+        "- a list?",
+        "# not a comment",
+        '"quoted" and \\ slashed',
+        "{not: a mapping}",
+        "Café crème ünïcödé 東京",
+        "ends with a colon:",
+        "line\u2028separator",
+        "null",
+    ],
+)
+def test_any_title_reads_back_exactly(content_tree, title: str) -> None:
+    content = content_tree({})
+    flags = [*FLAGS]
+    flags[1] = title
+    assert main(["new", "--content", str(content), *flags]) == 0
+    (path,) = (content / "stories").iterdir()
+    front = path.read_text(encoding="utf-8").split("---\n")[1]
+    assert parse_yaml(front).value["title"] == title
+    assert main(["check", "--content", str(content)]) == 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(min_size=1).filter(lambda t: not FORBIDDEN_CHARS.search(t) and t.strip() == t))
+def test_yaml_scalar_round_trips(text: str) -> None:
+    assert parse_yaml(f"key: {yaml_scalar(text)}").value == {"key": text}
