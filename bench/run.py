@@ -22,6 +22,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import yaml
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
@@ -65,9 +67,13 @@ def _edit(story: Path, mark: int) -> None:
 
 
 def _add(stories: Path, mark: int) -> None:
+    """A new story: a copy of the first with another title, as a contributor might start."""
     first = sorted(stories.glob("*.md"))[0]
-    text = first.read_text(encoding="utf-8").replace("title: ", f"title: Added {mark} ", 1)
-    (stories / f"2020-01-bench-added-{mark:03d}.md").write_text(text, encoding="utf-8")
+    _, front, body = first.read_text(encoding="utf-8").split("---\n", 2)
+    fields = yaml.safe_load(front)
+    fields["title"] = f"Added by the benchmark ({mark})"
+    text = yaml.safe_dump(fields, sort_keys=False, allow_unicode=True, width=1000)
+    (stories / f"2020-01-bench-added-{mark:03d}.md").write_text(f"---\n{text}---\n{body}")
 
 
 def bench(stories: int, repeat: int, work: Path) -> dict[str, object]:
