@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from .markdown_html import StoryMarkdown
+from .progress import QUIET, Progress
 
 TIME_LIMIT = 10.0  # seconds for one story body
 MEMORY_LIMIT = 2 * 1024**3  # bytes a worker may grow by while rendering one body
@@ -103,7 +104,10 @@ def _render_in_worker(args: tuple[BodyJob, float]) -> RenderedBody:
 
 
 def render_bodies(
-    jobs: Sequence[BodyJob], time_limit: float = TIME_LIMIT, workers: int | None = None
+    jobs: Sequence[BodyJob],
+    time_limit: float = TIME_LIMIT,
+    workers: int | None = None,
+    progress: Progress = QUIET,
 ) -> list[RenderedBody]:
     """Every body rendered, in order; a body that hits a limit has `failure` set."""
     if not jobs:
@@ -119,6 +123,7 @@ def render_bodies(
             for job in remaining:
                 try:
                     results.append(answers.next(timeout=time_limit + _GRACE))
+                    progress.step("stories rendered", len(results), len(jobs))
                 except multiprocessing.TimeoutError:
                     # stuck beyond the reach of SIGALRM: give up on this story, restart the pool
                     failure = f"took longer than {time_limit:g} s to render"

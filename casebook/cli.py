@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import annotations
+from . import annotations, progress
 from .cache import CACHE_FOLDER
 from .load import display_path
 from .pipeline import BuildOptions, build, check_site, default_templates
@@ -101,6 +101,7 @@ def _options(args: argparse.Namespace) -> BuildOptions:
         base_url=base_url,
         drafts=args.drafts,
         cache=None if args.no_cache else CACHE_FOLDER,
+        progress=progress.wanted(),
     )
 
 

@@ -15,6 +15,7 @@ from .bodies import TIME_LIMIT
 from .cache import BodyCache
 from .load import load_content
 from .model import Casebook
+from .progress import Progress
 from .render import OutputFile, render_site
 from .validate import validate
 from .write import check_output_folder, write_site
@@ -38,6 +39,7 @@ class BuildOptions:
     time_limit: float = TIME_LIMIT  # seconds to render one story body
     cache: Path | None = None  # the build cache's folder; None: neither read nor write one
     serving: bool = False  # pages show serve's failed rebuilds (never for a published site)
+    progress: bool = False  # a progress bar on stderr for a long build
 
 
 @dataclass(frozen=True)
@@ -54,9 +56,13 @@ def check_site(options: BuildOptions) -> Checked:
         site = replace(book.site, base_url=options.base_url)
         book = Casebook(site=site, rubric=book.rubric, stories=book.stories)
     cache = BodyCache(options.cache)
+    progress = Progress(options.progress)
     try:
-        files = render_site(book, options.templates, options.time_limit, cache, options.serving)
+        files = render_site(
+            book, options.templates, options.time_limit, cache, options.serving, progress
+        )
     finally:
+        progress.finish()
         cache.save()  # what rendered is kept even when another story failed
     return Checked(book, files)
 

@@ -24,6 +24,7 @@ from .markdown_html import plain_text
 from .model import Casebook, Story
 from .pages import Page, site_files, site_pages
 from .problems import ContentError, Problem
+from .progress import QUIET, Progress
 from .storyfields import STORY_FIELDS
 from .urls import Urls
 
@@ -76,6 +77,7 @@ def render_site(
     time_limit: float = TIME_LIMIT,
     cache: BodyCache | None = None,
     serving: bool = False,
+    progress: Progress = QUIET,
 ) -> list[OutputFile]:
     """Every file of the site. `serving` adds the script that shows serve's failed rebuilds."""
     if not (templates / "base.html").is_file():
@@ -83,7 +85,7 @@ def render_site(
         raise ContentError([Problem(display_path(templates), 0, message)])
     urls = Urls(book.site.base_url)
     env = make_environment(templates)
-    bodies = _render_bodies(book, time_limit, cache or BodyCache(None))
+    bodies = _render_bodies(book, time_limit, cache or BodyCache(None), progress)
     excerpts = {slug: _excerpt(plain_text(html)) for slug, html in bodies.items()}
 
     def body_of(story: Story) -> str:
@@ -120,7 +122,7 @@ def render_site(
         seen[path] = page.template
     problems: dict[tuple[str, int, str], Problem] = {}
     output = []
-    for page, made in zip(files, _render_pages(env, files, templates), strict=True):
+    for page, made in zip(files, _render_pages(env, files, templates, progress), strict=True):
         if isinstance(made, Problem):
             problems.setdefault((made.path, made.line, made.message), made)
         else:
@@ -152,7 +154,7 @@ _job: tuple[jinja2.Environment, list[Page], Path] | None = None  # inherited by 
 
 
 def _render_pages(
-    env: jinja2.Environment, pages: list[Page], templates: Path
+    env: jinja2.Environment, pages: list[Page], templates: Path, progress: Progress = QUIET
 ) -> list[bytes | Problem]:
     """Each page as bytes, or the Problem that stopped it; in order. Large sites are split
     between worker processes forked from this one, so each inherits the model as it is."""
@@ -163,8 +165,11 @@ def _render_pages(
     _job = (env, pages, templates)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            chunks = pool.imap(_render_chunk, range(0, len(pages), _CHUNK))
-            return [made for chunk in chunks for made in chunk]
+            made: list[bytes | Problem] = []
+            for chunk in pool.imap(_render_chunk, range(0, len(pages), _CHUNK)):
+                made.extend(chunk)
+                progress.step("pages made", len(made), len(pages))
+            return made
     finally:
         _job = None
 
@@ -187,14 +192,17 @@ def _render_page(env: jinja2.Environment, page: Page, templates: Path) -> bytes 
         return Problem(file, line, f"template error: {error} (first seen making {page.url})")
 
 
-def _render_bodies(book: Casebook, time_limit: float, cache: BodyCache) -> dict[str, str]:
+def _render_bodies(
+    book: Casebook, time_limit: float, cache: BodyCache, progress: Progress = QUIET
+) -> dict[str, str]:
     """Each story's HTML; ContentError if a body hits a limit or shows a missing image.
 
     Bodies the cache has are not rendered again; the rest are rendered in worker processes.
     """
     known = {story.slug: cache.get(story.slug, story.body) for story in book.stories}
     todo = [story for story in book.stories if known[story.slug] is None]
-    fresh = render_bodies([BodyJob(story.slug, story.body) for story in todo], time_limit)
+    jobs = [BodyJob(story.slug, story.body) for story in todo]
+    fresh = render_bodies(jobs, time_limit, progress=progress)
     for story, rendered in zip(todo, fresh, strict=True):
         cache.put(story.body, rendered)
         known[story.slug] = rendered

@@ -273,3 +273,67 @@ def test_no_manifest_is_kept_while_a_file_is_too_new_to_trust(
     monkeypatch.chdir(tmp_path)
     assert main(["build"]) == 0  # the story was written just now: the clock can't tell
     assert "built" in built_again(capsys)
+
+
+# --- the progress bar --------------------------------------------------------------------
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_progress_bar_waits_a_second_then_draws_and_clears_itself():
+    import io
+
+    from casebook.progress import Progress
+
+    stream, clock = io.StringIO(), FakeClock()
+    bar = Progress(True, stream, clock=clock)
+    bar.step("pages made", 10, 100)
+    assert stream.getvalue() == ""  # a quick build shows nothing
+    clock.now = 1.5
+    bar.step("pages made", 50, 100)
+    clock.now = 1.55
+    bar.step("pages made", 60, 100)  # too soon to redraw
+    clock.now = 1.7
+    bar.step("pages made", 100, 100)
+    bar.finish()
+    assert stream.getvalue() == (
+        "\r[############------------]  50% pages made 50/100\x1b[K"
+        "\r[########################] 100% pages made 100/100\x1b[K"
+        "\r\x1b[K"
+    )
+
+
+def test_no_progress_bar_in_ci_or_when_not_a_terminal(monkeypatch):
+    import io
+
+    from casebook import progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv("CI", raising=False)
+    assert progress.wanted(Terminal()) is True
+    assert progress.wanted(io.StringIO()) is False
+    monkeypatch.setenv("CI", "true")
+    assert progress.wanted(Terminal()) is False
+
+
+def test_a_long_build_reports_progress_on_a_terminal(content_tree, tmp_path, monkeypatch):
+    import io
+
+    from casebook import progress
+
+    stream = io.StringIO()
+    monkeypatch.setattr(progress.sys, "stderr", stream)
+    monkeypatch.setattr(progress.Progress.__init__, "__defaults__", (stream, 0.0, FakeClock()))
+    root = content_tree({f"s{i}.md": story(f"Story {i}") for i in range(3)})
+    build_site(BuildOptions(root, today=TODAY, progress=True), tmp_path / "site")
+    assert "stories rendered 3/3" in stream.getvalue()
+    assert stream.getvalue().endswith("\r\x1b[K")
