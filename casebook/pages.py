@@ -55,6 +55,7 @@ def site_pages(book: Casebook, urls: Urls) -> Iterator[Page]:
     yield Page(urls.tags(), "tags.html", "Topics")
     for tag in book.tags:
         yield Page(urls.tag(tag), "tag.html", f"Stories tagged “{tag}”", {"tag": tag})
+    yield Page(urls.assess(), "assess.html", "Self-assessment")
     yield Page(urls.about(), "about.html", "About")
     yield Page(urls.contribute(), "contribute.html", "Share your story")
     yield Page(urls.not_found(), "404.html", "Page not found", in_sitemap=False)
