@@ -24,6 +24,7 @@ import pytest
 from casebook.pipeline import BuildOptions, check_site
 
 from .harness import CONTENT_DIR, REPO_ROOT, VIEWPORTS, Site, SitePage
+from .test_html_checker import describe, run_vnu
 from .test_pages_in_browser import describe_violation, fail_with, open_page, run_axe
 
 if TYPE_CHECKING:
@@ -441,6 +442,19 @@ def test_results_have_no_axe_violations(
     if overflow > 0:
         problems.append(f"at 320px wide the page scrolls sideways by {overflow}px")
     fail_with([describe_violation(v) for v in violations] + problems, "axe-core on the results")
+
+
+def test_results_are_valid_html(
+    browser: Browser, site: Site, vnu_command: list[str], tmp_path: Path
+):
+    """The page as the script leaves it (results, chart, cards), checked by vnu.jar."""
+    with open_page(browser, site, assess_page(site, FRAGMENT), VIEWPORTS["desktop"]) as (page, _):
+        html = page.evaluate("'<!doctype html>\\n' + document.documentElement.outerHTML")
+    assert html.count('<article class="result"') == len(SUBS) and "radar__chart" in html
+    rendered = tmp_path / "assess-results.html"
+    rendered.write_text(html, encoding="utf-8")
+    errors = [m for m in run_vnu(vnu_command, [rendered]) if m.get("type") != "info"]
+    fail_with([describe(m, tmp_path) for m in errors], "Nu Html Checker on the results")
 
 
 A4_LONG, A4_SHORT = 841.92, 594.96
