@@ -132,7 +132,7 @@ function start(root) {
       box.append(h("p", {}, "You agree on every sub-element you have both assessed."));
     }
     box.append(h("p", {}, "The lowest stages, where the next step may be easiest to see:"));
-    box.append(list(lowest, (row) => `: ${stageWords(rubric, row.base)}${row.both && !row.agreed ? " (the lower view)" : ""}`));
+    box.append(list(lowest, (row) => `: ${stageWords(rubric, row.base)}${row.both && !row.agreed ? ", the lower view" : ""}`));
   }
 
   function list(rows, tail) {
