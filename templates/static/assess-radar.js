@@ -5,7 +5,7 @@
 import { SIDES, stageLabel } from "./assess-model.js";
 
 const SVG = "http://www.w3.org/2000/svg";
-export const GEOMETRY = Object.freeze({ width: 640, height: 540, cx: 320, cy: 270, radius: 180 });
+export const GEOMETRY = Object.freeze({ width: 720, height: 540, cx: 360, cy: 270, radius: 180 });
 
 // Where a stage sits on the axis of sub-element `index` of `count`, rounded to 1/100 unit.
 export function point(index, count, stage, stages, geometry = GEOMETRY) {
@@ -33,16 +33,19 @@ function wrap(text, width = 14) {
   return lines;
 }
 
+// Line offsets are in em, so the label keeps its shape at whatever size site.css gives it.
 function axisLabel(sub, index, count, stages) {
   const at = point(index, count, stages * 1.16, stages);
   const dx = at.x - GEOMETRY.cx;
+  const dy = at.y - GEOMETRY.cy;
   const anchor = Math.abs(dx) < 10 ? "middle" : dx > 0 ? "start" : "end";
   const lines = wrap(sub.name);
-  const lineHeight = 19;
-  const above = at.y < GEOMETRY.cy - 10;
-  const firstY = above ? at.y - (lines.length - 1) * lineHeight : Math.abs(dx) < 10 ? at.y + 10 : at.y;
-  const text = element("text", { class: "radar__label", x: at.x, y: firstY, "text-anchor": anchor });
-  lines.forEach((line, i) => text.append(element("tspan", { x: at.x, y: firstY + i * lineHeight }, line)));
+  const spread = (lines.length - 1) * 1.15;
+  const first = dy < -10 ? -spread : dy > 10 && anchor === "middle" ? 0.8 : 0.35 - spread / 2;
+  const text = element("text", { class: "radar__label", x: at.x, y: at.y, "text-anchor": anchor });
+  lines.forEach((line, i) => {
+    text.append(element("tspan", { x: at.x, dy: `${i ? 1.15 : first}em` }, line));
+  });
   return text;
 }
 

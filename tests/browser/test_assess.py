@@ -484,14 +484,26 @@ def test_print_results_on_a4_portrait_with_both_views_and_gaps(browser: Browser,
         context.close()
 
 
-def test_print_the_worksheet_on_a4_landscape(browser: Browser, site: Site):
-    context = browser.new_context(java_script_enabled=False)
+@pytest.mark.parametrize("javascript", [False, True], ids=["no-js", "print-worksheet-button"])
+def test_print_the_worksheet_on_a4_landscape(browser: Browser, site: Site, javascript: bool):
+    """Without JavaScript, or with choices made and the worksheet asked for (the class the
+    "Print the worksheet" button sets while the browser prints)."""
+    context = browser.new_context(java_script_enabled=javascript)
     try:
         page = context.new_page()
-        page.goto(assess_page(site).url, wait_until="load")
+        page.goto(assess_page(site, FRAGMENT if javascript else "").url, wait_until="networkidle")
+        if javascript:
+            page.evaluate(
+                "document.getElementById('assess').classList.add('assess--print-worksheet')"
+            )
         sizes, _ = pdf_pages(page)
         assert sizes and all(size == (A4_LONG, A4_SHORT) for size in sizes)
-        shown = page.evaluate("getComputedStyle(document.getElementById('assess-form')).display")
-        assert shown != "none"
+        shown = page.evaluate(
+            "['#assess-form', '#assess-results']"
+            ".map(s => getComputedStyle(document.querySelector(s)).display !== 'none')"
+        )
+        assert shown == [True, False]
+        if javascript:
+            assert checked(page) == expected_checked()
     finally:
         context.close()
