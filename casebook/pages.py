@@ -57,6 +57,7 @@ def site_pages(book: Casebook, urls: Urls) -> Iterator[Page]:
     yield Page(urls.tags(), "tags.html", "Topics")
     for tag in book.tags:
         yield Page(urls.tag(tag), "tag.html", f"Stories tagged “{tag}”", {"tag": tag})
+    yield Page(urls.assess(), "assess.html", "Self-assessment")
     yield Page(urls.about(), "about.html", "About")
     form = {"form": contribute_form(book, urls), "perspectives": PERSPECTIVE_CHOICES}
     yield Page(urls.contribute(), "contribute.html", "Share your story", form)

@@ -80,6 +80,9 @@ class Urls:
     def tag(self, tag: str) -> str:
         return self._href(f"tags/{tag}/")
 
+    def assess(self) -> str:
+        return self._href("assess/")
+
     def about(self) -> str:
         return self._href("about/")
 

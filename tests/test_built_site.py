@@ -247,7 +247,7 @@ def expected_pages(book: Casebook) -> list[str]:
     pages += [f"partnerships/{p.slug}/" for p in book.partnerships]
     pages.append("tags/")
     pages += [f"tags/{tag}/" for tag in book.tags]
-    pages += ["about/", "contribute/", "404.html"]
+    pages += ["assess/", "about/", "contribute/", "404.html"]
     return pages
 
 

@@ -1,0 +1,128 @@
+// The self-assessment's data and arithmetic, with no DOM writing: the rubric as the worksheet
+// shows it, the link format, and the comparison of the two views.
+
+export const SIDES = Object.freeze([
+  Object.freeze({ id: "su", key: "students_union", name: "Students' union", lower: "the students' union" }),
+  Object.freeze({ id: "inst", key: "institution", name: "Institution", lower: "the institution" }),
+]);
+
+const NOT_ASSESSED = "-";
+
+// The rubric, read from the worksheet the server rendered: the page is the single source, so
+// the script never needs the rubric's wording or the site's URLs built in.
+export function readRubric(root) {
+  const stages = [];
+  const subElements = [];
+  for (const section of root.querySelectorAll("[data-sub-element]")) {
+    const items = [...section.querySelectorAll(".worksheet__stage")];
+    if (stages.length === 0) {
+      for (const li of items) {
+        stages.push({ number: Number(li.dataset.stage), name: li.dataset.stageName });
+      }
+    }
+    subElements.push({
+      id: section.dataset.subElement,
+      name: section.dataset.name,
+      commitment: section.dataset.commitment,
+      url: section.dataset.url,
+      descriptors: items.map((li) => li.querySelector(".worksheet__descriptor").textContent.trim()),
+      cells: items.map((li) => ({ url: li.dataset.cellUrl, stories: Number(li.dataset.stories) })),
+    });
+  }
+  return { version: root.dataset.rubricVersion, stages, subElements };
+}
+
+export function emptyState() {
+  return { su: {}, inst: {} };
+}
+
+export function stageName(rubric, number) {
+  return rubric.stages[number - 1].name;
+}
+
+export function stageLabel(rubric, number) {
+  return `${number}. ${stageName(rubric, number)}`;
+}
+
+// "stage 2 (Developing)", for sentences.
+export function stageWords(rubric, number) {
+  return `stage ${number} (${stageName(rubric, number)})`;
+}
+
+// The link format: "su=2-3-----&inst=24-------". One character per sub-element in the
+// rubric's order, "1".."5" for a stage and "-" for not assessed. A side with no choices is
+// left out; anything unreadable counts as not assessed.
+export function encodeState(state, rubric) {
+  const parts = [];
+  for (const side of SIDES) {
+    const chosen = state[side.id];
+    if (!rubric.subElements.some((sub) => chosen[sub.id])) continue;
+    const code = rubric.subElements.map((sub) => (chosen[sub.id] ? String(chosen[sub.id]) : NOT_ASSESSED));
+    parts.push(`${side.id}=${code.join("")}`);
+  }
+  return parts.join("&");
+}
+
+export function decodeState(text, rubric) {
+  const state = emptyState();
+  const params = new URLSearchParams(text.replace(/^#/, ""));
+  for (const side of SIDES) {
+    const code = params.get(side.id) || "";
+    rubric.subElements.forEach((sub, index) => {
+      const stage = Number(code.charAt(index));
+      if (Number.isInteger(stage) && stage >= 1 && stage <= rubric.stages.length) {
+        state[side.id][sub.id] = stage;
+      }
+    });
+  }
+  return state;
+}
+
+export function hasChoices(state) {
+  return SIDES.some((side) => Object.keys(state[side.id]).length > 0);
+}
+
+// One row per sub-element: both views, whether they agree, the gap, and the stage to start
+// from (the agreed one, or the lower of the two, or the only one given).
+export function compare(state, rubric) {
+  return rubric.subElements.map((sub) => {
+    const su = state.su[sub.id] || null;
+    const inst = state.inst[sub.id] || null;
+    const both = su !== null && inst !== null;
+    const given = [su, inst].filter((stage) => stage !== null);
+    const base = given.length ? Math.min(...given) : null;
+    const next = base !== null && base < rubric.stages.length ? base + 1 : null;
+    return {
+      sub,
+      su,
+      inst,
+      both,
+      agreed: both && su === inst,
+      gap: both ? Math.abs(su - inst) : null,
+      base,
+      next,
+      only: given.length === 1 ? (su !== null ? SIDES[0] : SIDES[1]) : null,
+    };
+  });
+}
+
+export function verdict(row) {
+  if (row.agreed) return "Agreed";
+  if (row.both) return `${row.gap} ${row.gap === 1 ? "stage" : "stages"} apart`;
+  if (row.only) return `Only ${row.only.lower} has chosen`;
+  return "Not assessed";
+}
+
+// Where to start: the widest gaps between the two views, then the lowest stages.
+export function whereToStart(rows, limit = 3) {
+  const order = (a, b) => rows.indexOf(a) - rows.indexOf(b);
+  const widest = rows
+    .filter((row) => row.both && row.gap > 0)
+    .sort((a, b) => b.gap - a.gap || order(a, b))
+    .slice(0, limit);
+  const lowest = rows
+    .filter((row) => row.base !== null)
+    .sort((a, b) => a.base - b.base || order(a, b))
+    .slice(0, limit);
+  return { widest, lowest };
+}

@@ -1,0 +1,339 @@
+// The self-assessment page, enhanced: results that follow the worksheet as it is filled in,
+// state kept in the address (#su=…&inst=…) and in this browser's storage, exports and print.
+// Without this script the page is a printable worksheet. Nothing here sends anything anywhere.
+
+import {
+  SIDES,
+  compare,
+  decodeState,
+  emptyState,
+  encodeState,
+  hasChoices,
+  readRubric,
+  stageLabel,
+  stageWords,
+  verdict,
+  whereToStart,
+} from "./assess-model.js";
+import { radarChart, radarKey } from "./assess-radar.js";
+import { csvExport, isoDate, jsonExport, markdownDraft, storyFileName } from "./assess-export.js";
+
+const root = document.getElementById("assess");
+if (root) start(root);
+
+function start(root) {
+  const form = document.getElementById("assess-form");
+  const results = document.getElementById("assess-results");
+  const status = document.getElementById("assess-status");
+  const rubric = readRubric(root);
+  const storageKey = `casebook-assess:${location.pathname}`;
+  const blobUrls = [];
+
+  for (const element of root.querySelectorAll(".assess-js-only")) element.hidden = false;
+  results.hidden = false;
+  root.classList.add("assess--enhanced");
+
+  function readForm() {
+    const state = emptyState();
+    for (const side of SIDES) {
+      for (const sub of rubric.subElements) {
+        const value = Number(form.elements[`${side.id}-${sub.id}`].value);
+        if (value >= 1) state[side.id][sub.id] = value;
+      }
+    }
+    return state;
+  }
+
+  function fillForm(state) {
+    for (const side of SIDES) {
+      for (const sub of rubric.subElements) {
+        const stage = state[side.id][sub.id];
+        for (const radio of form.elements[`${side.id}-${sub.id}`]) {
+          radio.checked = stage !== undefined && radio.value === String(stage);
+        }
+      }
+    }
+  }
+
+  function stateHash(state) {
+    const code = encodeState(state, rubric);
+    return code ? `#${code}` : "";
+  }
+
+  function save(state) {
+    const hash = stateHash(state);
+    if (location.hash !== hash) history.replaceState(null, "", hash || location.pathname + location.search);
+    try {
+      if (hash) localStorage.setItem(storageKey, hash);
+      else localStorage.removeItem(storageKey);
+    } catch {
+      // Storage switched off or full: the address still holds the state.
+    }
+  }
+
+  function stored() {
+    try {
+      return localStorage.getItem(storageKey) || "";
+    } catch {
+      return "";
+    }
+  }
+
+  function isStateHash(hash) {
+    return /^#(su|inst)=/.test(hash);
+  }
+
+  // --- rendering -------------------------------------------------------------------------
+
+  function render(state, announcement = "") {
+    const rows = compare(state, rubric);
+    root.classList.toggle("assess--has-choices", hasChoices(state));
+    for (const row of rows) renderOutcome(row);
+    renderStart(rows, state);
+    renderChart(rows);
+    renderTable(rows);
+    renderCards(rows);
+    renderExports(rows, state);
+    const both = rows.filter((row) => row.both);
+    const agreed = both.filter((row) => row.agreed).length;
+    const summary = hasChoices(state)
+      ? `Both sides have chosen a stage for ${both.length} of ${rows.length} sub-elements, and agree on ${agreed}.`
+      : "No stages chosen yet.";
+    status.textContent = announcement ? `${announcement} ${summary}` : summary;
+  }
+
+  function describe(row) {
+    if (row.agreed) return `Agreed: ${stageWords(rubric, row.base)}.`;
+    if (row.both) {
+      return `${verdict(row)}: the students' union chose ${stageWords(rubric, row.su)}, the institution ${stageWords(rubric, row.inst)}.`;
+    }
+    return row.only ? `${verdict(row)}: ${stageWords(rubric, row.base)}.` : "";
+  }
+
+  function renderOutcome(row) {
+    const line = document.getElementById(`outcome-${row.sub.id}`);
+    line.textContent = describe(row);
+    line.hidden = row.base === null;
+    line.dataset.agreement = agreement(row);
+  }
+
+  function renderStart(rows, state) {
+    const box = document.getElementById("assess-start");
+    box.replaceChildren();
+    if (!hasChoices(state)) {
+      box.append(h("p", {}, "Choose stages in the worksheet above; the sub-elements to talk about first will show here."));
+      return;
+    }
+    const { widest, lowest } = whereToStart(rows);
+    if (widest.length) {
+      box.append(h("p", {}, "Where your views are furthest apart:"));
+      box.append(list(widest, (row) => `: ${row.gap} ${row.gap === 1 ? "stage" : "stages"} apart (students' union ${row.su}, institution ${row.inst})`));
+    } else if (rows.some((row) => row.both)) {
+      box.append(h("p", {}, "You agree on every sub-element you have both assessed."));
+    }
+    box.append(h("p", {}, "The lowest stages, where the next step may be easiest to see:"));
+    box.append(list(lowest, (row) => `: ${stageWords(rubric, row.base)}${row.both && !row.agreed ? ", the lower view" : ""}`));
+  }
+
+  function list(rows, tail) {
+    return h(
+      "ul",
+      { class: "link-list" },
+      ...rows.map((row) => h("li", {}, h("a", { href: `#result-${row.sub.id}` }, row.sub.name), tail(row))),
+    );
+  }
+
+  function renderChart(rows) {
+    const figure = document.getElementById("assess-radar");
+    figure.replaceChildren(radarChart(rows, rubric), h("figcaption", {}, radarKey()));
+  }
+
+  function renderTable(rows) {
+    const body = document.querySelector("#assess-views tbody");
+    body.replaceChildren(
+      ...rows.map((row) =>
+        h(
+          "tr",
+          { "data-sub-element": row.sub.id },
+          h("th", { scope: "row" }, row.sub.name),
+          ...SIDES.map((side) => h("td", { "data-side": side.id }, row[side.id] === null ? "Not assessed" : stageLabel(rubric, row[side.id]))),
+          h("td", { "data-agreement": agreement(row) }, verdict(row)),
+        ),
+      ),
+    );
+  }
+
+  function agreement(row) {
+    if (row.agreed) return "agreed";
+    if (row.both) return "gap";
+    return row.only ? "one-side" : "none";
+  }
+
+  function renderCards(rows) {
+    const box = document.getElementById("assess-cards");
+    box.replaceChildren(...rows.map(card));
+  }
+
+  function card(row) {
+    const sub = row.sub;
+    const article = h("article", { class: "result", id: `result-${sub.id}`, "data-sub-element": sub.id, "data-agreement": agreement(row) });
+    article.append(h("h4", {}, sub.name, h("span", { class: "result__commitment" }, ` · ${sub.commitment}`)));
+    article.append(
+      h(
+        "p",
+        { class: "result__views" },
+        ...SIDES.flatMap((side, i) => [
+          i ? " · " : "",
+          `${side.name}: `,
+          h("strong", { "data-side": side.id }, row[side.id] === null ? "not assessed" : stageLabel(rubric, row[side.id])),
+        ]),
+      ),
+    );
+    article.append(h("p", { class: `result__verdict result__verdict--${agreement(row)}` }, verdict(row)));
+    if (row.base === null) return article;
+    const which = row.agreed
+      ? "Where you agree"
+      : row.both
+        ? "The lower of your two stages"
+        : `The stage ${row.only.lower} chose`;
+    article.append(h("p", {}, `${which}: ${stageWords(rubric, row.base)}`));
+    article.append(quote(sub.descriptors[row.base - 1]));
+    if (row.next !== null) {
+      article.append(h("p", {}, `The next stage: ${stageWords(rubric, row.next)}`));
+      article.append(quote(sub.descriptors[row.next - 1]));
+    } else {
+      article.append(h("p", {}, "This is the highest stage the tool describes."));
+    }
+    const stages = row.next === null ? [row.base] : [row.base, row.next];
+    article.append(
+      h(
+        "p",
+        { class: "result__stories" },
+        "Stories from other partnerships: ",
+        ...stages.flatMap((stage, i) => {
+          const cell = sub.cells[stage - 1];
+          const count = cell.stories === 0 ? "no stories yet" : `${cell.stories} ${cell.stories === 1 ? "story" : "stories"}`;
+          const words = `${count} at ${stageWords(rubric, stage)}`;
+          return [i ? ", " : "", h("a", { href: cell.url, "data-stage": stage }, words)];
+        }),
+      ),
+    );
+    return article;
+  }
+
+  function quote(text) {
+    return h("blockquote", { class: "quote" }, h("p", {}, text));
+  }
+
+  function download(id, name, type, text) {
+    const link = document.getElementById(id);
+    const item = link.closest("li");
+    item.hidden = text === null;
+    if (text === null) {
+      link.removeAttribute("href");
+      link.removeAttribute("download");
+      return;
+    }
+    const url = URL.createObjectURL(new Blob([text], { type }));
+    blobUrls.push(url);
+    link.href = url;
+    link.download = name;
+  }
+
+  function renderExports(rows, state) {
+    while (blobUrls.length) URL.revokeObjectURL(blobUrls.pop());
+    const today = new Date();
+    const hash = stateHash(state);
+    const link = document.getElementById("assess-link");
+    link.href = hash || location.pathname;
+    link.textContent = hash ? new URL(hash, location.href).href : "link to this assessment (choose a stage first)";
+    const any = hasChoices(state);
+    const markdown = any ? markdownDraft(rows, rubric, today) : null;
+    const stamp = isoDate(today);
+    download("assess-markdown", storyFileName(today), "text/markdown;charset=utf-8", markdown);
+    download("assess-json", `self-assessment-${stamp}.json`, "application/json", any ? jsonExport(rows, rubric, today, link.href) : null);
+    download("assess-csv", `self-assessment-${stamp}.csv`, "text/csv;charset=utf-8", any ? `\ufeff${csvExport(rows, rubric)}` : null);
+    const note = document.getElementById("assess-export-note");
+    if (!any) note.textContent = "Choose at least one stage to download the results.";
+    else if (markdown === null) {
+      note.textContent = "For a joint story draft, both sides need to choose a stage for at least one of the same sub-elements.";
+    } else note.textContent = "";
+    note.hidden = note.textContent === "";
+  }
+
+  // --- events ----------------------------------------------------------------------------
+
+  form.addEventListener("submit", (event) => event.preventDefault());
+  form.addEventListener("change", (event) => {
+    const state = readForm();
+    save(state);
+    const name = event.target.name || "";
+    const sub = rubric.subElements.find((s) => name.endsWith(`-${s.id}`) && SIDES.some((side) => name === `${side.id}-${s.id}`));
+    const row = sub ? compare(state, rubric).find((r) => r.sub === sub) : null;
+    render(state, row ? `${sub.name}: ${describe(row) || "not assessed."}` : "");
+  });
+
+  window.addEventListener("hashchange", () => {
+    if (isStateHash(location.hash)) {
+      const state = decodeState(location.hash, rubric);
+      fillForm(state);
+      save(state);
+      render(state, "Assessment loaded from the link.");
+    } else {
+      // A jump to a heading or the skip link: keep the assessment in the address.
+      const hash = stateHash(readForm());
+      if (hash) history.replaceState(null, "", hash);
+    }
+  });
+
+  document.querySelector(".assess-jump a").addEventListener("click", (event) => {
+    event.preventDefault();
+    results.focus();
+    results.scrollIntoView();
+  });
+
+  document.getElementById("assess-reset").addEventListener("click", () => {
+    if (!window.confirm("Clear both sides' choices and start again? The link and this browser's copy will be cleared too.")) return;
+    const state = emptyState();
+    fillForm(state);
+    save(state);
+    render(state, "All choices cleared.");
+  });
+
+  document.getElementById("assess-print").addEventListener("click", () => {
+    root.classList.remove("assess--print-worksheet");
+    window.print();
+  });
+
+  document.getElementById("assess-print-worksheet").addEventListener("click", () => {
+    root.classList.add("assess--print-worksheet");
+    window.addEventListener("afterprint", () => root.classList.remove("assess--print-worksheet"), { once: true });
+    window.print();
+  });
+
+  document.getElementById("assess-copy").addEventListener("click", async () => {
+    const url = document.getElementById("assess-link").href;
+    try {
+      await navigator.clipboard.writeText(url);
+      status.textContent = "Link copied.";
+    } catch {
+      status.textContent = "This browser did not allow copying; select the link and copy it instead.";
+    }
+  });
+
+  // --- first state: the address, else this browser's storage -------------------------------
+
+  const initial = isStateHash(location.hash) ? location.hash : stored();
+  const state = isStateHash(initial) ? decodeState(initial, rubric) : readForm();
+  fillForm(state);
+  save(state);
+  render(state);
+}
+
+// An element with attributes and children; strings become text, never markup.
+function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, String(value));
+  element.append(...children);
+  return element;
+}

@@ -1,0 +1,509 @@
+"""The self-assessment page (/assess/) in headless Chromium, under the sub-path.
+
+Both views are filled in by keyboard alone; what the page then says (agreement, gaps, where
+to start, the radar chart) is compared with what the choices imply, computed here from the
+rubric. The share link is opened in a fresh browser context; the Markdown export is written
+into a content tree and put through the real `build.py check`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from casebook.pipeline import BuildOptions, check_site
+
+from .harness import CONTENT_DIR, REPO_ROOT, VIEWPORTS, Site, SitePage
+from .test_html_checker import describe, run_vnu
+from .test_pages_in_browser import describe_violation, fail_with, open_page, run_axe
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page, ViewportSize
+
+RUBRIC = check_site(BuildOptions(content=CONTENT_DIR)).book.rubric
+SUBS = [sub.id for sub in RUBRIC.sub_elements]
+STAGES = len(RUBRIC.stages)
+
+# The assessment the tests make, in rubric order: trust, working-partnerships,
+# shared-objectives, people, time, funding-and-facilities, working-practices,
+# outputs-and-reporting, impact-and-evaluation. None is "not assessed".
+SU = dict(zip(SUBS, [2, 4, None, 3, 1, None, 2, 5, None], strict=True))
+INST = dict(zip(SUBS, [2, 2, None, None, 3, 1, 2, 4, None], strict=True))
+FRAGMENT = "#su=24-31-25-&inst=22--3124-"
+
+
+def expected_agreement(sub: str) -> str:
+    su, inst = SU[sub], INST[sub]
+    if su is not None and inst is not None:
+        gap = abs(su - inst)
+        return "Agreed" if gap == 0 else f"{gap} {'stage' if gap == 1 else 'stages'} apart"
+    if su is not None:
+        return "Only the students' union has chosen"
+    if inst is not None:
+        return "Only the institution has chosen"
+    return "Not assessed"
+
+
+def stage_label(stage: int | None) -> str:
+    return "Not assessed" if stage is None else f"{stage}. {RUBRIC.stage(stage).name}"
+
+
+def assess_page(site: Site, fragment: str = "") -> SitePage:
+    page = next(p for p in site.pages if p.label == "/assess/")
+    return SitePage(page.file, page.url + fragment, page.label)
+
+
+# --------------------------------------------------------------------------- keyboard
+
+
+def tab_to(page: Page, name: str, limit: int = 300) -> None:
+    """Press Tab until a radio of the group `name` has the focus."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.name") == name:
+            return
+    raise AssertionError(f"Tab never reached the radio group {name!r}")
+
+
+def choose_by_keyboard(page: Page, name: str, stage: int | None) -> None:
+    """In an untouched group Tab lands on stage 1: Space ticks it, arrows move the tick.
+
+    "Not assessed" comes after the last stage, so ArrowLeft from stage 1 wraps to it.
+    """
+    tab_to(page, name)
+    page.keyboard.press("Space")
+    if stage is None:
+        page.keyboard.press("ArrowLeft")
+    for _ in range((stage or 1) - 1):
+        page.keyboard.press("ArrowRight")
+
+
+def fill_by_keyboard(page: Page) -> None:
+    """Every choice by keyboard, in page order, including two ways back to "Not assessed"."""
+    for sub in SUBS:
+        for side, views in (("su", SU), ("inst", INST)):
+            name = f"{side}-{sub}"
+            if name == "su-shared-objectives":
+                # A change of mind: stage 3, then on past stage 5 to "Not assessed".
+                choose_by_keyboard(page, name, 3)
+                for _ in range(STAGES - 3 + 1):
+                    page.keyboard.press("ArrowRight")
+            elif name == "inst-shared-objectives":
+                choose_by_keyboard(page, name, None)
+            elif views[sub] is not None:
+                choose_by_keyboard(page, name, views[sub])
+
+
+def checked(page: Page) -> dict[str, str]:
+    return page.eval_on_selector_all(
+        "#assess-form input:checked",
+        "inputs => Object.fromEntries(inputs.filter(i => i.value).map(i => [i.name, i.value]))",
+    )
+
+
+def expected_checked() -> dict[str, str]:
+    found = {f"su-{k}": str(v) for k, v in SU.items() if v is not None}
+    found |= {f"inst-{k}": str(v) for k, v in INST.items() if v is not None}
+    return found
+
+
+def table_rows(page: Page) -> dict[str, list[str]]:
+    return page.eval_on_selector_all(
+        "#assess-views tbody tr",
+        "rows => Object.fromEntries(rows.map(r => [r.dataset.subElement,"
+        " [...r.cells].map(c => c.textContent.trim())]))",
+    )
+
+
+def assert_results_match(page: Page) -> None:
+    rows = table_rows(page)
+    assert list(rows) == SUBS
+    for sub in RUBRIC.sub_elements:
+        assert rows[sub.id] == [
+            sub.name,
+            stage_label(SU[sub.id]),
+            stage_label(INST[sub.id]),
+            expected_agreement(sub.id),
+        ], sub.id
+    both = [s for s in SUBS if SU[s] is not None and INST[s] is not None]
+    agreed = [s for s in both if SU[s] == INST[s]]
+    assert page.inner_text("#assess-status").endswith(
+        f"Both sides have chosen a stage for {len(both)} of {len(SUBS)} sub-elements, "
+        f"and agree on {len(agreed)}."
+    )
+
+
+# --------------------------------------------------------------------------- tests
+
+
+@pytest.fixture
+def filled(browser: Browser, site: Site):
+    """The page with both views filled in by keyboard, in a fresh context."""
+    with open_page(browser, site, assess_page(site), VIEWPORTS["desktop"]) as (page, log):
+        fill_by_keyboard(page)
+        yield page, log
+
+
+def test_filling_both_views_by_keyboard_gives_agreement_and_gaps(filled):
+    page, log = filled
+    assert checked(page) == expected_checked()
+    for name in ("su-shared-objectives-none", "inst-shared-objectives-none"):
+        assert page.is_checked(f"#{name}"), f"{name} is not checked"
+    assert_results_match(page)
+    cards = page.eval_on_selector_all(
+        ".result", "cards => cards.map(c => [c.dataset.subElement, c.dataset.agreement])"
+    )
+    assert cards == [
+        ["trust", "agreed"],
+        ["working-partnerships", "gap"],
+        ["shared-objectives", "none"],
+        ["people", "one-side"],
+        ["time", "gap"],
+        ["funding-and-facilities", "one-side"],
+        ["working-practices", "agreed"],
+        ["outputs-and-reporting", "gap"],
+        ["impact-and-evaluation", "none"],
+    ]
+    # The widest gaps first (ties in the tool's order), then the lowest stages.
+    start = page.eval_on_selector_all(
+        "#assess-start ul", "lists => lists.map(l => [...l.querySelectorAll('a')].map(a => a.hash))"
+    )
+    assert start == [
+        ["#result-working-partnerships", "#result-time", "#result-outputs-and-reporting"],
+        ["#result-time", "#result-funding-and-facilities", "#result-trust"],
+    ]
+    # Beside the worksheet: the outcome of each sub-element as it is filled in.
+    assert page.inner_text("#outcome-time") == (
+        "2 stages apart: the students' union chose stage 1 (Early stages), "
+        "the institution stage 3 (Developed)."
+    )
+    assert page.is_hidden("#outcome-shared-objectives")
+    # The lower stage's descriptor and the next one, and the stories at both cells.
+    card = page.locator("#result-time")
+    quotes = card.locator("blockquote").all_inner_texts()
+    time = RUBRIC.sub_element("time")
+    assert quotes == [time.descriptor(1), time.descriptor(2)]
+    links = card.locator(".result__stories a").evaluate_all("a => a.map(x => x.pathname)")
+    assert links == ["/wp-stories/rubric/time/1/", "/wp-stories/rubric/time/2/"]
+    assert page.url.endswith(FRAGMENT)
+    fail_with(log.problems(), "Problems while filling in the worksheet")
+
+
+def test_nothing_is_sent_while_choosing(browser: Browser, site: Site):
+    """After the page has loaded, choosing and exporting request nothing, except that
+    Chromium fetches the site's icon again whenever the address changes (a GET of a static
+    file, without the fragment, which is never part of a request)."""
+    with open_page(browser, site, assess_page(site), VIEWPORTS["desktop"]) as (page, log):
+        requests: list[tuple[str, str]] = []
+        page.on("request", lambda request: requests.append((request.method, request.url)))
+        fill_by_keyboard(page)
+        page.click("#assess-markdown")
+        page.wait_for_timeout(200)
+        icon = page.evaluate("document.querySelector('link[rel=icon]').href")
+    assert {(method, url) for method, url in requests if not url.startswith("blob:")} <= {
+        ("GET", icon)
+    }
+    fail_with(log.problems(), "Problems while choosing")
+
+
+def test_share_link_reproduces_the_assessment_in_a_new_page(filled, browser: Browser, site: Site):
+    page, _ = filled
+    link = page.eval_on_selector("#assess-link", "a => a.href")
+    assert link.endswith(FRAGMENT)
+    shared = SitePage(assess_page(site).file, link, "/assess/")
+    with open_page(browser, site, shared, VIEWPORTS["phone"]) as (fresh, log):
+        assert checked(fresh) == expected_checked()
+        assert_results_match(fresh)
+    fail_with(log.problems(), "Problems opening the shared link")
+
+
+def test_state_is_kept_in_this_browser_and_start_again_clears_it(browser: Browser, site: Site):
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(assess_page(site, FRAGMENT).url, wait_until="networkidle")
+        page.goto(assess_page(site).url, wait_until="networkidle")  # no fragment: from storage
+        assert checked(page) == expected_checked()
+        assert page.url.endswith(FRAGMENT)
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.click("#assess-reset")
+        assert checked(page) == {}
+        assert "#" not in page.url
+        assert page.evaluate("Object.keys(localStorage)") == []
+        assert page.inner_text("#assess-status") == "All choices cleared. No stages chosen yet."
+        page.reload(wait_until="networkidle")
+        assert checked(page) == {}
+    finally:
+        context.close()
+
+
+def test_jumping_to_a_heading_keeps_the_assessment_in_the_address(browser: Browser, site: Site):
+    with open_page(browser, site, assess_page(site, FRAGMENT), VIEWPORTS["desktop"]) as (page, _):
+        page.wait_for_selector("#result-time h4")
+        page.evaluate("location.hash = 'main'")
+        page.wait_for_function("location.hash.startsWith('#su=')")
+        assert page.url.endswith(FRAGMENT)
+        assert checked(page) == expected_checked()
+
+
+def download_text(page: Page, selector: str) -> tuple[str, str]:
+    with page.expect_download() as info:
+        page.click(selector)
+    download = info.value
+    return download.suggested_filename, Path(download.path()).read_text(encoding="utf-8")
+
+
+FILLED_IN = {
+    "title": "title: Our first joint self-assessment",
+    "institution": "  institution: Example University",
+    "students_union": "  students_union: Example Students' Union",
+}
+
+
+def test_markdown_export_passes_check_once_title_and_partnership_are_filled(
+    filled, content_tree, tmp_path: Path
+):
+    page, _ = filled
+    name, text = download_text(page, "#assess-markdown")
+    assert re.fullmatch(r"\d{4}-\d\d-our-self-assessment\.md", name)
+    content = content_tree({name: text})
+    story = content / "stories" / name
+
+    def check() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "build.py", "check", "--content", str(content)],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+
+    lines = text.split("\n")
+    line_of = {
+        key: next(i for i, line in enumerate(lines, 1) if line.lstrip().startswith(f"{key}:"))
+        for key in ("title", "partnership")
+    }
+    before = check()
+    assert before.returncode == 1
+    where = os.path.relpath(story, REPO_ROOT)
+    where = str(story) if where.startswith("..") else where
+    assert before.stderr.splitlines()[:3] == [
+        f"{where}:{line_of['title']}: missing field 'title'; add it, for example: "
+        "title: Agreeing a data-sharing protocol",
+        f"{where}:{line_of['partnership']}: missing field 'institution'; add it to partnership, "
+        "for example: institution: Example University",
+        f"{where}:{line_of['partnership']}: missing field 'students_union'; add it to "
+        "partnership, for example: students_union: Example Students' Union",
+    ]
+
+    def fill(line: str) -> str:
+        key = line.strip().split(":", 1)[0]
+        return FILLED_IN[key] if "# FILL IN" in line and key in FILLED_IN else line
+
+    story.write_text("\n".join(fill(line) for line in lines), encoding="utf-8")
+    after = check()
+    assert after.returncode == 0, after.stderr
+    [made] = check_site(BuildOptions(content=content)).book.stories
+    assert made.perspective == "joint"
+    both = [s for s in SUBS if SU[s] is not None and INST[s] is not None]
+    assert [(a.sub_element.id, a.stage.number) for a in made.assessments] == [
+        (s, min(SU[s], INST[s])) for s in both
+    ]
+    assert (
+        "- **Developing trust**: we agreed on stage 2 (Developing)." in made.body
+        and "- **Time**: the students' union chose stage 1 (Early stages) and the institution "
+        "stage 3 (Developed), 2 stages apart. This draft uses the lower stage, stage 1 (Early "
+        "stages), until you agree."
+        in made.body
+        and "- **People**: only the students' union chose a stage (stage 3 (Developed))."
+        in made.body
+    )
+
+
+def test_json_and_csv_exports_hold_both_views(filled):
+    page, _ = filled
+    name, text = download_text(page, "#assess-json")
+    assert name.endswith(".json")
+    data = json.loads(text)
+    assert data["rubric_version"] == RUBRIC.version
+    assert data["link"].endswith(FRAGMENT)
+    assert [(s["id"], s["students_union"], s["institution"]) for s in data["sub_elements"]] == [
+        (s, SU[s], INST[s]) for s in SUBS
+    ]
+    name, text = download_text(page, "#assess-csv")
+    assert name.endswith(".csv")
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert [
+        (r["sub_element"], r["students_union_stage"], r["institution_stage"], r["agreement"])
+        for r in rows
+    ] == [(s, str(SU[s] or ""), str(INST[s] or ""), expected_agreement(s)) for s in SUBS]
+
+
+def test_csv_cells_are_never_formulas(filled):
+    page, _ = filled
+    cells = ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "a,b", 'say "hi"', "plain", None]
+    escaped = page.evaluate(
+        """async (cells) => {
+          const { csvCell } = await import(new URL("../static/assess-export.js", location.href));
+          return cells.map(csvCell);
+        }""",
+        cells,
+    )
+    assert escaped == [
+        "'=1+1",
+        "'+1",
+        "'-1",
+        "'@SUM(A1)",
+        "'\tx",
+        '"\'\rx"',
+        '"a,b"',
+        '"say ""hi"""',
+        "plain",
+        "",
+    ]
+
+
+# Each marker's tag, sub-element, stage and drawn centre (a square is drawn from its corner).
+MARKER_CENTRES = """markers => markers.map(m => {
+  const number = (name) => Number(m.getAttribute(name));
+  const [x, y] = m.tagName === "circle"
+    ? [number("cx"), number("cy")]
+    : [number("x") + number("width") / 2, number("y") + number("height") / 2];
+  return [m.tagName, m.dataset.subElement, Number(m.dataset.stage), x, y];
+})"""
+
+
+def test_radar_points_match_the_choices(filled):
+    page, _ = filled
+    svg = page.locator("#assess-radar svg.radar__chart")
+    cx, cy, radius, stages = (
+        float(svg.get_attribute(a) or "nan")
+        for a in ("data-cx", "data-cy", "data-radius", "data-stages")
+    )
+    assert stages == STAGES
+    for side, views, tag in (("su", SU, "circle"), ("inst", INST, "rect")):
+        points = page.eval_on_selector_all(
+            f"#assess-radar g[data-side={side}] .radar__point", MARKER_CENTRES
+        )
+        expected = []
+        for index, sub in enumerate(SUBS):
+            stage = views[sub]
+            if stage is None:
+                continue
+            angle = -math.pi / 2 + 2 * math.pi * index / len(SUBS)
+            r = radius * stage / stages
+            expected.append((tag, sub, stage, cx + r * math.cos(angle), cy + r * math.sin(angle)))
+        assert [p[:3] for p in points] == [list(e[:3]) for e in expected]
+        for got, want in zip(points, expected, strict=True):
+            assert got[3] == pytest.approx(want[3], abs=0.01) and got[4] == pytest.approx(
+                want[4], abs=0.01
+            ), got
+        # A blank sub-element breaks the line rather than inventing a value.
+        line = page.locator(f"#assess-radar g[data-side={side}] .radar__line")
+        assert line.evaluate("l => l.tagName") == "path"
+
+
+def test_without_javascript_the_page_is_a_worksheet(browser: Browser, site: Site):
+    with open_page(browser, site, assess_page(site), VIEWPORTS["phone"], javascript=False) as (
+        page,
+        log,
+    ):
+        assert page.is_hidden("#assess-results")
+        assert page.locator(".assess-js-only").evaluate_all("els => els.every(e => e.hidden)")
+        assert page.locator("fieldset").count() == 2 * len(SUBS)
+        assert page.locator("input[type=radio]:visible").count() == 2 * len(SUBS) * (STAGES + 1)
+        assert "Nothing you choose leaves this browser." in page.inner_text(".assess-privacy")
+        page.check("#inst-people-4")
+        assert checked(page) == {"inst-people": "4"}
+    fail_with(log.problems(), "Problems without JavaScript")
+
+
+def test_results_have_no_axe_violations(
+    browser: Browser, site: Site, viewport: ViewportSize, axe_script: str
+):
+    """Axe on the page as the script leaves it: results, chart, cards and export links."""
+    with open_page(browser, site, assess_page(site, FRAGMENT), viewport) as (page, log):
+        assert page.locator(".result").count() == len(SUBS)
+        violations = run_axe(page, axe_script)
+        problems = log.problems()
+        page.set_viewport_size({"width": 320, "height": 740})
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    if overflow > 0:
+        problems.append(f"at 320px wide the page scrolls sideways by {overflow}px")
+    fail_with([describe_violation(v) for v in violations] + problems, "axe-core on the results")
+
+
+def test_results_are_valid_html(
+    browser: Browser, site: Site, vnu_command: list[str], tmp_path: Path
+):
+    """The page as the script leaves it (results, chart, cards), checked by vnu.jar."""
+    with open_page(browser, site, assess_page(site, FRAGMENT), VIEWPORTS["desktop"]) as (page, _):
+        html = page.evaluate("'<!doctype html>\\n' + document.documentElement.outerHTML")
+    assert html.count('<article class="result"') == len(SUBS) and "radar__chart" in html
+    rendered = tmp_path / "assess-results.html"
+    rendered.write_text(html, encoding="utf-8")
+    errors = [m for m in run_vnu(vnu_command, [rendered]) if m.get("type") != "info"]
+    fail_with([describe(m, tmp_path) for m in errors], "Nu Html Checker on the results")
+
+
+A4_LONG, A4_SHORT = 841.92, 594.96
+
+
+def pdf_pages(page: Page) -> tuple[list[tuple[float, float]], bytes]:
+    page.emulate_media(media="print")
+    pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+    boxes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
+    return [(round(float(w), 2), round(float(h), 2)) for w, h in boxes], pdf
+
+
+def test_print_results_on_a4_portrait_with_both_views_and_gaps(browser: Browser, site: Site):
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(assess_page(site, FRAGMENT).url, wait_until="networkidle")
+        sizes, _ = pdf_pages(page)
+        assert sizes and all(size == (A4_SHORT, A4_LONG) for size in sizes)
+        shown = page.evaluate(
+            "['#assess-form', '#assess-results', '#assess-views', '#assess-radar',"
+            " '.assess-actions']"
+            ".map(s => getComputedStyle(document.querySelector(s)).display !== 'none')"
+        )
+        assert shown == [False, True, True, True, False]
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("javascript", [False, True], ids=["no-js", "print-worksheet-button"])
+def test_print_the_worksheet_on_a4_landscape(browser: Browser, site: Site, javascript: bool):
+    """Without JavaScript, or with choices made and the worksheet asked for (the class the
+    "Print the worksheet" button sets while the browser prints)."""
+    context = browser.new_context(java_script_enabled=javascript)
+    try:
+        page = context.new_page()
+        page.goto(assess_page(site, FRAGMENT if javascript else "").url, wait_until="networkidle")
+        if javascript:
+            page.evaluate(
+                "document.getElementById('assess').classList.add('assess--print-worksheet')"
+            )
+        sizes, _ = pdf_pages(page)
+        assert sizes and all(size == (A4_LONG, A4_SHORT) for size in sizes)
+        shown = page.evaluate(
+            "['#assess-form', '#assess-results']"
+            ".map(s => getComputedStyle(document.querySelector(s)).display !== 'none')"
+        )
+        assert shown == [True, False]
+        if javascript:
+            assert checked(page) == expected_checked()
+    finally:
+        context.close()
