@@ -102,5 +102,18 @@ class Urls:
         """HTTP headers for hosts that read a _headers file (Netlify, Cloudflare Pages)."""
         return self._href("_headers")
 
+    # Open data: the files and the page that documents them.
+    def data(self) -> str:
+        return self._href("data/")
+
+    def data_stories_json(self) -> str:
+        return self._href("data/stories.json")
+
+    def data_stories_csv(self) -> str:
+        return self._href("data/stories.csv")
+
+    def data_rubric_json(self) -> str:
+        return self._href("data/rubric.json")
+
     def static(self, name: str) -> str:
         return self._href(f"static/{name}")
