@@ -18,7 +18,7 @@ _LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*\Z")
 _URL = re.compile(r"https?://[^\s<>\"']+\Z")
 _SITE_FIELDS = ("title", "tagline", "description", "base_url", "repository_url", "language")
 _LICENCE_EXAMPLE = (
-    'licence:\n  name: "CC BY 4.0"\n  url: "https://creativecommons.org/licenses/by/4.0/"'
+    'licence: {name: "CC BY 4.0", url: "https://creativecommons.org/licenses/by/4.0/"}'
 )
 _RUBRIC_FIELDS = (
     "title",
