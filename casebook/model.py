@@ -89,6 +89,14 @@ class Rubric:
 
 
 @dataclass(frozen=True)
+class Licence:
+    """The licence stories are published under, shown on story pages and in the data files."""
+
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
 class Site:
     title: str
     tagline: str
@@ -96,6 +104,7 @@ class Site:
     base_url: str
     repository_url: str
     language: str
+    licence: Licence
 
 
 @dataclass(frozen=True)

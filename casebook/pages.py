@@ -61,11 +61,12 @@ def site_pages(book: Casebook, urls: Urls) -> Iterator[Page]:
     yield Page(urls.about(), "about.html", "About")
     form = {"form": contribute_form(book, urls), "perspectives": PERSPECTIVE_CHOICES}
     yield Page(urls.contribute(), "contribute.html", "Share your story", form)
+    yield Page(urls.data(), "data.html", "Open data")
     yield Page(urls.not_found(), "404.html", "Page not found", in_sitemap=False)
 
 
 def site_files(book: Casebook, urls: Urls, pages: list[Page]) -> Iterator[Page]:
-    """The non-HTML files made from templates: feed, sitemap, robots.txt."""
+    """The non-HTML files: feed, sitemap, robots.txt, _headers and the open data files."""
     sitemap = [p for p in pages if p.in_sitemap]
     yield Page(urls.feed(), "feed.xml", book.site.title, in_sitemap=False)
     yield Page(urls.sitemap(), "sitemap.xml", "", {"pages": sitemap}, in_sitemap=False)
@@ -74,3 +75,6 @@ def site_files(book: Casebook, urls: Urls, pages: list[Page]) -> Iterator[Page]:
     schema_url = urls.absolute(urls.story_schema())
     schema = {"schema": schema_text(book.rubric, schema_url)}
     yield Page(urls.story_schema(), "story.schema.json", "", schema, in_sitemap=False)
+    yield Page(urls.data_stories_json(), "data/stories.json", "", in_sitemap=False)
+    yield Page(urls.data_stories_csv(), "data/stories.csv", "", in_sitemap=False)
+    yield Page(urls.data_rubric_json(), "data/rubric.json", "", in_sitemap=False)

@@ -17,11 +17,15 @@ from pathlib import Path
 
 import jinja2
 
+from . import opendata_fields
 from .bodies import TIME_LIMIT, BodyJob, render_bodies
 from .cache import BodyCache
+from .citation import article_data, bibtex_entry, json_ld, plain_citation
+from .journey_chart import journey_chart
 from .load import display_path
 from .markdown_html import plain_text
 from .model import Casebook, Story
+from .opendata import OpenData
 from .pages import Page, site_files, site_pages
 from .problems import ContentError, Problem
 from .progress import QUIET, Progress
@@ -86,7 +90,8 @@ def render_site(
     urls = Urls(book.site.base_url)
     env = make_environment(templates)
     bodies = _render_bodies(book, time_limit, cache or BodyCache(None), progress)
-    excerpts = {slug: _excerpt(plain_text(html)) for slug, html in bodies.items()}
+    texts = {slug: plain_text(html) for slug, html in bodies.items()}
+    excerpts = {slug: _excerpt(text) for slug, text in texts.items()}
 
     def body_of(story: Story) -> str:
         return bodies[story.slug]
@@ -111,6 +116,17 @@ def render_site(
         story_fields=STORY_FIELDS,
         csp=CONTENT_SECURITY_POLICY,
         serving=serving,
+    )
+    # Open data, citations, JSON-LD and journey charts (data.html, story.html, partnership.html)
+    env.globals.update(
+        open_data=OpenData(book, urls, texts),
+        data_fields=opendata_fields,
+        cite_text=lambda story: plain_citation(story, book.site, urls),
+        cite_bibtex=lambda story: bibtex_entry(story, book.site, urls),
+        article_json_ld=lambda story: json_ld(
+            article_data(story, book.site, urls, excerpt_of(story))
+        ),
+        journey_chart=lambda partnership: journey_chart(book, partnership),
     )
     pages = list(site_pages(book, urls))
     files = [*pages, *site_files(book, urls, pages)]

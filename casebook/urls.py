@@ -109,6 +109,19 @@ class Urls:
         """The JSON Schema of story front matter, which story files name for their editors."""
         return self._href("schema/story.schema.json")
 
+    # Open data: the files and the page that documents them.
+    def data(self) -> str:
+        return self._href("data/")
+
+    def data_stories_json(self) -> str:
+        return self._href("data/stories.json")
+
+    def data_stories_csv(self) -> str:
+        return self._href("data/stories.csv")
+
+    def data_rubric_json(self) -> str:
+        return self._href("data/rubric.json")
+
     def static(self, name: str) -> str:
         return self._href(f"static/{name}")
 

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from .load import YamlSource
-from .model import Commitment, Rubric, RubricVersion, Site, Stage, SubElement
+from .model import Commitment, Licence, Rubric, RubricVersion, Site, Stage, SubElement
 from .problems import Problem
 from .slugs import is_slug
 from .urls import normalise_base_url
@@ -17,6 +17,9 @@ from .yamltext import is_date
 _LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*\Z")
 _URL = re.compile(r"https?://[^\s<>\"']+\Z")
 _SITE_FIELDS = ("title", "tagline", "description", "base_url", "repository_url", "language")
+_LICENCE_EXAMPLE = (
+    'licence: {name: "CC BY 4.0", url: "https://creativecommons.org/licenses/by/4.0/"}'
+)
 _RUBRIC_FIELDS = (
     "title",
     "short_title",
@@ -34,9 +37,12 @@ _RUBRIC_FIELDS = (
 def validate_site(source: YamlSource, problems: list[Problem]) -> Site | None:
     f = Fields(source.display, source.document, problems)
     before = len(problems)
-    data = f.mapping(source.document.value, (), _SITE_FIELDS, _SITE_FIELDS, "site.yaml")
+    fields = (*_SITE_FIELDS, "licence")
+    examples = {"licence": _LICENCE_EXAMPLE}
+    data = f.mapping(source.document.value, (), fields, fields, "site.yaml", examples)
     if data is None:
         return None
+    licence = _licence(f, data["licence"])
     values = {k: f.text(data[k], (k,), k) for k in _SITE_FIELDS}
     base = values["base_url"]
     if base is not None:
@@ -59,7 +65,29 @@ def validate_site(source: YamlSource, problems: list[Problem]) -> Site | None:
         base_url=str(base),
         repository_url=str(repository).rstrip("/"),
         language=str(language),
+        licence=licence or Licence("", ""),
     )
+
+
+def _licence(f: Fields, value: Any) -> Licence | None:
+    """The stories' licence: a name readers recognise and the web address of its text."""
+    keys = ("name", "url")
+    examples = {
+        "name": 'name: "CC BY 4.0"',
+        "url": 'url: "https://creativecommons.org/licenses/by/4.0/"',
+    }
+    data = f.mapping(value, ("licence",), keys, keys, "licence", examples)
+    if data is None:
+        return None
+    name = f.text(data["name"], ("licence", "name"), "name", 200)
+    url = f.text(data["url"], ("licence", "url"), "url", 500)
+    if url is not None and not _URL.match(url):
+        f.fail(
+            ("licence", "url"),
+            f"the licence 'url' must be a web address starting https://, not '{url}'",
+        )
+        return None
+    return Licence(name, url) if name and url else None
 
 
 def validate_rubric(source: YamlSource, today: dt.date, problems: list[Problem]) -> Rubric | None:

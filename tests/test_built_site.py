@@ -247,12 +247,13 @@ def expected_pages(book: Casebook) -> list[str]:
     pages += [f"partnerships/{p.slug}/" for p in book.partnerships]
     pages.append("tags/")
     pages += [f"tags/{tag}/" for tag in book.tags]
-    pages += ["assess/", "about/", "contribute/", "404.html"]
+    pages += ["assess/", "about/", "contribute/", "data/", "404.html"]
     return pages
 
 
 PAGES = expected_pages(BOOK)
 OTHER_FILES = ["feed.xml", "sitemap.xml", "robots.txt"]
+OTHER_FILES += ["data/stories.json", "data/stories.csv", "data/rubric.json"]
 CELLS = [(sub.id, stage.number) for sub in BOOK.rubric.sub_elements for stage in BOOK.rubric.stages]
 ANONYMOUS = [story for story in BOOK.stories if story.anonymous]
 
@@ -435,7 +436,8 @@ def test_tables_have_captions_and_scoped_headers(site: BuiltSite, site_url: str)
 def test_no_inline_script_or_style(site: BuiltSite, site_url: str):
     """A strict Content-Security-Policy (script-src and style-src 'self') must hold."""
     doc = site.page(site_url)
-    inline_scripts = [s for s in doc.find_all("script") if "src" not in s.attrs or s.text.strip()]
+    scripts = [s for s in doc.find_all("script") if s.attrs.get("type") != "application/ld+json"]
+    inline_scripts = [s for s in scripts if "src" not in s.attrs or s.text.strip()]
     assert inline_scripts == [], "inline <script>"
     assert doc.find_all("style") == [], "<style> element"
     styled = [el for el in doc.iter() if "style" in el.attrs]
@@ -479,17 +481,21 @@ def test_links_to_other_hosts_are_only_story_links_and_the_repository(
 ):
     """A page may link out (it is not a request), but only from a story's own text, or to the
     project's repository or a page in it (the footer, and the about and contribute pages,
-    point there: the contributing guide and the Share a story issue form)."""
+    point there: the contributing guide and the Share a story issue form), or to the text of
+    the stories' licence."""
     doc = site.page(site_url)
     page_url = absolute(site_url)
     repository = BOOK.site.repository_url
+    licence = BOOK.site.licence.url
     offsite = []
     for element, name, value in url_references(doc):
         target = urlsplit(urljoin(page_url, value))
         if target.scheme in {"http", "https"} and target.netloc == HOST:
             continue
         in_repository = value == repository or value.startswith(repository + "/")
-        allowed = element.tag == "a" and (is_in_story_body(element) or in_repository)
+        allowed = element.tag == "a" and (
+            is_in_story_body(element) or in_repository or value == licence
+        )
         if not allowed:
             offsite.append((element, name, value))
     assert offsite == [], "links to other hosts outside story bodies"
@@ -870,7 +876,10 @@ def test_more_from_a_partnership_is_capped(content_tree, tmp_path):
     build_site(BuildOptions(content=content_tree(stories)), out)
     doc = parse_html((out / "stories" / "s00" / "index.html").read_text(encoding="utf-8"))
     heading = "More from Example University and Example Students' Union"
-    more = section(doc.main.one("section"), heading)
+    others = next(
+        s for s in doc.main.find_all("section") if s.attrs.get("aria-labelledby") == "others"
+    )
+    more = section(others, heading)
     assert [li.plain.split(" (")[0] for li in more[0].find_all("li")] == [
         "Story 7 Example",
         "Story 6 Example",

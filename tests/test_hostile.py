@@ -438,7 +438,9 @@ def scan_page(page: HtmlPage, allowed: TemplateAllowance) -> list[str]:
                     target = urlsplit(resolve(url, page.url))
                     if target.netloc != SITE_HOST:
                         report(tag, f"{name} loads from another host ({target.netloc or url!r})")
-        if tag.name == "script":
+        if tag.name == "script" and is_json_ld(tag):
+            problems.extend(f"{page.path} {tag}: {p}" for p in json_ld_problems(tag.text))
+        elif tag.name == "script":
             src = tag.get("src")
             if tag.text.strip():
                 report(tag, "inline script text")
@@ -467,6 +469,22 @@ def scan_page(page: HtmlPage, allowed: TemplateAllowance) -> list[str]:
     for declaration in page.declarations:
         if declaration.lower() != "doctype html":
             problems.append(f"{page.path}: an unexpected declaration <!{declaration}>")
+    return problems
+
+
+def is_json_ld(tag: Tag) -> bool:
+    """A JSON-LD data block: the browser never runs it, so CSP and the scan let it be."""
+    return (tag.get("type") or "").lower() == "application/ld+json" and tag.get("src") is None
+
+
+def json_ld_problems(text: str) -> list[str]:
+    """A data block must be one JSON object that nothing in it could have closed early."""
+    problems = [f"raw {c!r} in JSON-LD (escape it as \\u00XX)" for c in "<>&" if c in text]
+    try:
+        if not isinstance(json.loads(text), dict):
+            problems.append("JSON-LD that is not one object")
+    except ValueError as error:
+        problems.append(f"JSON-LD that is not valid JSON: {error}")
     return problems
 
 
@@ -560,6 +578,8 @@ def scan_file(
     if suffix not in IMAGE_SUFFIXES:
         text = data.decode("utf-8", errors="replace")
         for number, line in enumerate(text.split("\n"), start=1):
+            if suffix == ".csv":  # RFC 4180 ends each record with CR LF
+                line = line.removesuffix("\r")
             found = dict.fromkeys(f"U+{ord(c):04X}" for c in INVISIBLE.findall(line))
             if found:
                 problems.append(f"{relative}:{number}: invisible characters {' '.join(found)}")
@@ -589,6 +609,8 @@ def problems_of(site: BuiltSite, allowed: TemplateAllowance, pattern: str) -> li
 
 SCAN_BAIT = {
     "inline script": "<script>alert(1)</script>",
+    "script typed as JSON-LD": '<script type="application/ld+json">{"a": "</p>"}</script>',
+    "JSON-LD that is not JSON": '<script type="application/ld+json">alert(1)</script>',
     "script from another host": '<script src="https://evil.example/x.js"></script>',
     "script outside static/": f'<script src="{BASE_PATH}stories/x/app.js"></script>',
     "event handler": '<p onclick="alert(1)">x</p>',

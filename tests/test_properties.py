@@ -16,6 +16,7 @@ import contextlib
 import copy
 import datetime as dt
 import io
+import json
 import re
 import shutil
 import subprocess
@@ -391,6 +392,8 @@ class Page(HTMLParser):
         self.shape: list[tuple[str, ...]] = []
         self.text: list[str] = []
         self._in_head = False
+        self.data_blocks: list[str] = []  # the text of each JSON-LD <script>
+        self._in_data_block = False
         self.feed(html)
         self.close()
 
@@ -399,16 +402,25 @@ class Page(HTMLParser):
             self._in_head = True
         self.elements.append((tag, attrs, self._in_head))
         self.shape.append((tag, *sorted(name for name, _ in attrs)))
+        if is_data_block(tag, {name: value or "" for name, value in attrs}):
+            self._in_data_block = True
+            self.data_blocks.append("")
 
-    handle_startendtag = handle_starttag
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append((tag, attrs, self._in_head))
+        self.shape.append((tag, *sorted(name for name, _ in attrs)))
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "head":
             self._in_head = False
+        self._in_data_block = False
         self.shape.append(("/" + tag,))
 
     def handle_data(self, data: str) -> None:
-        self.text.append(data)
+        if self._in_data_block:
+            self.data_blocks[-1] += data
+        else:
+            self.text.append(data)
 
     def handle_comment(self, data: str) -> None:
         self.shape.append(("<!--", data))
@@ -421,6 +433,15 @@ class Page(HTMLParser):
 
     def unknown_decl(self, data: str) -> None:
         self.shape.append(("<![", data))
+
+
+def is_data_block(tag: str, values: dict[str, str]) -> bool:
+    """<script type="application/ld+json"> without src: data the browser never runs."""
+    return (
+        tag == "script"
+        and values.get("type", "").lower() == "application/ld+json"
+        and ("src" not in values)
+    )
 
 
 def url_scheme(value: str) -> str | None:
@@ -437,7 +458,7 @@ def active_content(html: str) -> list[str]:
     found += [f"declaration {s!r}" for s in page.shape if s[0] == "<!" and s[1] != "doctype html"]
     for tag, attrs, in_head in page.elements:
         values = {name: value or "" for name, value in attrs}
-        if tag in ACTIVE_TAGS:
+        if tag in ACTIVE_TAGS and not is_data_block(tag, values):
             found.append(f"<{tag}> element")
         if tag in HEAD_ONLY and not in_head:
             found.append(f"<{tag}> outside <head>")
@@ -452,6 +473,12 @@ def active_content(html: str) -> list[str]:
                 scheme = url_scheme(value)
                 if scheme is not None and scheme not in SAFE_SCHEMES:
                     found.append(f"<{tag} {name}={value!r}> with scheme {scheme}:")
+    for block in page.data_blocks:  # JSON-LD: one JSON object that nothing closed early
+        found += [f"raw {c!r} in JSON-LD" for c in "<>&" if c in block]
+        try:
+            json.loads(block)
+        except ValueError as error:
+            found.append(f"JSON-LD that is not JSON: {error}")
     return found
 
 

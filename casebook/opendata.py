@@ -1,0 +1,249 @@
+"""The open data files: every published story and the rubric as JSON, and one CSV row per
+assessment, for researchers and for anyone who wants to take the stories elsewhere.
+
+The same content always gives the same bytes: no build time, keys in a fixed order, stories in
+(date, id) order. Every string is data: the JSON escapes <, >, & and the Unicode line
+separators, so a copy pasted into a page (or JSON-LD) cannot close a script; the CSV puts an
+apostrophe before any cell a spreadsheet would read as a formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .model import Assessment, Casebook, Rubric, Story
+from .urls import Urls
+
+SCHEMA_VERSION = 1
+STORIES_SCHEMA = "casebook-stories"
+RUBRIC_SCHEMA = "casebook-rubric"
+
+# Characters that must not appear raw in JSON that may end up inside HTML or JavaScript.
+_JSON_ESCAPES = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
+_JSON_ESCAPE_TABLE = str.maketrans(_JSON_ESCAPES)
+
+# OWASP's CSV injection rule: a cell starting with one of these gets a leading apostrophe.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+CSV_COLUMNS = (
+    "story_id",
+    "url",
+    "title",
+    "date",
+    "anonymous",
+    "institution",
+    "students_union",
+    "perspective",
+    "commitment_id",
+    "commitment",
+    "sub_element_id",
+    "sub_element",
+    "stage",
+    "stage_name",
+    "rubric_version",
+    "tags",
+    "example",
+)
+
+
+def safe_json(value: Any, indent: int | None = 2) -> str:
+    """JSON text with < > & U+2028 U+2029 as \\u escapes: valid JSON, and safe inside <script>.
+
+    Those characters can only occur inside JSON strings, so replacing them in the text is
+    the same as escaping them in each string.
+    """
+    text = json.dumps(value, ensure_ascii=False, indent=indent, separators=_separators(indent))
+    return text.translate(_JSON_ESCAPE_TABLE)
+
+
+def _separators(indent: int | None) -> tuple[str, str]:
+    return (",", ": ") if indent is not None else (",", ":")
+
+
+def spreadsheet_cell(text: str) -> str:
+    """The cell as text a spreadsheet shows and never runs (OWASP CSV injection rule)."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+@dataclass(frozen=True)
+class OpenData:
+    """The three data files of one build; `plain_texts` maps a story's id to its body text."""
+
+    book: Casebook
+    urls: Urls
+    plain_texts: Mapping[str, str]
+
+    @property
+    def stories(self) -> tuple[Story, ...]:
+        return tuple(sorted(self.book.stories, key=Story.sort_key))
+
+    def _header(self, schema: str) -> dict[str, Any]:
+        site = self.book.site
+        return {
+            "schema": schema,
+            "schema_version": SCHEMA_VERSION,
+            "documentation": self.urls.absolute(self.urls.data()),
+            "site": {"title": site.title, "url": self.urls.absolute(self.urls.home())},
+            "generated_from": {
+                "repository": site.repository_url,
+                "rubric_version": self.book.rubric.version,
+                "content_updated": self.book.updated.isoformat(),
+            },
+        }
+
+    def stories_document(self) -> dict[str, Any]:
+        licence = self.book.site.licence
+        return {
+            **self._header(STORIES_SCHEMA),
+            "licence": {"name": licence.name, "url": licence.url},
+            "story_count": len(self.book.stories),
+            "stories": [self.story_record(story) for story in self.stories],
+        }
+
+    def story_record(self, story: Story) -> dict[str, Any]:
+        urls = self.urls
+        named = not story.anonymous
+        return {
+            "id": story.slug,
+            "url": urls.absolute(urls.story(story)),
+            "title": story.title,
+            "date": story.date.isoformat(),
+            "summary": story.summary or None,
+            "anonymous": story.anonymous,
+            "partnership": {
+                "institution": story.partnership.institution if named else None,
+                "students_union": story.partnership.students_union if named else None,
+                "url": urls.absolute(urls.partnership(story.partnership)) if named else None,
+            },
+            "perspective": story.perspective,
+            "perspective_label": story.perspective_label,
+            "assessments": [self._assessment(a) for a in story.assessments],
+            "contributors": [{"name": c.name, "role": c.role or None} for c in story.contributors],
+            "tags": list(story.tags),
+            "example": story.example,
+            "draft": story.draft,
+            "rubric_version": story.rubric_version,
+            "body_text": self.plain_texts[story.slug],
+        }
+
+    def _assessment(self, a: Assessment) -> dict[str, Any]:
+        commitment = self.book.rubric.commitment(a.sub_element.commitment_id)
+        return {
+            "commitment_id": commitment.id,
+            "commitment": commitment.name,
+            "sub_element_id": a.sub_element.id,
+            "sub_element": a.sub_element.name,
+            "stage": a.stage.number,
+            "stage_name": a.stage.name,
+            "url": self.urls.absolute(self.urls.cell(a.sub_element, a.stage.number)),
+        }
+
+    def stories_json(self) -> str:
+        return safe_json(self.stories_document()) + "\n"
+
+    def rubric_document(self) -> dict[str, Any]:
+        return {**self._header(RUBRIC_SCHEMA), **rubric_record(self.book.rubric)}
+
+    def rubric_json(self) -> str:
+        return safe_json(self.rubric_document()) + "\n"
+
+    def csv_rows(self) -> list[list[str]]:
+        """The header and one row per assessment, before the formula guard."""
+        rows = [list(CSV_COLUMNS)]
+        for story in self.stories:
+            record = self.story_record(story)
+            partnership = record["partnership"]
+            for a in record["assessments"]:
+                rows.append(
+                    [
+                        story.slug,
+                        record["url"],
+                        story.title,
+                        record["date"],
+                        "true" if story.anonymous else "false",
+                        partnership["institution"] or "",
+                        partnership["students_union"] or "",
+                        story.perspective,
+                        a["commitment_id"],
+                        a["commitment"],
+                        a["sub_element_id"],
+                        a["sub_element"],
+                        str(a["stage"]),
+                        a["stage_name"],
+                        story.rubric_version,
+                        "; ".join(story.tags),
+                        "true" if story.example else "false",
+                    ]
+                )
+        return rows
+
+    def stories_csv(self) -> str:
+        """RFC 4180 CSV (CRLF line ends, quotes doubled) with a UTF-8 byte order mark for Excel."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+        for row in self.csv_rows():
+            writer.writerow([spreadsheet_cell(cell) for cell in row])
+        return "\ufeff" + out.getvalue()
+
+
+def rubric_record(rubric: Rubric) -> dict[str, Any]:
+    """The whole tool, descriptors verbatim, with its authors' credit and its versions."""
+    return {
+        "title": rubric.title,
+        "short_title": rubric.short_title,
+        "authors": list(rubric.authors),
+        "makers": list(rubric.makers),
+        "attribution": (
+            f"{rubric.title} By {', '.join(rubric.authors)} of {' and '.join(rubric.makers)}. "
+            "The descriptors are quoted word for word."
+        ),
+        "introduction": list(rubric.introduction),
+        "how_it_works": list(rubric.how_it_works),
+        "version": rubric.version,
+        "changelog": [
+            {
+                "version": v.version,
+                "date": v.date.isoformat() if v.date else None,
+                "changes": list(v.changes),
+            }
+            for v in rubric.changelog
+        ],
+        "stages": [{"number": s.number, "name": s.name} for s in rubric.stages],
+        "commitments": [
+            {
+                "id": c.id,
+                "number": c.number,
+                "name": c.name,
+                "question": c.question,
+                "summary": c.summary,
+                "sub_elements": [
+                    {
+                        "id": sub.id,
+                        "letter": sub.letter,
+                        "name": sub.name,
+                        "descriptors": [
+                            {
+                                "stage": s.number,
+                                "stage_name": s.name,
+                                "text": sub.descriptor(s.number),
+                            }
+                            for s in rubric.stages
+                        ],
+                    }
+                    for sub in c.sub_elements
+                ],
+            }
+            for c in rubric.commitments
+        ],
+    }
