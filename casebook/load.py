@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .model import StoryImage
 from .problems import Problem
-from .slugs import is_slug, slugify
+from .slugs import RESERVED, is_slug, slugify
 from .yamltext import YamlDocument, YamlError, parse_yaml
 
 MAX_STORY_BYTES = 1_000_000
@@ -182,6 +182,16 @@ def _load_entry(entry: Path, problems: list[Problem]) -> StorySource | None:
 
 
 def _check_slug(name: str, display: str, problems: list[Problem]) -> bool:
+    if name in RESERVED:
+        problems.append(
+            Problem(
+                display,
+                0,
+                f"the name '{name}' is kept for the later pages of the list of stories; "
+                f"rename it, for example to 'our-{name}'",
+            )
+        )
+        return False
     if is_slug(name):
         return True
     suggestion = slugify(name) or "my-story"

@@ -96,6 +96,9 @@ class Licence:
     url: str
 
 
+PER_PAGE = 50
+
+
 @dataclass(frozen=True)
 class Site:
     title: str
@@ -105,6 +108,7 @@ class Site:
     repository_url: str
     language: str
     licence: Licence
+    per_page: int = PER_PAGE  # items on one page of a long list (site.yaml per_page)
 
 
 @dataclass(frozen=True)

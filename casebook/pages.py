@@ -16,6 +16,58 @@ from .urls import Urls
 
 
 @dataclass(frozen=True)
+class Pagination:
+    """One page of a long list: its items, and the addresses of all the list's pages."""
+
+    number: int
+    urls: tuple[str, ...]
+    items: tuple[Any, ...]
+    total: int  # items in the whole list
+    start: int  # the position of this page's first item in the whole list, from 1
+
+    @property
+    def count(self) -> int:
+        return len(self.urls)
+
+    @property
+    def previous_url(self) -> str | None:
+        return self.urls[self.number - 2] if self.number > 1 else None
+
+    @property
+    def next_url(self) -> str | None:
+        return self.urls[self.number] if self.number < self.count else None
+
+    def shown(self) -> list[int | None]:
+        """Page numbers to link: the first, the last and two either side; None for a gap."""
+        near = {1, self.count, *range(self.number - 2, self.number + 3)}
+        numbers = sorted(n for n in near if 1 <= n <= self.count)
+        out: list[int | None] = []
+        for n in numbers:
+            last = out[-1] if out else None
+            if last is not None and n - last == 2:
+                out.append(n - 1)  # a gap of one page: show it rather than "…"
+            elif last is not None and n - last > 2:
+                out.append(None)
+            out.append(n)
+        return out
+
+
+def paginate(first: str, items: tuple[Any, ...], urls: Urls, per: int) -> list[Pagination]:
+    """A list cut into pages of `per` items (site.yaml per_page): the first at `first`, then
+    first/page/2/ and on. An empty list still has its first page."""
+    count = max(1, -(-len(items) // per))
+    hrefs = tuple(urls.list_page(first, n) for n in range(1, count + 1))
+    return [
+        Pagination(n, hrefs, items[(n - 1) * per : n * per], len(items), (n - 1) * per + 1)
+        for n in range(1, count + 1)
+    ]  # fmt: skip
+
+
+def _titled(title: str, page: Pagination) -> str:
+    return title if page.count == 1 else f"{title}, page {page.number} of {page.count}"
+
+
+@dataclass(frozen=True)
 class Page:
     url: str
     template: str
@@ -25,7 +77,7 @@ class Page:
 
 
 def site_pages(book: Casebook, urls: Urls) -> Iterator[Page]:
-    rubric = book.rubric
+    rubric, per = book.rubric, book.site.per_page
     yield Page(urls.home(), "home.html", book.site.title)
     yield Page(urls.rubric(), "rubric.html", rubric.short_title)
     for sub in rubric.sub_elements:
@@ -37,16 +89,22 @@ def site_pages(book: Casebook, urls: Urls) -> Iterator[Page]:
             {"sub": sub, "commitment": commitment},
         )
         for stage in rubric.stages:
-            yield Page(
-                urls.cell(sub, stage.number),
-                "cell.html",
-                f"{sub.name}: {stage.name}",
-                {"sub": sub, "commitment": commitment, "stage": stage},
-            )
-    yield Page(urls.stories(), "stories.html", "All stories")
+            first = urls.cell(sub, stage.number)
+            for part in paginate(first, book.stories_at(sub.id, stage.number), urls, per):
+                yield Page(
+                    part.urls[part.number - 1],
+                    "cell.html",
+                    _titled(f"{sub.name}: {stage.name}", part),
+                    {"sub": sub, "commitment": commitment, "stage": stage, "pagination": part},
+                )
+    for part in paginate(urls.stories(), book.newest_first, urls, per):
+        url = part.urls[part.number - 1]
+        yield Page(url, "stories.html", _titled("All stories", part), {"pagination": part})
     for story in book.stories:
         yield Page(urls.story(story), "story.html", story.title, {"story": story})
-    yield Page(urls.partnerships(), "partnerships.html", "Partnerships")
+    for part in paginate(urls.partnerships(), book.partnerships, urls, per):
+        url = part.urls[part.number - 1]
+        yield Page(url, "partnerships.html", _titled("Partnerships", part), {"pagination": part})
     for partnership in book.partnerships:
         yield Page(
             urls.partnership(partnership),
@@ -56,7 +114,10 @@ def site_pages(book: Casebook, urls: Urls) -> Iterator[Page]:
         )
     yield Page(urls.tags(), "tags.html", "Topics")
     for tag in book.tags:
-        yield Page(urls.tag(tag), "tag.html", f"Stories tagged “{tag}”", {"tag": tag})
+        for part in paginate(urls.tag(tag), book.by_tag[tag], urls, per):
+            url = part.urls[part.number - 1]
+            title = _titled(f"Stories tagged “{tag}”", part)
+            yield Page(url, "tag.html", title, {"tag": tag, "pagination": part})
     yield Page(urls.assess(), "assess.html", "Self-assessment")
     yield Page(urls.about(), "about.html", "About")
     form = {"form": contribute_form(book, urls), "perspectives": PERSPECTIVE_CHOICES}

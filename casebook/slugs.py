@@ -12,6 +12,8 @@ import unicodedata
 
 SLUG_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 _SLUG = re.compile(SLUG_PATTERN + r"\Z")
+# the folder of a list's later pages (/stories/page/2/): never a story's or partnership's name
+RESERVED = frozenset({"page"})
 
 
 def is_slug(text: str) -> bool:
@@ -34,7 +36,7 @@ def name_slug(text: str) -> str:
     slug = slugify(text)
     decomposed = unicodedata.normalize("NFKD", text)
     lossy = any(c.isalnum() and not c.isascii() for c in decomposed)
-    if slug and not lossy:
+    if slug and not lossy and slug not in RESERVED:
         return slug
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
     return f"{slug}-{digest}" if slug else f"partnership-{digest}"

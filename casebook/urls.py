@@ -62,6 +62,12 @@ class Urls:
     def stories(self) -> str:
         return self._href("stories/")
 
+    def list_page(self, first: str, number: int) -> str:
+        """Page `number` of a long list whose first page is at `first` (a folder href).
+        No story may be called 'page' and no partnership's slug is 'page' (slugs.RESERVED),
+        so /stories/page/2/ and /partnerships/page/2/ are never anything else."""
+        return first if number == 1 else f"{first}page/{number}/"
+
     def story(self, story: Story) -> str:
         return self._href(f"stories/{story.slug}/")
 

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from .load import YamlSource
-from .model import Commitment, Licence, Rubric, RubricVersion, Site, Stage, SubElement
+from .model import PER_PAGE, Commitment, Licence, Rubric, RubricVersion, Site, Stage, SubElement
 from .problems import Problem
 from .slugs import is_slug
 from .urls import normalise_base_url
@@ -38,11 +38,13 @@ def validate_site(source: YamlSource, problems: list[Problem]) -> Site | None:
     f = Fields(source.display, source.document, problems)
     before = len(problems)
     fields = (*_SITE_FIELDS, "licence")
-    examples = {"licence": _LICENCE_EXAMPLE}
-    data = f.mapping(source.document.value, (), fields, fields, "site.yaml", examples)
+    examples = {"licence": _LICENCE_EXAMPLE, "per_page": "per_page: 50"}
+    allowed = (*fields, "per_page")
+    data = f.mapping(source.document.value, (), allowed, fields, "site.yaml", examples)
     if data is None:
         return None
     licence = _licence(f, data["licence"])
+    per_page = _per_page(f, data.get("per_page"))
     values = {k: f.text(data[k], (k,), k) for k in _SITE_FIELDS}
     base = values["base_url"]
     if base is not None:
@@ -66,7 +68,19 @@ def validate_site(source: YamlSource, problems: list[Problem]) -> Site | None:
         repository_url=str(repository).rstrip("/"),
         language=str(language),
         licence=licence or Licence("", ""),
+        per_page=per_page or PER_PAGE,
     )
+
+
+def _per_page(f: Fields, value: Any) -> int | None:
+    """How many stories (or partnerships) one page of a long list shows; optional."""
+    if value is None:
+        return None
+    number = f.whole_number(value, ("per_page",), "per_page")
+    if number is not None and not 2 <= number <= 500:
+        f.fail(("per_page",), f"'per_page' must be from 2 to 500, not {number}")
+        return None
+    return number
 
 
 def _licence(f: Fields, value: Any) -> Licence | None:
