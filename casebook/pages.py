@@ -9,6 +9,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .facets import search_facets, story_facets
 from .model import Casebook
 from .urls import Urls
 
@@ -41,7 +42,7 @@ def site_pages(book: Casebook, urls: Urls) -> Iterator[Page]:
                 f"{sub.name}: {stage.name}",
                 {"sub": sub, "commitment": commitment, "stage": stage},
             )
-    yield Page(urls.stories(), "stories.html", "All stories")
+    yield Page(urls.stories(), "stories.html", "All stories", {"facets": story_facets(book)})
     for story in book.stories:
         yield Page(urls.story(story), "story.html", story.title, {"story": story})
     yield Page(urls.partnerships(), "partnerships.html", "Partnerships")
@@ -55,6 +56,7 @@ def site_pages(book: Casebook, urls: Urls) -> Iterator[Page]:
     yield Page(urls.tags(), "tags.html", "Topics")
     for tag in book.tags:
         yield Page(urls.tag(tag), "tag.html", f"Stories tagged “{tag}”", {"tag": tag})
+    yield Page(urls.search(), "search.html", "Search", {"facets": search_facets(book)})
     yield Page(urls.about(), "about.html", "About")
     yield Page(urls.contribute(), "contribute.html", "Share your story")
     yield Page(urls.not_found(), "404.html", "Page not found", in_sitemap=False)

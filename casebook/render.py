@@ -14,6 +14,7 @@ from pathlib import Path
 import jinja2
 
 from .bodies import TIME_LIMIT, BodyJob, render_bodies
+from .facets import template_functions
 from .load import display_path
 from .markdown_html import plain_text
 from .model import Casebook, Story
@@ -31,9 +32,10 @@ class OutputFile:
 
 
 # The one Content-Security-Policy: in every page's meta tag and in _headers. No inline script
-# or style anywhere, nothing from another origin.
+# or style anywhere, nothing from another origin. 'wasm-unsafe-eval' lets the search library
+# (Pagefind) compile its own WebAssembly; it allows no eval() of JavaScript.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self'; "
     "font-src 'self'; connect-src 'self'; manifest-src 'self'; base-uri 'none'; "
     "form-action 'self'; object-src 'none'"
 )
@@ -99,6 +101,7 @@ def render_site(
         story_fields=STORY_FIELDS,
         csp=CONTENT_SECURITY_POLICY,
     )
+    env.globals.update(template_functions(book))
     pages = list(site_pages(book, urls))
     files = [*pages, *site_files(book, urls, pages)]
     problems: dict[tuple[str, int, str], Problem] = {}
