@@ -4,7 +4,7 @@ Pagefind reads the built pages (only those marked data-pagefind-body: stories, s
 tool and partnerships) and writes its index and its small search library into pagefind/. Its
 ready-made UI bundles are removed: the site's own search page uses the library directly, so
 nothing ships that injects inline styles past the Content-Security-Policy. The same pages give
-the same bytes: Pagefind names its files by content hash and sorts its work.
+the same bytes once search_index_order has sorted what Pagefind leaves in hash-map order.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .search_index_order import FormatError, stabilise
 from .write import OutputError
 
 BUNDLE = "pagefind"
@@ -64,6 +65,11 @@ def build_search_index(site: Path, command: tuple[str, ...] = PAGEFIND) -> None:
         raise SearchIndexError(_failed("Pagefind wrote no pagefind/pagefind.js"))
     for name in UNUSED:
         (bundle / name).unlink(missing_ok=True)
+    try:
+        stabilise(bundle)
+    except (FormatError, OSError, ValueError) as error:
+        why = f"Pagefind's files could not be put in order: {error}"
+        raise SearchIndexError(_failed(why)) from None
 
 
 def _failed(why: str) -> str:
