@@ -35,7 +35,7 @@ class SearchIndexError(OutputError):
     """Pagefind could not index the staged site; the message is one line."""
 
 
-def build_search_index(site: Path, command: tuple[str, ...] = PAGEFIND) -> None:
+def build_search_index(site: Path) -> None:
     """Index the site in `site` into site/pagefind/; SearchIndexError if Pagefind fails.
 
     Pagefind reads a pagefind.yml/.toml/.json from the folder it runs in, and PAGEFIND_*
@@ -43,7 +43,7 @@ def build_search_index(site: Path, command: tuple[str, ...] = PAGEFIND) -> None:
     variables removed: only the options here shape the index.
     """
     env = {k: v for k, v in os.environ.items() if not k.upper().startswith("PAGEFIND_")}
-    arguments = [*command, "--site", ".", "--output-subdir", BUNDLE, "--silent"]
+    arguments = [*PAGEFIND, "--site", ".", "--output-subdir", BUNDLE, "--silent"]
     try:
         done = subprocess.run(
             arguments,
