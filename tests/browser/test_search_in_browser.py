@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -17,6 +18,10 @@ from casebook.model import Casebook
 from casebook.pipeline import BuildOptions, check_site
 
 from .harness import CONTENT_DIR, SUB_PATH, Site
+from .test_pages_in_browser import describe_violation, run_axe
+
+if TYPE_CHECKING:
+    from playwright.sync_api import ViewportSize
 
 WORD = "childcare"  # in one example story's text only (checked below)
 TIMEOUT_MS = 15_000
@@ -193,3 +198,30 @@ def test_stories_index_lists_everything_without_javascript(
         assert len(visible_titles(page)) == len(book.stories)
     finally:
         context.close()
+
+
+# --- Accessibility of the states scripts create --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "ready"),
+    [
+        ("search/?q=trust&stage=2", ".search-result"),
+        ("stories/?stage=2&year=2024", "[data-story-filters]"),
+    ],
+    ids=["search-results", "stories-filtered"],
+)
+def test_filtered_and_searched_pages_have_no_axe_violations(
+    browser: Browser, site: Site, axe_script: str, viewport: ViewportSize, path: str, ready: str
+):
+    """The all-pages axe test sees these pages as loaded; this sees them in use, filters open."""
+    context = browser.new_context(viewport=viewport)
+    try:
+        page = context.new_page()
+        page.goto(site.base_url + path)
+        page.locator(ready).first.wait_for(timeout=TIMEOUT_MS)
+        expect(page.locator("details.filters")).to_have_attribute("open", "")
+        violations = run_axe(page, axe_script)
+    finally:
+        context.close()
+    assert violations == [], "\n".join(describe_violation(v) for v in violations)
