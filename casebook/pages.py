@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .contribute import PERSPECTIVE_CHOICES, contribute_form
+from .facets import search_facets, story_facets
 from .model import Casebook
 from .schema import schema_text
 from .urls import Urls
@@ -97,9 +98,11 @@ def site_pages(book: Casebook, urls: Urls) -> Iterator[Page]:
                     _titled(f"{sub.name}: {stage.name}", part),
                     {"sub": sub, "commitment": commitment, "stage": stage, "pagination": part},
                 )
+    facets = story_facets(book)
     for part in paginate(urls.stories(), book.newest_first, urls, per):
         url = part.urls[part.number - 1]
-        yield Page(url, "stories.html", _titled("All stories", part), {"pagination": part})
+        context = {"pagination": part, "facets": facets}
+        yield Page(url, "stories.html", _titled("All stories", part), context)
     for story in book.stories:
         yield Page(urls.story(story), "story.html", story.title, {"story": story})
     for part in paginate(urls.partnerships(), book.partnerships, urls, per):
@@ -118,6 +121,7 @@ def site_pages(book: Casebook, urls: Urls) -> Iterator[Page]:
             url = part.urls[part.number - 1]
             title = _titled(f"Stories tagged “{tag}”", part)
             yield Page(url, "tag.html", title, {"tag": tag, "pagination": part})
+    yield Page(urls.search(), "search.html", "Search", {"facets": search_facets(book)})
     yield Page(urls.assess(), "assess.html", "Self-assessment")
     yield Page(urls.about(), "about.html", "About")
     form = {"form": contribute_form(book, urls), "perspectives": PERSPECTIVE_CHOICES}

@@ -17,6 +17,7 @@ from .load import load_content
 from .model import Casebook
 from .progress import Progress
 from .render import OutputFile, render_site
+from .search_index import build_search_index
 from .validate import validate
 from .write import check_output_folder, write_site
 
@@ -71,7 +72,7 @@ def build_site(options: BuildOptions, output: Path) -> Checked:
     """Check everything, then write the site; the content's problems are reported first."""
     checked = check_site(options)
     check_output_folder(output, [options.content, options.templates, Path.cwd()])
-    write_site(checked.files, output)
+    write_site(checked.files, output, finish=build_search_index)
     return checked
 
 

@@ -22,6 +22,7 @@ from .bodies import TIME_LIMIT, BodyJob, render_bodies
 from .cache import BodyCache
 from .citation import article_data, bibtex_entry, json_ld, plain_citation
 from .journey_chart import journey_chart
+from .facets import template_functions
 from .load import display_path
 from .markdown_html import plain_text
 from .model import Casebook, Story
@@ -41,9 +42,10 @@ class OutputFile:
 
 
 # The one Content-Security-Policy: in every page's meta tag and in _headers. No inline script
-# or style anywhere, nothing from another origin.
+# or style anywhere, nothing from another origin. 'wasm-unsafe-eval' lets the search library
+# (Pagefind) compile its own WebAssembly; it allows no eval() of JavaScript.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self'; "
     "font-src 'self'; connect-src 'self'; manifest-src 'self'; base-uri 'none'; "
     "form-action 'self'; object-src 'none'"
 )
@@ -128,6 +130,7 @@ def render_site(
         ),
         journey_chart=lambda partnership: journey_chart(book, partnership),
     )
+    env.globals.update(template_functions(book))
     pages = list(site_pages(book, urls))
     files = [*pages, *site_files(book, urls, pages)]
     seen: dict[str, str] = {}

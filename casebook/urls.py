@@ -95,6 +95,13 @@ class Urls:
     def contribute(self) -> str:
         return self._href("contribute/")
 
+    def search(self) -> str:
+        return self._href("search/")
+
+    def search_library(self) -> str:
+        """Pagefind's search library, written beside its index by the search index step."""
+        return self._href("pagefind/pagefind.js")
+
     def not_found(self) -> str:
         return self._href("404.html")
 

@@ -11,6 +11,7 @@ import filecmp
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from .render import OutputFile
@@ -46,8 +47,14 @@ def check_output_folder(output: Path, protected: list[Path]) -> None:
         )
 
 
-def write_site(files: list[OutputFile], output: Path) -> None:
-    """Write everything to a staging folder, then swap it in; OutputError on any OS failure."""
+def write_site(
+    files: list[OutputFile], output: Path, finish: Callable[[Path], None] | None = None
+) -> None:
+    """Write everything to a staging folder, then swap it in; OutputError on any OS failure.
+
+    finish, if given, completes the staged site (the search index) before the swap; if it
+    raises, the staging folder is removed and the last good site stays.
+    """
     output = output.absolute()
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -56,6 +63,8 @@ def write_site(files: list[OutputFile], output: Path) -> None:
         raise OutputError(f"cannot write the site to {output}: {error.strerror}") from None
     try:
         _write_all(files, staging, output)
+        if finish is not None:
+            finish(staging)
         _swap(staging, output)
     except OSError as error:
         shutil.rmtree(staging, ignore_errors=True)

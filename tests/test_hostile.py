@@ -21,6 +21,7 @@ or a same-origin script does not need this file changed.
 
 from __future__ import annotations
 
+import gzip
 import html
 import json
 import re
@@ -208,6 +209,9 @@ class Tag:
             return ("link", self.get("rel"), self.get("type"))
         if self.name == "meta" and self.get("http-equiv") is None:
             return ("meta", self.get("name"), self.get("charset"), self.get("property"))
+        if self.name == "input" and self.get("type") == "checkbox":
+            # A filter checkbox's id, value and label are content (a year, a topic), as data.
+            return ("input", "checkbox", tuple(sorted(k for k, _ in self.attrs)))
         return (self.name, tuple(sorted(self.attrs)), self.text.strip())
 
     def __str__(self) -> str:
@@ -361,6 +365,7 @@ class TemplateAllowance:
     comments: set[str]
     csp: str
     links: set[str]  # hrefs of <a> on the example site: the templates' own (site.yaml's) links
+    search_library: dict[str, bytes]  # Pagefind's own code files, as the example build has them
 
 
 def learn_templates(site: BuiltSite) -> TemplateAllowance:
@@ -380,7 +385,12 @@ def learn_templates(site: BuiltSite) -> TemplateAllowance:
             if (t.get("http-equiv") or "").lower() == "content-security-policy"
         )
     assert len(csps) == 1, f"the example site's pages carry {len(csps)} different policies"
-    return TemplateAllowance(signatures, comments, csps.pop(), links)
+    library = {
+        relative: path.read_bytes()
+        for relative, path in site.files.items()
+        if relative.startswith("pagefind/") and Path(relative).suffix not in SEARCH_INDEX_SUFFIXES
+    }
+    return TemplateAllowance(signatures, comments, csps.pop(), links, library)
 
 
 @pytest.fixture(scope="module")
@@ -542,6 +552,36 @@ def scan_csv(relative: str, data: bytes) -> list[str]:
     return problems
 
 
+SEARCH_INDEX_SUFFIXES = {".pf_fragment", ".pf_filter", ".pf_index", ".pf_meta"}
+
+
+def scan_search_index(site: BuiltSite, relative: str, data: bytes) -> list[str]:
+    """Pagefind's index: compressed data its library reads and search.js shows only as text.
+
+    Each page's fragment must be one of the built pages (only stories, stages of the tool and
+    partnerships are indexed), and its text must hold no invisible characters.
+    """
+    try:
+        decoded = gzip.decompress(data)
+    except (OSError, EOFError):
+        return [f"{relative}: not gzip-compressed Pagefind data"]
+    if not decoded.startswith(b"pagefind_dcd"):
+        return [f"{relative}: not Pagefind data"]
+    if not relative.endswith(".pf_fragment"):
+        return []
+    fragment = json.loads(decoded.removeprefix(b"pagefind_dcd"))
+    page = fragment["url"].lstrip("/") + "index.html"
+    problems = []
+    if page not in site.pages or not page.startswith(("stories/", "rubric/", "partnerships/")):
+        what = "not a story, stage or partnership"
+        problems.append(f"{relative}: indexes {fragment['url']!r}, {what}")
+    text = json.dumps(fragment, ensure_ascii=False)
+    found = dict.fromkeys(f"U+{ord(c):04X}" for c in INVISIBLE.findall(text))
+    if found:
+        problems.append(f"{relative}: invisible characters {' '.join(found)}")
+    return problems
+
+
 def scan_file(
     site: BuiltSite, relative: str, allowed: TemplateAllowance, sources: dict[str, Path]
 ) -> list[str]:
@@ -560,6 +600,11 @@ def scan_file(
         problems += scan_json(relative, data)
     elif suffix == ".csv":
         problems += scan_csv(relative, data)
+    elif relative.startswith("pagefind/") and suffix in SEARCH_INDEX_SUFFIXES:
+        problems += scan_search_index(site, relative, data)
+    elif relative.startswith("pagefind/"):
+        if allowed.search_library.get(relative) != data:
+            problems.append(f"{relative}: not Pagefind's own file, as the example build has it")
     elif relative.startswith("static/"):
         source = TEMPLATES / "static" / relative.removeprefix("static/")
         if not source.is_file() or source.read_bytes() != data:
@@ -575,7 +620,7 @@ def scan_file(
             f"{relative}: a kind of output file this scan does not know; teach scan_file "
             "what active content it could carry"
         )
-    if suffix not in IMAGE_SUFFIXES:
+    if suffix not in IMAGE_SUFFIXES and not relative.startswith("pagefind/"):
         text = data.decode("utf-8", errors="replace")
         for number, line in enumerate(text.split("\n"), start=1):
             if suffix == ".csv":  # RFC 4180 ends each record with CR LF

@@ -45,3 +45,29 @@ def test_a_story_prints_on_a4_portrait(browser: Browser, site: Site):
     )
     pages = printed_pages(browser, site, story.label.removeprefix("/"))
     assert pages and all(size == (A4_SHORT, A4_LONG) for size in pages)
+
+
+def test_a_story_prints_as_a_handout_without_site_chrome(browser: Browser, site: Site):
+    """Printed, a story is its own text: no header, navigation, breadcrumbs, footer or search,
+    and a link to another site is followed by its address, since paper cannot be clicked."""
+    book = check_site(BuildOptions(content=CONTENT_DIR)).book
+    linked = next(s for s in book.stories if "](http" in s.body)
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(site.base_url + f"stories/{linked.slug}/", wait_until="load")
+        page.emulate_media(media="print")
+        hidden = page.evaluate(
+            """selectors => selectors.map(s => [...document.querySelectorAll(s)]
+                .every(el => getComputedStyle(el).display === "none"))""",
+            [".site-header", ".site-nav", ".breadcrumbs", ".site-footer", ".skip-link"],
+        )
+        assert hidden == [True] * 5
+        assert page.locator("h1").is_visible() and page.locator(".prose").is_visible()
+        spelled = page.evaluate(
+            """() => [...document.querySelectorAll('.prose a[href^="http"]')].map(a =>
+                [a.getAttribute("href"), getComputedStyle(a, "::after").content])"""
+        )
+        assert spelled and all(after == f'" ({href})"' for href, after in spelled)
+    finally:
+        context.close()

@@ -1,0 +1,139 @@
+"""The facets a reader narrows stories by: commitment, sub-element, stage, perspective, year, tag.
+
+One definition feeds both the search index (Pagefind filters, by name) and the stories index
+filters (data attributes and URL query, by id), so the two always offer the same choices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .model import PERSPECTIVES, Casebook, Partnership, Rubric, Stage, Story, SubElement
+
+
+@dataclass(frozen=True, order=True)
+class Option:
+    """One choice of a facet: value is its id (URL, data attribute), label its name."""
+
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Facet:
+    key: str  # the URL query name and data attribute suffix
+    legend: str
+    options: tuple[Option, ...]
+
+
+LEGENDS = {
+    "commitment": "Commitment",
+    "sub-element": "Sub-element",
+    "stage": "Stage",
+    "perspective": "Written by",
+    "year": "Year",
+    "tag": "Topic",
+}
+KEYS = tuple(LEGENDS)
+Values = dict[str, tuple[Option, ...]]
+
+
+def _stage(stage: Stage) -> Option:
+    return Option(str(stage.number), stage.name)
+
+
+def _sub_element(sub: SubElement) -> Option:
+    return Option(sub.id, sub.name)
+
+
+def _commitment(rubric: Rubric, sub: SubElement) -> Option:
+    commitment = rubric.commitment(sub.commitment_id)
+    return Option(commitment.id, commitment.name)
+
+
+def story_values(rubric: Rubric, story: Story) -> Values:
+    """The options this story belongs to, for every facet (possibly none for tags)."""
+    subs = [a.sub_element for a in story.assessments]
+    return {
+        "commitment": _unique(_commitment(rubric, sub) for sub in subs),
+        "sub-element": _unique(_sub_element(sub) for sub in subs),
+        "stage": _unique(_stage(a.stage) for a in story.assessments),
+        "perspective": (Option(story.perspective, story.perspective_label),),
+        "year": (Option(str(story.date.year), str(story.date.year)),),
+        "tag": tuple(Option(tag, tag) for tag in story.tags),
+    }
+
+
+def cell_values(rubric: Rubric, sub: SubElement, stage: Stage) -> Values:
+    """A stage of a sub-element in the tool: no perspective, year or topic of its own."""
+    return {
+        "commitment": (_commitment(rubric, sub),),
+        "sub-element": (_sub_element(sub),),
+        "stage": (_stage(stage),),
+        "perspective": (),
+        "year": (),
+        "tag": (),
+    }
+
+
+def partnership_values(book: Casebook, partnership: Partnership) -> Values:
+    """Everything any of the partnership's stories belongs to."""
+    return merge(
+        book.rubric, [story_values(book.rubric, s) for s in book.journey_dates(partnership)]
+    )
+
+
+def merge(rubric: Rubric, values: Iterable[Values]) -> Values:
+    gathered: dict[str, set[Option]] = {key: set() for key in KEYS}
+    for one in values:
+        for key, options in one.items():
+            gathered[key].update(options)
+    return {key: _in_order(rubric, key, gathered[key]) for key in KEYS}
+
+
+def story_facets(book: Casebook) -> tuple[Facet, ...]:
+    """The facets of the stories index: only choices some published story has."""
+    merged = merge(book.rubric, [story_values(book.rubric, s) for s in book.stories])
+    return tuple(Facet(key, LEGENDS[key], merged[key]) for key in KEYS if merged[key])
+
+
+def search_facets(book: Casebook) -> tuple[Facet, ...]:
+    """The facets of the search page: the whole tool, and what the stories add."""
+    rubric = book.rubric
+    whole_tool = [
+        cell_values(rubric, sub, stage) for sub in rubric.sub_elements for stage in rubric.stages
+    ]
+    stories = [story_values(rubric, s) for s in book.stories]
+    merged = merge(rubric, [*whole_tool, *stories])
+    return tuple(Facet(key, LEGENDS[key], merged[key]) for key in KEYS if merged[key])
+
+
+def _in_order(rubric: Rubric, key: str, options: set[Option]) -> tuple[Option, ...]:
+    """The rubric's own order for its parts, the usual order for the rest; newest year first."""
+    if key == "commitment":
+        order = [c.id for c in rubric.commitments]
+    elif key == "sub-element":
+        order = [s.id for s in rubric.sub_elements]
+    elif key == "stage":
+        order = [str(s.number) for s in rubric.stages]
+    elif key == "perspective":
+        order = list(PERSPECTIVES)
+    elif key == "year":
+        return tuple(sorted(options, reverse=True))
+    else:
+        return tuple(sorted(options))
+    return tuple(sorted(options, key=lambda o: order.index(o.value)))
+
+
+def _unique(options: Iterable[Option]) -> tuple[Option, ...]:
+    return tuple(dict.fromkeys(options))
+
+
+def template_functions(book: Casebook) -> dict[str, object]:
+    """What the templates call to mark pages for the search index and the stories filters."""
+    return {
+        "story_values": lambda story: story_values(book.rubric, story),
+        "cell_values": lambda sub, stage: cell_values(book.rubric, sub, stage),
+        "partnership_values": lambda partnership: partnership_values(book, partnership),
+    }

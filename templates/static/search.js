@@ -1,0 +1,142 @@
+// The search page, over Pagefind's own JavaScript API (pagefind/pagefind.js, written by the
+// build beside its index). Without JavaScript the form stays hidden and the page points to the
+// stories index and the matrix. The query and filters are kept in the URL (?q=...&stage=2), so
+// a search can be shared. Result text is always set as text: Pagefind's excerpt is parsed in an
+// inert document and only its words and <mark> highlights are copied.
+
+import { chosen, clearAll, count, keepInUrl, restore } from "./facets.js";
+
+const PAGE_SIZE = 10;
+const TYPING_PAUSE_MS = 250;
+
+const form = document.querySelector("[data-search]");
+const fallback = document.querySelector("[data-search-fallback]");
+const status = document.querySelector("[data-status]");
+const results = document.querySelector("[data-results]");
+const more = document.querySelector("[data-more]");
+
+let pagefind = null;
+let latest = 0; // the newest search; an older one that finishes later is dropped
+let found = []; // Pagefind's results of the newest search, not yet loaded beyond `shown`
+let shown = 0;
+
+/** Pagefind's filters: facet name -> { any: [option names] }, names from data-label. */
+function filters() {
+  const picked = {};
+  for (const [name, boxes] of chosen(form)) {
+    picked[name] = { any: boxes.map((box) => box.dataset.label) };
+  }
+  return picked;
+}
+
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text) node.textContent = text;
+  return node;
+}
+
+/** The excerpt's words with Pagefind's <mark>s, and nothing else. */
+function excerpt(html) {
+  const paragraph = element("p", "search-result__excerpt");
+  const parsed = new DOMParser().parseFromString(`<p>${html}</p>`, "text/html");
+  for (const node of parsed.body.firstChild.childNodes) {
+    if (node.nodeName === "MARK") paragraph.append(element("mark", "", node.textContent));
+    else paragraph.append(document.createTextNode(node.textContent));
+  }
+  return paragraph;
+}
+
+function resultItem(data) {
+  const item = element("li", "search-result");
+  const heading = element("h2", "search-result__title");
+  const link = element("a", "", data.meta.title || data.url);
+  link.href = data.url;
+  heading.append(link);
+  item.append(heading);
+  const facts = [data.meta.kind, data.meta.partnership, data.meta.stages].filter(Boolean);
+  if (facts.length) item.append(element("p", "search-result__meta", facts.join(" · ")));
+  item.append(excerpt(data.excerpt));
+  return item;
+}
+
+async function showMore(moveFocus) {
+  const search = latest;
+  const batch = found.slice(shown, shown + PAGE_SIZE);
+  const loaded = await Promise.all(batch.map((result) => result.data()));
+  if (search !== latest) return;
+  const items = loaded.map(resultItem);
+  results.append(...items);
+  shown += batch.length;
+  more.hidden = shown >= found.length;
+  if (moveFocus && items.length) items[0].querySelector("a").focus();
+}
+
+function describe(total, query) {
+  const what = count(total, "result", "results");
+  const words = query ? ` for “${query}”` : "";
+  const narrowed = chosen(form).size ? " with these filters" : "";
+  if (total === 0) return `No results${words}${narrowed}. Try other words, or clear some filters.`;
+  const paged = total > PAGE_SIZE ? ` Showing the first ${Math.min(total, PAGE_SIZE)}.` : "";
+  return `${what}${words}${narrowed}.${paged}`;
+}
+
+async function run() {
+  const search = ++latest;
+  const query = form.elements.q.value.trim();
+  keepInUrl(form, { q: query });
+  const picked = filters();
+  results.replaceChildren();
+  found = [];
+  shown = 0;
+  more.hidden = true;
+  if (!query && Object.keys(picked).length === 0) {
+    status.textContent = "";
+    return;
+  }
+  const answer = await pagefind.search(query || null, { filters: picked });
+  if (search !== latest) return;
+  found = answer.results;
+  status.textContent = describe(found.length, query);
+  await showMore(false);
+}
+
+async function start() {
+  try {
+    pagefind = await import(form.dataset.library);
+    await pagefind.options({ baseUrl: form.dataset.baseUrl });
+    await pagefind.init();
+  } catch (error) {
+    status.textContent =
+      "Search could not be loaded here. Use the links above to browse the stories instead.";
+    console.warn("casebook: the search library did not load:", error);
+    return;
+  }
+  const params = new URLSearchParams(window.location.search);
+  form.elements.q.value = params.get("q") || "";
+  restore(form, params);
+  fallback.hidden = true;
+  form.hidden = false;
+
+  let pause = 0;
+  form.elements.q.addEventListener("input", () => {
+    window.clearTimeout(pause);
+    pause = window.setTimeout(run, TYPING_PAUSE_MS);
+  });
+  form.addEventListener("change", (event) => {
+    if (event.target.type === "checkbox") run();
+  });
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    window.clearTimeout(pause);
+    run();
+  });
+  form.querySelector("[data-clear]").addEventListener("click", () => {
+    clearAll(form);
+    run();
+  });
+  more.addEventListener("click", () => showMore(true));
+  await run();
+}
+
+if (form && fallback && status && results && more) start();

@@ -1,0 +1,227 @@
+"""Search and the stories filters, used in Chromium as a reader would, under the sub-path.
+
+The site (the example content, built once by conftest.py) is served at /wp-stories/, so the
+search library, its index and the result links must all carry that path to work here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page, expect
+
+from casebook.model import Casebook
+from casebook.pipeline import BuildOptions, check_site
+
+from .harness import CONTENT_DIR, SUB_PATH, Site
+from .test_pages_in_browser import describe_violation, run_axe
+
+if TYPE_CHECKING:
+    from playwright.sync_api import ViewportSize
+
+WORD = "childcare"  # in one example story's text only (checked below)
+TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="module")
+def book() -> Casebook:
+    return check_site(BuildOptions(content=CONTENT_DIR)).book
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context()
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    yield tab
+    context.close()
+    assert errors == [], "errors in the page"
+
+
+def result_links(page: Page) -> list[str]:
+    return [
+        urlsplit(a.get_attribute("href") or "").path for a in page.locator(".search-result a").all()
+    ]
+
+
+def facet(page: Page, legend: str, label: str) -> Locator:
+    """The checkbox labelled `label` in the fieldset whose legend is `legend`."""
+    return page.get_by_role("group", name=legend).get_by_label(label, exact=True)
+
+
+def status(page: Page) -> str:
+    return page.locator("[data-status]").inner_text()
+
+
+def query_of(page: Page) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(page.url).query)
+
+
+def test_a_word_from_one_story_finds_that_story(page: Page, site: Site, book: Casebook):
+    having = [s for s in book.stories if WORD in s.body.lower()]
+    assert len(having) == 1, f"{WORD!r} should be in exactly one example story"
+    assert not any(WORD in s.title.lower() or WORD in s.summary.lower() for s in book.stories)
+    page.goto(site.base_url + f"search/?q={WORD}")
+    expect(page.locator(".search-result")).to_have_count(1, timeout=TIMEOUT_MS)
+    assert result_links(page) == [f"{SUB_PATH}stories/{having[0].slug}/"]
+    assert status(page) == f"1 result for “{WORD}”."
+    item = page.locator(".search-result")
+    expect(item.locator("h2")).to_have_text(having[0].title)
+    meta = item.locator(".search-result__meta").inner_text()
+    assert meta.startswith("Story · ") and having[0].partnership.name in meta
+    assert having[0].assessments[0].stage.name in meta
+    expect(item.locator(".search-result__excerpt mark")).to_have_text(re.compile(WORD, re.I))
+    page.locator(".search-result a").click()
+    assert urlsplit(page.url).path == f"{SUB_PATH}stories/{having[0].slug}/"
+
+
+def test_the_stage_facet_narrows_the_results(page: Page, site: Site, book: Casebook):
+    page.goto(site.base_url + "search/")
+    page.get_by_label("Search stories, stages of the tool and partnerships").fill("trust")
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-status]")).to_contain_text("for “trust”", timeout=TIMEOUT_MS)
+    everything = int(status(page).split()[0])
+    page.locator("summary").click()
+    stage = book.rubric.stage(2)
+    facet(page, "Stage", stage.name).check()
+    expect(page.locator("[data-status]")).to_contain_text("with these filters", timeout=TIMEOUT_MS)
+    narrowed = int(status(page).split()[0])
+    assert 0 < narrowed < everything
+    assert query_of(page) == {"q": ["trust"], "stage": ["2"]}
+    metas = page.locator(".search-result__meta").all_inner_texts()
+    assert metas and all(f"{stage.number}. {stage.name}" in m or "Partnership" in m for m in metas)
+
+
+def test_a_shared_search_url_restores_the_query_and_filters(page: Page, site: Site):
+    page.goto(site.base_url + "search/?q=trust&stage=2")
+    expect(page.locator("[data-status]")).to_contain_text("with these filters", timeout=TIMEOUT_MS)
+    expect(page.get_by_label("Search stories, stages of the tool and partnerships")).to_have_value(
+        "trust"
+    )
+    expect(facet(page, "Stage", "Developing")).to_be_checked()
+    expect(page.locator("details.filters")).to_have_attribute("open", "")
+    expect(page.locator("[data-search-fallback]")).to_be_hidden()
+
+
+def test_without_javascript_search_points_to_the_stories_and_the_matrix(
+    browser: Browser, site: Site
+):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(site.base_url + "search/?q=trust")
+        expect(page.locator("form[role=search]")).to_be_hidden()
+        fallback = page.locator("[data-search-fallback]")
+        expect(fallback).to_be_visible()
+        expect(fallback.get_by_role("link", name="All stories")).to_have_attribute(
+            "href", f"{SUB_PATH}stories/"
+        )
+        expect(fallback.get_by_role("link", name="The matrix")).to_have_attribute(
+            "href", f"{SUB_PATH}#matrix"
+        )
+        expect(page.locator("main input:visible, main button:visible")).to_have_count(0)
+    finally:
+        context.close()
+
+
+# --- The stories index ------------------------------------------------------------------------
+
+
+def visible_titles(page: Page) -> list[str]:
+    return page.locator("[data-filter-list] > li:visible h2 a").all_inner_texts()
+
+
+def test_stories_filters_narrow_the_list_and_survive_a_reload(
+    page: Page, site: Site, book: Casebook
+):
+    page.goto(site.base_url + "stories/")
+    expect(page.locator("[data-story-filters]")).to_be_visible()
+    expect(page.locator("[data-status]")).to_have_text(f"Showing all {len(book.stories)} stories.")
+    page.locator("summary").click()
+    stage = book.rubric.stage(2)
+    facet(page, "Stage", stage.name).check()
+    at_stage = [
+        s.title for s in book.newest_first if any(a.stage.number == 2 for a in s.assessments)
+    ]
+    assert visible_titles(page) == at_stage
+    expect(page.locator("[data-status]")).to_have_text(
+        f"Showing {len(at_stage)} of {len(book.stories)} stories."
+    )
+    year = str(book.newest_first[-1].date.year)
+    facet(page, "Year", year).check()
+    both = [
+        s.title
+        for s in book.newest_first
+        if any(a.stage.number == 2 for a in s.assessments) and str(s.date.year) == year
+    ]
+    assert visible_titles(page) == both
+    assert query_of(page) == {"stage": ["2"], "year": [year]}
+
+    page.reload()
+    expect(facet(page, "Stage", stage.name)).to_be_checked()
+    expect(facet(page, "Year", year)).to_be_checked()
+    assert visible_titles(page) == both
+
+    page.get_by_role("button", name="Clear filters").click()
+    assert len(visible_titles(page)) == len(book.stories)
+    assert urlsplit(page.url).query == ""
+
+
+def test_stories_filters_work_from_the_keyboard(page: Page, site: Site, book: Casebook):
+    tag = book.tags[0]
+    page.goto(site.base_url + "stories/")
+    page.locator("summary").focus()
+    page.keyboard.press("Enter")
+    box = facet(page, "Topic", tag)
+    box.focus()
+    page.keyboard.press("Space")
+    expect(box).to_be_checked()
+    tagged = [s.title for s in book.newest_first if tag in s.tags]
+    assert visible_titles(page) == tagged
+    assert query_of(page) == {"tag": [tag]}
+
+
+def test_stories_index_lists_everything_without_javascript(
+    browser: Browser, site: Site, book: Casebook
+):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(site.base_url + "stories/?stage=2")
+        expect(page.locator("[data-story-filters]")).to_be_hidden()
+        assert len(visible_titles(page)) == len(book.stories)
+    finally:
+        context.close()
+
+
+# --- Accessibility of the states scripts create --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "ready"),
+    [
+        ("search/?q=trust&stage=2", ".search-result"),
+        ("stories/?stage=2&year=2024", "[data-story-filters]"),
+    ],
+    ids=["search-results", "stories-filtered"],
+)
+def test_filtered_and_searched_pages_have_no_axe_violations(
+    browser: Browser, site: Site, axe_script: str, viewport: ViewportSize, path: str, ready: str
+):
+    """The all-pages axe test sees these pages as loaded; this sees them in use, filters open."""
+    context = browser.new_context(viewport=viewport)
+    try:
+        page = context.new_page()
+        page.goto(site.base_url + path)
+        page.locator(ready).first.wait_for(timeout=TIMEOUT_MS)
+        expect(page.locator("details.filters")).to_have_attribute("open", "")
+        violations = run_axe(page, axe_script)
+    finally:
+        context.close()
+    assert violations == [], "\n".join(describe_violation(v) for v in violations)
