@@ -21,8 +21,8 @@ from . import opendata_fields
 from .bodies import TIME_LIMIT, BodyJob, render_bodies
 from .cache import BodyCache
 from .citation import article_data, bibtex_entry, json_ld, plain_citation
-from .journey_chart import journey_chart
 from .facets import template_functions
+from .journey_chart import journey_chart
 from .load import display_path
 from .markdown_html import plain_text
 from .model import Casebook, Story

@@ -65,6 +65,8 @@ def write_site(
         _write_all(files, staging, output)
         if finish is not None:
             finish(staging)
+            written = {MARKER, *(file.path for file in files)}
+            _keep_unchanged(staging, output, written)
         _swap(staging, output)
     except OSError as error:
         shutil.rmtree(staging, ignore_errors=True)
@@ -94,6 +96,23 @@ def _write_all(files: list[OutputFile], root: Path, last: Path) -> None:
             target.write_bytes(file.data)
         elif file.source is not None:
             shutil.copyfile(file.source, target)
+
+
+def _keep_unchanged(root: Path, last: Path, written: set[str]) -> None:
+    """Files the finishing step made (the search index) that the last site has byte for byte
+    are replaced by links to the last site's, so they too keep their time."""
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root).as_posix()
+        if relative in written or path.is_symlink() or not path.is_file():
+            continue
+        before = _inside(last, relative)
+        if _same(OutputFile(relative, source=path), before):
+            try:
+                link = path.with_name(f".{path.name}.link")
+                os.link(before, link)
+                os.replace(link, path)
+            except OSError:
+                continue
 
 
 def _same(file: OutputFile, before: Path) -> bool:

@@ -337,3 +337,16 @@ def test_a_long_build_reports_progress_on_a_terminal(content_tree, tmp_path, mon
     build_site(BuildOptions(root, today=TODAY, progress=True), tmp_path / "site")
     assert "stories rendered 3/3" in stream.getvalue()
     assert stream.getvalue().endswith("\r\x1b[K")
+
+
+def test_an_unchanged_search_index_keeps_its_files_and_times(content_tree, tmp_path):
+    root = content_tree({"a.md": story("Alpha"), "b.md": story("Beta")})
+    site = tmp_path / "site"
+    build_site(BuildOptions(root, today=TODAY), site)
+    index = sorted(p for p in (site / "pagefind").rglob("*") if p.is_file())
+    assert index
+    before = {p: p.stat() for p in index}
+    build_site(BuildOptions(root, today=TODAY), site)
+    for path, stat in before.items():
+        assert path.stat().st_ino == stat.st_ino, path
+        assert path.stat().st_mtime_ns == stat.st_mtime_ns, path
