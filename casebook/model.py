@@ -96,6 +96,12 @@ class Site:
     base_url: str
     repository_url: str
     language: str
+    contact: str = ""  # an email address or a web address; "" when site.yaml has none
+
+    @property
+    def contact_href(self) -> str:
+        """The contact as a link: mailto: for an email address."""
+        return self.contact if self.contact.startswith("https://") else f"mailto:{self.contact}"
 
 
 @dataclass(frozen=True)

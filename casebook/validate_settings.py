@@ -17,6 +17,8 @@ from .yamltext import is_date
 _LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*\Z")
 _URL = re.compile(r"https?://[^\s<>\"']+\Z")
 _SITE_FIELDS = ("title", "tagline", "description", "base_url", "repository_url", "language")
+_SITE_OPTIONAL = ("contact",)
+_EMAIL = re.compile(r"[A-Za-z0-9._+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\Z")
 _RUBRIC_FIELDS = (
     "title",
     "short_title",
@@ -34,10 +36,12 @@ _RUBRIC_FIELDS = (
 def validate_site(source: YamlSource, problems: list[Problem]) -> Site | None:
     f = Fields(source.display, source.document, problems)
     before = len(problems)
-    data = f.mapping(source.document.value, (), _SITE_FIELDS, _SITE_FIELDS, "site.yaml")
+    allowed = (*_SITE_FIELDS, *_SITE_OPTIONAL)
+    data = f.mapping(source.document.value, (), allowed, _SITE_FIELDS, "site.yaml")
     if data is None:
         return None
     values = {k: f.text(data[k], (k,), k) for k in _SITE_FIELDS}
+    contact = _contact(f, data.get("contact"))
     base = values["base_url"]
     if base is not None:
         try:
@@ -59,7 +63,25 @@ def validate_site(source: YamlSource, problems: list[Problem]) -> Site | None:
         base_url=str(base),
         repository_url=str(repository).rstrip("/"),
         language=str(language),
+        contact=contact or "",
     )
+
+
+def _contact(f: Fields, value: Any) -> str | None:
+    """How to reach a maintainer: an email address or a web address, or None."""
+    if value is None:
+        return None
+    text = f.text(value, ("contact",), "contact")
+    if text is None:
+        return None
+    if _EMAIL.match(text) or (_URL.match(text) and text.startswith("https://")):
+        return text
+    f.fail(
+        ("contact",),
+        f"'contact' must be an email address like stories@example.org or a web address "
+        f"starting https://, not '{text}'",
+    )
+    return None
 
 
 def validate_rubric(source: YamlSource, today: dt.date, problems: list[Problem]) -> Rubric | None:
