@@ -302,8 +302,9 @@ function update() {
     link.textContent = "Propose on GitHub";
     say(
       note,
-      "“Propose on GitHub” opens GitHub with the file filled in: sign in, then choose "
-        + "“Propose new file” (or “Commit changes”) and “Create pull request”.",
+      "“Propose on GitHub” opens GitHub with the file filled in. Sign in; GitHub may say it "
+        + "will make your own copy of the project (a fork) for your change, which is expected. "
+        + "Choose “Commit changes…” (or “Propose new file”), then “Create pull request”.",
     );
   } else {
     link.href = settings.issueFormUrl;
