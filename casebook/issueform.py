@@ -47,13 +47,14 @@ class Field:
     options: tuple[str, ...] = ()
 
 
-TITLE = Field("title", "Title of your story", "input", True, "A few words, like a headline.")
+TITLE_PREFIX = "Story: "
 DATE = Field(
     "date",
     "Date of the self-assessment",
     "input",
     True,
-    "The day you agreed where you are, written YYYY-MM-DD, for example 2025-03-14.",
+    "The day you agreed where you are, written year-month-day, for example 2025-03-14 "
+    "(not 14/03/2025).",
 )
 INSTITUTION = Field("institution", "Institution", "input", True, "The university or college.")
 UNION = Field("students_union", "Students' union", "input", True, "The students' union's name.")
@@ -139,7 +140,7 @@ def stage_field(rubric: Rubric, sub_id: str) -> Field:
 
 def form_fields(rubric: Rubric) -> tuple[Field, ...]:
     stages = tuple(stage_field(rubric, sub.id) for sub in rubric.sub_elements)
-    head = (TITLE, DATE, INSTITUTION, UNION, ANONYMOUS, PERSPECTIVE)
+    head = (DATE, INSTITUTION, UNION, ANONYMOUS, PERSPECTIVE)
     return (*head, *stages, SUMMARY, WHY, NEXT, CONTRIBUTORS, TAGS, CONSENT)
 
 
@@ -152,7 +153,9 @@ def template_yaml(rubric: Rubric, site_url: str) -> str:
                 "value": (
                     "Tell others where your partnership placed itself on the "
                     f"[{rubric.short_title}]({site_url}rubric/), why, and how you will move "
-                    "on. Choose a stage only for the parts your story is about. A maintainer "
+                    "on. **Write your story's title in the issue's title above, after "
+                    f"“{TITLE_PREFIX.strip()}”.** "
+                    "Choose a stage only for the parts your story is about. A maintainer "
                     "turns this issue into a story file, checks it and publishes it; nothing "
                     "is published before that."
                 )
@@ -177,12 +180,18 @@ def template_yaml(rubric: Rubric, site_url: str) -> str:
         "name": "Share a story",
         "description": "Tell how your partnership placed itself on the tool, and how you will "
         "move on. No git needed.",
-        "title": "Story: ",
+        "title": TITLE_PREFIX,
         "labels": ["story-submission"],
         "body": body,
     }
     header = "# Made by `python -m casebook.issueform template`; edit casebook/issueform.py.\n"
     return header + yaml.safe_dump(form, sort_keys=False, allow_unicode=True, width=100)
+
+
+AFTER_EDITING = (
+    "Edit the issue to fix these (the ⋯ menu, then Edit), then add a comment here to say "
+    "so: a maintainer will remove the label and add it again to try once more."
+)
 
 
 class ConversionError(Exception):
@@ -216,7 +225,22 @@ def ticked(answer: str, option: str) -> bool:
     return f"- [x] {option}" in answer or f"- [X] {option}" in answer
 
 
-def draft_from_issue(body: str, rubric: Rubric, today: dt.date) -> StoryDraft:
+def story_title(issue_title: str) -> str:
+    """The story's title: the issue's, without the form's "Story: " in front."""
+    title = issue_title.strip()
+    prefix = TITLE_PREFIX.strip().casefold()
+    if title.casefold().startswith(prefix):
+        title = title[len(prefix) :]
+    if not title.strip():
+        raise AnswerError(
+            f"write your story's title in the issue's title, after '{TITLE_PREFIX.strip()}'"
+        )
+    return storyinput.title(title)
+
+
+def draft_from_issue(
+    body: str, rubric: Rubric, today: dt.date, issue_title: str = ""
+) -> StoryDraft:
     """The story an issue describes; ConversionError lists every problem at once."""
     fields = form_fields(rubric)
     answers = sections(body, fields)
@@ -241,7 +265,11 @@ def draft_from_issue(body: str, rubric: Rubric, today: dt.date) -> StoryDraft:
             problems.append(f"{field.label}: {error}")
             return default
 
-    title = read(TITLE, storyinput.title)
+    title = None
+    try:
+        title = story_title(issue_title)
+    except AnswerError as error:
+        problems.append(f"Issue title: {error}")
     date = read(DATE, lambda a: storyinput.date(a, today))
     institution = read(INSTITUTION, lambda a: storyinput.name(a, "institution"))
     union = read(UNION, lambda a: storyinput.name(a, "union's name"))
@@ -261,6 +289,12 @@ def draft_from_issue(body: str, rubric: Rubric, today: dt.date) -> StoryDraft:
             problems.append(f"{field.label}: contains an invisible control character; retype it")
     contributors = read(CONTRIBUTORS, storyinput.contributors, ())
     tags = read(TAGS, storyinput.tags, ())
+    anonymous = ticked(answers[ANONYMOUS.id], ANONYMOUS.options[0])
+    if anonymous and contributors:
+        problems.append(
+            f"{CONTRIBUTORS.label}: an anonymous story can't list contributors by name; leave "
+            f"it empty, or untick '{ANONYMOUS.options[0]}'"
+        )
     if not ticked(answers[CONSENT.id], CONSENT.options[0]):
         problems.append(
             "Consent: the box is not ticked; we publish a story only when both partners and "
@@ -278,7 +312,7 @@ def draft_from_issue(body: str, rubric: Rubric, today: dt.date) -> StoryDraft:
         summary=summary,
         contributors=contributors,
         tags=tags,
-        anonymous=ticked(answers[ANONYMOUS.id], ANONYMOUS.options[0]),
+        anonymous=anonymous,
         why=why,
         next_steps=next_steps,
     )
@@ -302,6 +336,9 @@ def main(argv: list[str] | None = None) -> int:
     convert.add_argument("--content", type=Path, default=Path("content"))
     convert.add_argument("--issue", type=int, required=True, help="the issue's number")
     convert.add_argument("--body-env", default="ISSUE_BODY", help="variable holding the body")
+    convert.add_argument(
+        "--title-env", default="ISSUE_TITLE", help="variable holding the issue's title"
+    )
     convert.add_argument("--report", type=Path, help="write problems here, as Markdown")
     convert.add_argument("--today", type=dt.date.fromisoformat, default=dt.date.today())
     args = parser.parse_args(argv)
@@ -315,7 +352,12 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write(template_yaml(settings.rubric, settings.site.base_url))
         return 0
     try:
-        draft = draft_from_issue(os.environ.get(args.body_env, ""), settings.rubric, args.today)
+        draft = draft_from_issue(
+            os.environ.get(args.body_env, ""),
+            settings.rubric,
+            args.today,
+            os.environ.get(args.title_env, ""),
+        )
         path = write_story(draft, settings, args.content, args.issue)
     except ConversionError as error:
         for problem in error.problems:
@@ -324,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
             lines = [f"- {p}" for p in error.problems]
             args.report.write_text(
                 "The story could not be made from this issue:\n\n" + "\n".join(lines) + "\n"
-                "\nEdit the issue to fix these, then a maintainer can add the label again.\n",
+                f"\n{AFTER_EDITING}\n",
                 encoding="utf-8",
             )
         return 1

@@ -109,6 +109,12 @@ class Site:
     language: str
     licence: Licence
     per_page: int = PER_PAGE  # items on one page of a long list (site.yaml per_page)
+    contact: str = ""  # an email address or a web address; "" when site.yaml has none
+
+    @property
+    def contact_href(self) -> str:
+        """The contact as a link: mailto: for an email address."""
+        return self.contact if self.contact.startswith("https://") else f"mailto:{self.contact}"
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 import sys
 import textwrap
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from . import storyinput
+from .characters import FORBIDDEN_CHARS
 from .load import display_path, load_settings
 from .model import PERSPECTIVES, Assessment, Rubric, Site
 from .problems import ContentError, Problem
@@ -44,12 +46,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SUB_ELEMENT=STAGE",
         help="a sub-element and your stage, by number or name (trust=2, time=Refining); repeat",
     )
-    parser.add_argument("--date", help="the day of the self-assessment, YYYY-MM-DD (default today)")
+    parser.add_argument(
+        "--date", help="the day of the self-assessment, year-month-day like 2025-03-14 (today)"
+    )
     parser.add_argument(
         "--anonymous",
         action="store_true",
         help="hide the institution's and the students' union's names on the site",
     )
+    parser.add_argument("--why", help=f"the text under “{WHY_HEADING}”")
+    parser.add_argument("--next", help=f"the text under “{NEXT_HEADING}”")
 
 
 class Stop(Exception):
@@ -72,6 +78,10 @@ def new_story(args: argparse.Namespace, today: dt.date | None = None) -> int:
         print("casebook: fix these before adding a story", file=sys.stderr)
         return 1
     errors = _flag_errors(args, settings.rubric, today)
+    if not errors and args.title is not None and (args.date or _complete(args)):
+        day = storyinput.date(args.date, today) if args.date else today
+        taken = _taken(args.content, storyinput.title(args.title), day)
+        errors = [taken] if taken else []
     if errors:
         for message in errors:
             print(f"casebook: {message}", file=sys.stderr)
@@ -82,6 +92,27 @@ def new_story(args: argparse.Namespace, today: dt.date | None = None) -> int:
     except Stop as stop:
         print(f"\ncasebook: {stop}; nothing was written", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("\nStopped; nothing was written.", file=sys.stderr)
+        return 130
+
+
+def _complete(args: argparse.Namespace) -> bool:
+    """Every required answer is a flag, so nothing is asked."""
+    return all((args.title, args.institution, args.students_union, args.perspective, args.assess))
+
+
+def _taken(content: Path, title: str, day: dt.date) -> str:
+    """Why a story with this title and date cannot be written (its file exists), or ""."""
+    folder = content / "stories"
+    stem = file_stem(StoryDraft(title, day, "", "", "", ()))
+    for path in (folder / f"{stem}.md", folder / stem):
+        if path.exists() or path.is_symlink():
+            return (
+                f"{display_path(path)} already exists, not overwriting; "
+                "choose another title, or edit that story"
+            )
+    return ""
 
 
 def load_story_settings(content: Path) -> Settings:
@@ -130,17 +161,24 @@ def _flag_errors(args: argparse.Namespace, rubric: Rubric, today: dt.date) -> li
 
 
 def _draft(args: argparse.Namespace, rubric: Rubric, today: dt.date) -> StoryDraft:
-    complete = all(
-        (args.title, args.institution, args.students_union, args.perspective, args.assess)
-    )
+    complete = _complete(args)
     if not complete:
         say(
             "A new story. Answer each question and press Enter; Ctrl+C stops without "
             "writing anything."
         )
-    title = _given(args.title, storyinput.title) or _ask(
-        "--title", "Title: what is the story about, in a few words?", storyinput.title
-    )
+    if args.date:
+        date = storyinput.date(args.date, today)
+    elif complete:
+        date = today
+    else:
+        date = _ask(
+            "--date",
+            "Date of the self-assessment, as year-month-day, for example 2025-03-14 "
+            f"(press Enter for today, {today}):",
+            lambda a: storyinput.date(a or today.isoformat(), today),
+        )
+    title = _title(args, args.content, date)
     institution = _given(args.institution, lambda a: storyinput.name(a, "institution")) or _ask(
         "--institution",
         "Institution: the university or college in the partnership?",
@@ -153,20 +191,14 @@ def _draft(args: argparse.Namespace, rubric: Rubric, today: dt.date) -> StoryDra
     )
     anonymous = args.anonymous or (not complete and _ask_anonymous())
     perspective = _given(args.perspective, storyinput.perspective) or _ask_perspective()
-    if args.date:
-        date = storyinput.date(args.date, today)
-    elif complete:
-        date = today
-    else:
-        date = _ask(
-            "--date",
-            f"Date of the self-assessment, YYYY-MM-DD (press Enter for today, {today}):",
-            lambda a: storyinput.date(a or today.isoformat(), today),
-        )
     if args.assess:
         assessments = storyinput.distinct([storyinput.assessment(a, rubric) for a in args.assess])
     else:
         assessments = _ask_assessments(rubric)
+    why = args.why if args.why is not None or complete else _ask_text(WHY_HEADING, WHY_HINT)
+    next_steps = (
+        args.next if args.next is not None or complete else _ask_text(NEXT_HEADING, NEXT_HINT)
+    )
     return StoryDraft(
         title=title,
         date=date,
@@ -175,7 +207,59 @@ def _draft(args: argparse.Namespace, rubric: Rubric, today: dt.date) -> StoryDra
         perspective=perspective,
         assessments=assessments,
         anonymous=anonymous,
+        why=why or "",
+        next_steps=next_steps or "",
     )
+
+
+WHY_HINT = (
+    "What your partnership looks like today and which words of the stage match it. Say "
+    "honestly why you are not at the next stage yet."
+)
+NEXT_HINT = "What you will do next, and what you think reaching the next stage will take."
+
+
+def _title(args: argparse.Namespace, content: Path, date: dt.date) -> str:
+    """The title, asked again while a story of that title and month exists; from a flag, the
+    clash stops `new` (flags with a date were checked before any question)."""
+    if args.title is not None:
+        title = storyinput.title(args.title)
+        taken = _taken(content, title, date)
+        if taken:
+            raise Stop(taken)
+        return title
+
+    def read(answer: str) -> str:
+        title = storyinput.title(answer)
+        taken = _taken(content, title, date)
+        if taken:
+            raise AnswerError(taken)
+        return title
+
+    return _ask("--title", "Title: what is the story about, in a few words?", read)
+
+
+def _ask_text(heading: str, hint: str) -> str:
+    """Several lines, ended by an empty line; empty leaves the heading for later."""
+    say()
+    say(f"{heading}: {hint}")
+    say(
+        "Write as many lines as you like, then press Enter on an empty line. Press Enter "
+        "straight away to write it later in the file."
+    )
+    lines: list[str] = []
+    while True:
+        try:
+            line = input("> ")
+        except EOFError:
+            break
+        if not line.strip():
+            break
+        if FORBIDDEN_CHARS.search(line.replace("\t", " ")):
+            say("That line contains an invisible control character; type it again.")
+            continue
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def _given(value: str | None, read: Callable[[str], T]) -> T | None:
@@ -184,7 +268,16 @@ def _given(value: str | None, read: Callable[[str], T]) -> T | None:
 
 def say(text: str = "", indent: str = "") -> None:
     print(
-        textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent) if text else ""
+        textwrap.fill(
+            text,
+            WIDTH,
+            initial_indent=indent,
+            subsequent_indent=indent,
+            break_on_hyphens=False,
+            break_long_words=False,
+        )
+        if text
+        else ""
     )
 
 
@@ -232,22 +325,27 @@ def _ask_assessments(rubric: Rubric) -> tuple[Assessment, ...]:
     say()
     say("Which parts of the tool does your story speak to? You need not cover them all.")
     subs = rubric.sub_elements
+    numbers = f"type numbers from 1 to {len(subs)}, separated by commas, for example 1, 4"
     for number, sub in enumerate(subs, start=1):
         commitment = rubric.commitment(sub.commitment_id)
         say(f"{number}  {sub.name} ({commitment.name})", "  ")
 
     def read_choice(answer: str) -> list[int]:
-        words = answer.replace(",", " ").split()
+        words = [w for w in re.split(r"[\s,;&]+|\band\b", answer.casefold()) if w]
         chosen: list[int] = []
         for word in words:
             if word.isdigit() and 1 <= int(word) <= len(subs):
                 index = int(word) - 1
-            else:
+            elif word.isdigit():
+                raise AnswerError(f"there is no number {word} in the list; {numbers}")
+            elif any(word == sub.id for sub in subs):
                 index = subs.index(storyinput.sub_element(word, rubric))
+            else:
+                raise AnswerError(f"'{word}' is not a number from the list; {numbers}")
             if index not in chosen:
                 chosen.append(index)
         if not chosen:
-            raise AnswerError(f"type one or more numbers from 1 to {len(subs)}")
+            raise AnswerError(numbers)
         return sorted(chosen)
 
     chosen = _ask("--assess", "Type their numbers, separated by commas (e.g. 1, 5):", read_choice)
@@ -299,8 +397,14 @@ def _write(draft: StoryDraft, content: Path, settings: Settings) -> int:
         )
         return 1
     print(f"casebook: wrote {display_path(path)}")
-    say(
-        f"Next: open it and write under its two headings, “{WHY_HEADING}” and "
-        f"“{NEXT_HEADING}”. Then run: python build.py check"
-    )
+    if draft.why.strip() and draft.next_steps.strip():
+        say(
+            "Next: run python build.py check, then python build.py serve to see it at "
+            "http://127.0.0.1:8000/."
+        )
+    else:
+        say(
+            f"Next: open it and fill in the two sections, “{WHY_HEADING}” and "
+            f"“{NEXT_HEADING}”, then run check: python build.py check"
+        )
     return 0

@@ -190,6 +190,9 @@ def story_schema(rubric: Rubric, schema_url: str) -> Schema:
         "required": [spec.name for spec in STORY_FIELDS if spec.required],
         "additionalProperties": False,
         "properties": properties,
+        # check's rule: an anonymous story lists no contributors by name
+        "if": {"properties": {"anonymous": {"const": True}}, "required": ["anonymous"]},
+        "then": {"properties": {"contributors": {"maxItems": 0}}},
         "$defs": {
             "assessment": _assessment(rubric),
             "sub_element": {

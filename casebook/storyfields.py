@@ -88,7 +88,8 @@ STORY_FIELDS: tuple[FieldSpec, ...] = (
         "example",
         False,
         "true or false",
-        "A fictional illustration, not a real partnership's story. It is badged as an example.",
+        "Only for the made-up stories that show how the site works (badged as examples); "
+        "leave it out of a real story.",
         "example: false",
     ),
     FieldSpec(

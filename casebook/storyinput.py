@@ -10,6 +10,7 @@ import datetime as dt
 import re
 
 from .characters import FORBIDDEN_CHARS
+from .datewords import date_problem
 from .model import PERSPECTIVES, Assessment, Contributor, Rubric, Stage, SubElement
 from .problems import did_you_mean, one_of
 from .schema import MAX_NAME, MAX_SUMMARY
@@ -59,13 +60,10 @@ def perspective(answer: str) -> str:
 
 def date(answer: str, today: dt.date) -> dt.date:
     value = answer.strip()
-    hint = "write it as YYYY-MM-DD, for example 2025-03-14"
-    if not re.fullmatch(r"\d{4}-\d\d-\d\d", value):
-        raise AnswerError(f"date '{value}' is not a date; {hint}")
-    try:
-        day = dt.date.fromisoformat(value)
-    except ValueError:
-        raise AnswerError(f"date '{value}' is not a real date; {hint}") from None
+    problem = date_problem(value)
+    if problem:
+        raise AnswerError(problem)
+    day = dt.date.fromisoformat(value)
     if day > today:
         raise AnswerError(f"date {value} is in the future; use the day of the self-assessment")
     return day

@@ -8,14 +8,15 @@ checked in validate_settings; stories here.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from .characters import FORBIDDEN_CHARS
+from .datewords import HINT, date_problem
 from .load import LoadedContent, StorySource
 from .model import Assessment, Casebook, Contributor, Partnership, Rubric, Story
 from .problems import ContentError, Problem, did_you_mean, one_of
 from .slugs import is_slug, name_slug, slugify
+from .storybody import body_problems
 from .storyfields import (
     ASSESSMENT_FIELDS,
     CONTRIBUTOR_FIELDS,
@@ -25,6 +26,7 @@ from .storyfields import (
     PERSPECTIVE_IDS,
     STORY_FIELDS,
 )
+from .storytext import NEXT_HEADING, WHY_HEADING
 from .validate_settings import validate_rubric, validate_site
 from .yamlfields import Fields, kind
 from .yamltext import InvalidDate, is_date
@@ -46,6 +48,10 @@ def validate(loaded: LoadedContent, *, today: dt.date, drafts: bool = False) -> 
 
 # --- stories -----------------------------------------------------------------------------
 
+ANONYMOUS_CONTRIBUTORS = (
+    "an anonymous story can't list contributors by name; remove contributors, "
+    "or set anonymous: false"
+)
 _EXAMPLES = {spec.name: spec.example.split("\n")[0] for spec in STORY_FIELDS}
 _REQUIRED = tuple(spec.name for spec in STORY_FIELDS if spec.required)
 
@@ -117,6 +123,8 @@ def _validate_story(
     contributors = _story_contributors(f, data.get("contributors"))
     tags = _story_tags(f, data.get("tags"))
     flags = {k: f.flag(data.get(k), (k,), k) for k in ("draft", "example", "anonymous")}
+    if flags["anonymous"] and contributors:
+        f.fail(("contributors",), ANONYMOUS_CONTRIBUTORS)
     if len(problems) > before or not (title and date and partnership and perspective):
         return None
     return Story(
@@ -141,24 +149,20 @@ def _validate_story(
 
 
 def _story_date(f: Fields, value: Any, today: dt.date) -> dt.date | None:
-    hint = "write it as YYYY-MM-DD, for example 2025-03-14"
     if isinstance(value, str):
-        text = value.strip()
-        if not re.fullmatch(r"\d{4}-\d\d-\d\d", text):
-            f.fail(("date",), f"date '{text}' is not a date; {hint}")
+        problem = date_problem(value)
+        if problem:
+            f.fail(("date",), problem)
             return None
-        try:
-            value = dt.date.fromisoformat(text)
-        except ValueError:
-            value = InvalidDate(text)
+        value = dt.date.fromisoformat(value.strip())
     if isinstance(value, InvalidDate):
-        f.fail(("date",), f"date '{value}' is not a real date; {hint}")
+        f.fail(("date",), date_problem(str(value)) or f"date '{value}' is not a real date; {HINT}")
         return None
     if isinstance(value, dt.datetime):
-        f.fail(("date",), f"date must be a day without a time; {hint}")
+        f.fail(("date",), f"date must be a day without a time; {HINT}")
         return None
     if not is_date(value):
-        f.fail(("date",), f"date {kind(value)} is not a date; {hint}")
+        f.fail(("date",), f"date {kind(value)} is not a date; {HINT}")
         return None
     if value > today:
         f.fail(
@@ -310,7 +314,10 @@ def _story_tags(f: Fields, value: Any) -> tuple[str, ...]:
 
 
 def _check_body(source: StorySource, problems: list[Problem]) -> None:
-    """Invisible control characters in the story text, which would also break the feed."""
+    """A story with something to say (storybody), and no invisible control characters in
+    its text, which would also break the feed."""
+    for found in body_problems(source.body, source.body_line, (WHY_HEADING, NEXT_HEADING)):
+        problems.append(Problem(source.display, found.line, found.message))
     for number, line in enumerate(source.body.split("\n"), start=source.body_line):
         if FORBIDDEN_CHARS.search(line.replace("\t", " ")):
             problems.append(

@@ -20,6 +20,8 @@ _SITE_FIELDS = ("title", "tagline", "description", "base_url", "repository_url",
 _LICENCE_EXAMPLE = (
     'licence: {name: "CC BY 4.0", url: "https://creativecommons.org/licenses/by/4.0/"}'
 )
+_SITE_OPTIONAL = ("contact",)
+_EMAIL = re.compile(r"[A-Za-z0-9._+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\Z")
 _RUBRIC_FIELDS = (
     "title",
     "short_title",
@@ -39,13 +41,14 @@ def validate_site(source: YamlSource, problems: list[Problem]) -> Site | None:
     before = len(problems)
     fields = (*_SITE_FIELDS, "licence")
     examples = {"licence": _LICENCE_EXAMPLE, "per_page": "per_page: 50"}
-    allowed = (*fields, "per_page")
+    allowed = (*fields, "per_page", *_SITE_OPTIONAL)
     data = f.mapping(source.document.value, (), allowed, fields, "site.yaml", examples)
     if data is None:
         return None
     licence = _licence(f, data["licence"])
     per_page = _per_page(f, data.get("per_page"))
     values = {k: f.text(data[k], (k,), k) for k in _SITE_FIELDS}
+    contact = _contact(f, data.get("contact"))
     base = values["base_url"]
     if base is not None:
         try:
@@ -69,6 +72,7 @@ def validate_site(source: YamlSource, problems: list[Problem]) -> Site | None:
         language=str(language),
         licence=licence or Licence("", ""),
         per_page=per_page or PER_PAGE,
+        contact=contact or "",
     )
 
 
@@ -102,6 +106,23 @@ def _licence(f: Fields, value: Any) -> Licence | None:
         )
         return None
     return Licence(name, url) if name and url else None
+
+
+def _contact(f: Fields, value: Any) -> str | None:
+    """How to reach a maintainer: an email address or a web address, or None."""
+    if value is None:
+        return None
+    text = f.text(value, ("contact",), "contact")
+    if text is None:
+        return None
+    if _EMAIL.match(text) or (_URL.match(text) and text.startswith("https://")):
+        return text
+    f.fail(
+        ("contact",),
+        f"'contact' must be an email address like stories@example.org or a web address "
+        f"starting https://, not '{text}'",
+    )
+    return None
 
 
 def validate_rubric(source: YamlSource, today: dt.date, problems: list[Problem]) -> Rubric | None:

@@ -481,8 +481,8 @@ def test_links_to_other_hosts_are_only_story_links_and_the_repository(
 ):
     """A page may link out (it is not a request), but only from a story's own text, or to the
     project's repository or a page in it (the footer, and the about and contribute pages,
-    point there: the contributing guide and the Share a story issue form), or to the text of
-    the stories' licence."""
+    point there: the contributing guide and the Share a story issue form), to the text of
+    the stories' licence, or to the maintainers' contact from site.yaml."""
     doc = site.page(site_url)
     page_url = absolute(site_url)
     repository = BOOK.site.repository_url
@@ -493,8 +493,9 @@ def test_links_to_other_hosts_are_only_story_links_and_the_repository(
         if target.scheme in {"http", "https"} and target.netloc == HOST:
             continue
         in_repository = value == repository or value.startswith(repository + "/")
+        contact = bool(BOOK.site.contact) and value == BOOK.site.contact_href  # site.yaml's
         allowed = element.tag == "a" and (
-            is_in_story_body(element) or in_repository or value == licence
+            is_in_story_body(element) or in_repository or value == licence or contact
         )
         if not allowed:
             offsite.append((element, name, value))

@@ -26,6 +26,7 @@ BODIES = REPO / "tests" / "fixtures" / "issue-forms"
 TODAY = dt.date(2026, 11, 22)
 SCHEMA_URL = "https://casebook.example.org/schema/story.schema.json"
 SETTINGS = load_story_settings(REPO / "content")
+ISSUE_TITLE = "Story: Agreeing what data we could share: a year on"
 
 FULL_STORY = f"""\
 ---
@@ -87,12 +88,13 @@ def test_the_committed_form_is_the_generated_one() -> None:
 def test_a_full_issue_becomes_a_story_that_check_and_build_accept(
     content_tree, tmp_path: Path, monkeypatch
 ) -> None:
-    draft = draft_from_issue(body("full.md"), SETTINGS.rubric, TODAY)
+    draft = draft_from_issue(body("full.md"), SETTINGS.rubric, TODAY, ISSUE_TITLE)
     assert story_text(draft, SCHEMA_URL) == FULL_STORY
     content = content_tree({})
     monkeypatch.delenv("ISSUE_BODY", raising=False)
     assert main(["convert", "--content", str(content), "--issue", "7"]) == 1  # no body given
     monkeypatch.setenv("ISSUE_BODY", body("full.md"))
+    monkeypatch.setenv("ISSUE_TITLE", ISSUE_TITLE)
     assert main(["convert", "--content", str(content), "--issue", "7"]) == 0
     assert main(["convert", "--content", str(content), "--issue", "7"]) == 0  # name taken
     stories = sorted(p.name for p in (content / "stories").iterdir())
@@ -108,7 +110,9 @@ def test_a_full_issue_becomes_a_story_that_check_and_build_accept(
 
 
 def test_an_anonymous_issue_with_windows_line_ends(content_tree) -> None:
-    draft = draft_from_issue(body("anonymous-crlf.md"), SETTINGS.rubric, TODAY)
+    draft = draft_from_issue(
+        body("anonymous-crlf.md"), SETTINGS.rubric, TODAY, "Sharing data without names"
+    )
     text = story_text(draft, SCHEMA_URL)
     assert "anonymous: true\n" in text
     assert "\r" not in text
@@ -120,10 +124,11 @@ def test_an_anonymous_issue_with_windows_line_ends(content_tree) -> None:
 
 def test_every_problem_is_listed(tmp_path: Path, monkeypatch, capsys) -> None:
     with pytest.raises(ConversionError) as caught:
-        draft_from_issue(body("problems.md"), SETTINGS.rubric, TODAY)
+        draft_from_issue(body("problems.md"), SETTINGS.rubric, TODAY, "Story:  ")
     assert caught.value.problems == (
-        "Date of the self-assessment: date '14/03/2025' is not a date; write it as "
-        "YYYY-MM-DD, for example 2025-03-14",
+        "Issue title: write your story's title in the issue's title, after 'Story:'",
+        "Date of the self-assessment: date '14/03/2025' is not in year-month-day form; "
+        "write it as 2025-03-14",
         "Institution: no answer; this question needs one",
         "Partnership: Developing trust: unknown stage 'Sixth stage'; choose 1 (Early stages), "
         "2 (Developing), 3 (Developed), 4 (Refining) or 5 (Best practice)",
@@ -139,28 +144,31 @@ def test_every_problem_is_listed(tmp_path: Path, monkeypatch, capsys) -> None:
     argv = ["convert", "--content", str(content), "--issue", "12", "--report", str(report)]
     assert main(argv) == 1
     err = capsys.readouterr().err.splitlines()
-    assert err[0] == (
-        "casebook: issue #12: Date of the self-assessment: date '14/03/2025' is not a date; "
-        "write it as YYYY-MM-DD, for example 2025-03-14"
+    assert err[1] == (
+        "casebook: issue #12: Date of the self-assessment: date '14/03/2025' is not in "
+        "year-month-day form; write it as 2025-03-14"
     )
-    assert len(err) == 6
+    assert len(err) == 7
     lines = report.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "The story could not be made from this issue:"
-    assert lines[3] == "- Institution: no answer; this question needs one"
-    assert lines[-1].startswith("Edit the issue to fix these")
+    assert lines[4] == "- Institution: no answer; this question needs one"
+    assert lines[-1] == (
+        "Edit the issue to fix these (the ⋯ menu, then Edit), then add a comment here to say "
+        "so: a maintainer will remove the label and add it again to try once more."
+    )
 
 
 def test_no_stage_chosen() -> None:
     with pytest.raises(ConversionError) as caught:
-        draft_from_issue(body("no-stage.md"), SETTINGS.rubric, TODAY)
+        draft_from_issue(body("no-stage.md"), SETTINGS.rubric, TODAY, ISSUE_TITLE)
     assert caught.value.problems == ("choose a stage for at least one part of the tool",)
 
 
 def test_an_issue_not_made_with_the_form() -> None:
     with pytest.raises(ConversionError) as caught:
-        draft_from_issue(body("not-the-form.md"), SETTINGS.rubric, TODAY)
+        draft_from_issue(body("not-the-form.md"), SETTINGS.rubric, TODAY, ISSUE_TITLE)
     (problem,) = caught.value.problems
-    assert problem.startswith("the issue has no 'Title of your story', 'Date of the self-")
+    assert problem.startswith("the issue has no 'Date of the self-assessment', 'Institution'")
     assert problem.endswith("'Consent'; was it made with the Share a story form?")
 
 
@@ -168,7 +176,7 @@ def test_a_future_date_and_a_hidden_control_character() -> None:
     text = body("full.md").replace("2025-03-14", "2027-01-01")
     text = text.replace("but it is not signed yet", "but it is not\u202e signed yet")
     with pytest.raises(ConversionError) as caught:
-        draft_from_issue(text, SETTINGS.rubric, TODAY)
+        draft_from_issue(text, SETTINGS.rubric, TODAY, ISSUE_TITLE)
     assert caught.value.problems == (
         "Date of the self-assessment: date 2027-01-01 is in the future; use the day of the "
         "self-assessment",
@@ -179,7 +187,7 @@ def test_a_future_date_and_a_hidden_control_character() -> None:
 def test_both_names_taken_is_an_error_not_an_overwrite(content_tree) -> None:
     from casebook.issueform import write_story
 
-    draft = draft_from_issue(body("full.md"), SETTINGS.rubric, TODAY)
+    draft = draft_from_issue(body("full.md"), SETTINGS.rubric, TODAY, ISSUE_TITLE)
     stem = "2025-03-agreeing-what-data-we-could-share-a-year-on"
     content = content_tree({f"{stem}.md": "first\n", f"{stem}-issue-7/index.md": "second\n"})
     with pytest.raises(ConversionError) as caught:
@@ -187,3 +195,28 @@ def test_both_names_taken_is_an_error_not_an_overwrite(content_tree) -> None:
     (problem,) = caught.value.problems
     assert problem.endswith(f"stories/{stem}.md already exists, not overwriting")
     assert (content / "stories" / f"{stem}.md").read_text(encoding="utf-8") == "first\n"
+
+
+@pytest.mark.parametrize(
+    ("issue_title", "title"),
+    [
+        ("Story: Our shared calendar", "Our shared calendar"),
+        ("story:Our shared calendar ", "Our shared calendar"),
+        ("Our shared calendar", "Our shared calendar"),
+        ("Story: Story: the sequel", "Story: the sequel"),
+    ],
+)
+def test_the_title_comes_from_the_issue_title(issue_title: str, title: str) -> None:
+    draft = draft_from_issue(body("full.md"), SETTINGS.rubric, TODAY, issue_title)
+    assert draft.title == title
+
+
+def test_an_anonymous_issue_may_not_name_its_writers() -> None:
+    text = body("full.md").replace("- [ ] Hide the institution's", "- [X] Hide the institution's")
+    with pytest.raises(ConversionError) as caught:
+        draft_from_issue(text, SETTINGS.rubric, TODAY, ISSUE_TITLE)
+    assert caught.value.problems == (
+        "Who wrote it (optional): an anonymous story can't list contributors by name; leave "
+        "it empty, or untick 'Hide the institution's and the students' union's names on the "
+        "site'",
+    )

@@ -16,6 +16,8 @@ from casebook.cli import main
 from casebook.storytext import yaml_scalar
 from casebook.yamltext import parse_yaml
 
+from .conftest import story
+
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA_LINE = (
     "# yaml-language-server: $schema=https://casebook.example.org/schema/story.schema.json"
@@ -55,6 +57,9 @@ assessments:
 
 ## What we will do to move on
 """
+WHY = "We meet each term, but we do not share data yet."
+NEXT = "Agree a data-sharing protocol by June.\nThen review it together."
+ANSWERED = EXPECTED.replace("here\n\n## What", f"here\n\n{WHY}\n\n## What") + f"\n{NEXT}\n"
 
 
 def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -71,14 +76,35 @@ def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
 
 def test_new_from_flags_then_check_then_build(content_tree, tmp_path: Path, capsys) -> None:
     content = content_tree({})
-    assert main(["new", "--content", str(content), *FLAGS]) == 0
+    flags = [*FLAGS, "--why", WHY, "--next", NEXT]
+    assert main(["new", "--content", str(content), *flags]) == 0
     path = content / "stories" / "2025-03-agreeing-a-data-sharing-protocol.md"
-    assert path.read_text(encoding="utf-8") == EXPECTED
-    assert f"casebook: wrote {path}" in capsys.readouterr().out
+    assert path.read_text(encoding="utf-8") == ANSWERED
+    out = capsys.readouterr().out
+    assert f"casebook: wrote {path}" in out
+    assert "Next: run python build.py check" in out
     assert main(["check", "--content", str(content)]) == 0
     assert main(["build", "--content", str(content), "--output", str(tmp_path / "out")]) == 0
     page = tmp_path / "out" / "stories" / "2025-03-agreeing-a-data-sharing-protocol" / "index.html"
     assert "Agreeing a data-sharing protocol" in page.read_text(encoding="utf-8")
+
+
+def test_new_without_the_story_text_writes_headings_that_check_explains(
+    content_tree, capsys
+) -> None:
+    content = content_tree({})
+    assert main(["new", "--content", str(content), *FLAGS]) == 0
+    path = content / "stories" / "2025-03-agreeing-a-data-sharing-protocol.md"
+    assert path.read_text(encoding="utf-8") == EXPECTED
+    assert "fill in the two sections" in capsys.readouterr().out
+    assert main(["check", "--content", str(content)]) == 1
+    assert capsys.readouterr().err == (
+        f"{path}:15: the section 'Why we placed ourselves here' is empty; write a few "
+        "sentences under it, or remove the heading\n"
+        f"{path}:17: the section 'What we will do to move on' is empty; write a few "
+        "sentences under it, or remove the heading\n"
+        "casebook: 2 problems found; fix them and run check again\n"
+    )
 
 
 def test_new_asks_for_what_the_flags_leave_out(content_tree) -> None:
@@ -86,6 +112,8 @@ def test_new_asks_for_what_the_flags_leave_out(content_tree) -> None:
     content = content_tree({})
     answers = "\n".join(
         [
+            "14/03/2025",  # date in UK order (asked again)
+            "",  # date: today
             "Our shared calendar: year two",  # title
             "Saltmere University",  # institution
             "",  # union (empty: asked again)
@@ -94,11 +122,14 @@ def test_new_asks_for_what_the_flags_leave_out(content_tree) -> None:
             "y",
             "4",  # perspective (out of range: asked again)
             "2",
-            "",  # date: today
-            "1, time",  # sub-elements
+            "1 and 4",  # sub-elements
             "7",  # stage for trust (asked again)
             "Developing",
-            "3",  # stage for time
+            "3",  # stage for people
+            "We meet each term.",  # why, two lines
+            "We do not share data yet.",
+            "",
+            "",  # next: left for later
         ]
     )
     done = run("new", "--content", str(content), stdin=answers + "\n")
@@ -115,19 +146,28 @@ def test_new_asks_for_what_the_flags_leave_out(content_tree) -> None:
         "perspective: students-union\n"
         "assessments:\n"
         "  - sub_element: trust  # Developing trust\n    stage: 2  # Developing\n"
-        "  - sub_element: time  # Time\n    stage: 3  # Developed\n"
+        "  - sub_element: people  # People\n    stage: 3  # Developed\n"
         "anonymous: true\n"
-        "---\n## Why we placed ourselves here\n\n## What we will do to move on\n"
+        "---\n## Why we placed ourselves here\n\n"
+        "We meet each term.\nWe do not share data yet.\n\n"
+        "## What we will do to move on\n"
     )
-    out = done.stdout
+    out = " ".join(done.stdout.split())
+    assert (
+        "That will not work: date '14/03/2025' is not in year-month-day form; write it as "
+        "2025-03-14." in out
+    )
     assert "That will not work: the union's name is empty" in out
     assert "That will not work: answer y or n." in out
     assert "unknown perspective '4'" in out
     assert "unknown stage '7'; choose 1 (Early stages)" in out
     # The stage question shows each stage's descriptor for the sub-element.
     assert "Both the SU and the institution work separately on their own agendas." in out
-    assert "An agreed framework of meetings and approaches to projects is agreed" in out
-    assert run("check", "--content", str(content)).returncode == 0
+    assert "The SU has committed staff time to WP research with the institution staff." in out
+    assert "fill in the two sections" in out
+    checked = run("check", "--content", str(content))
+    assert checked.returncode == 1
+    assert "the section 'What we will do to move on' is empty" in checked.stderr
 
 
 def test_new_without_answers_names_the_missing_flag(content_tree) -> None:
@@ -135,7 +175,7 @@ def test_new_without_answers_names_the_missing_flag(content_tree) -> None:
     done = run("new", "--content", str(content), "--title", "Only a title", stdin="")
     assert done.returncode == 1
     assert done.stderr.strip() == (
-        "casebook: no answer for institution; give it with --institution; nothing was written"
+        "casebook: no answer for date; give it with --date; nothing was written"
     )
     assert not list((content / "stories").iterdir())
 
@@ -177,8 +217,8 @@ def test_bad_flags_are_all_named_at_once() -> None:
         "casebook: --title: the title is empty; write it in a few words",
         "casebook: --perspective: unknown perspective 'both'; choose joint, students-union or "
         "institution",
-        "casebook: --date: date '2024-02-30' is not a real date; write it as YYYY-MM-DD, "
-        "for example 2025-03-14",
+        "casebook: --date: date '2024-02-30' is not a real date; write the date as "
+        "year-month-day, e.g. 2025-03-14",
         "casebook: --assess trsut=2: unknown sub-element 'trsut'; did you mean 'trust'?",
         "casebook: --assess time=9: unknown stage '9'; choose 1 (Early stages), 2 (Developing), "
         "3 (Developed), 4 (Refining) or 5 (Best practice)",
@@ -225,7 +265,7 @@ def test_future_date_and_missing_content(content_tree, tmp_path: Path, capsys) -
 )
 def test_any_title_reads_back_exactly(content_tree, title: str) -> None:
     content = content_tree({})
-    flags = [*FLAGS]
+    flags = [*FLAGS, "--why", WHY, "--next", NEXT]
     flags[1] = title
     assert main(["new", "--content", str(content), *flags]) == 0
     (path,) = (content / "stories").iterdir()
@@ -238,3 +278,78 @@ def test_any_title_reads_back_exactly(content_tree, title: str) -> None:
 @given(st.text(min_size=1).filter(lambda t: not FORBIDDEN_CHARS.search(t) and t.strip() == t))
 def test_yaml_scalar_round_trips(text: str) -> None:
     assert parse_yaml(f"key: {yaml_scalar(text)}").value == {"key": text}
+
+
+def test_a_taken_title_is_asked_again_straight_away(content_tree) -> None:
+    taken = "2025-03-agreeing-a-data-sharing-protocol.md"
+    content = content_tree({taken: story()})
+    answers = ["2025-03-14", "Agreeing a data-sharing protocol", "A second protocol", ""]
+    done = run("new", "--content", str(content), stdin="\n".join(answers) + "\n")
+    assert done.returncode == 1  # stdin ends at the institution: the title was taken already
+    path = content / "stories" / taken
+    assert (
+        f"That will not work: {path} already exists, not overwriting; choose another title, "
+        "or edit that story. Try again." in " ".join(done.stdout.split())
+    )
+    assert "Institution: the university or college" in done.stdout
+
+
+def test_a_taken_title_from_flags_stops_before_any_question(content_tree) -> None:
+    taken = "2026-01-agreeing-a-data-sharing-protocol.md"
+    content = content_tree({taken: story()})
+    flags = ["--title", "Agreeing a data-sharing protocol", "--date", "2026-01-05"]
+    done = run("new", "--content", str(content), *flags, stdin="")
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr == (
+        f"casebook: {content / 'stories' / taken} already exists, not overwriting; "
+        "choose another title, or edit that story\n"
+    )
+
+
+def _choose(content_tree, monkeypatch, answers: list[str]) -> list[str]:
+    from casebook import newstory
+
+    given = iter(answers)
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(given))
+    rubric = newstory.load_story_settings(content_tree({})).rubric
+    return [a.sub_element.id for a in newstory._ask_assessments(rubric)]
+
+
+def test_sub_element_numbers_may_be_joined_by_and(content_tree, monkeypatch, capsys) -> None:
+    chosen = _choose(content_tree, monkeypatch, ["1 and 4,5  2", "2", "3", "1", "4"])
+    assert chosen == ["trust", "working-partnerships", "people", "time"]
+    assert "That will not work" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (
+            "one, two",
+            "'one' is not a number from the list; type numbers from 1 to 9, separated by "
+            "commas, for example 1, 4",
+        ),
+        (
+            "1, 12",
+            "there is no number 12 in the list; type numbers from 1 to 9, separated by commas, "
+            "for example 1, 4",
+        ),
+    ],
+)
+def test_other_answers_get_a_plain_message(content_tree, monkeypatch, capsys, answer, message):
+    assert _choose(content_tree, monkeypatch, [answer, "1", "2"]) == ["trust"]
+    out = " ".join(capsys.readouterr().out.split())
+    assert f"That will not work: {message}. Try again." in out
+
+
+def test_ctrl_c_says_nothing_was_written(content_tree, monkeypatch, capsys) -> None:
+    content = content_tree({})
+
+    def interrupted(prompt: str = "") -> str:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("builtins.input", interrupted)
+    assert main(["new", "--content", str(content), "--title", "Stopped halfway"]) == 130
+    assert capsys.readouterr().err == "\nStopped; nothing was written.\n"
+    assert not list((content / "stories").iterdir())

@@ -64,8 +64,11 @@ GOOD = {
         tags=" [data-sharing, outreach-2024]",
         draft=" false",
         example=" true",
-        anonymous=" true",
+        anonymous=" false",
     ),
+    "anonymous-without-contributors": front(anonymous=" true"),
+    "anonymous-empty-contributors": front(anonymous=" true", contributors=" []"),
+    "anonymous-false-with-contributors": front(anonymous=" false", contributors=" [A. Person]"),
     "quoted-date": front(date=" '2024-05-01'"),
     "title-read-as-number": front(title=" 2024"),
     "nine-assessments": front(assessments=ALL_NINE),
@@ -128,6 +131,10 @@ BAD = {
     "tags-fields": front(tags="\n  a: b"),
     "draft-word": front(draft=" maybe"),
     "anonymous-number": front(anonymous=" 1"),
+    "anonymous-with-contributors": front(
+        anonymous=" true", contributors="\n  - name: Sam Example\n    role: vice-president"
+    ),
+    "anonymous-with-a-plain-contributor": front(contributors=" [A. Person]", anonymous=" true"),
 }
 
 # Cases where check and the schema differ, each under the UNEXPRESSED rule that says why,

@@ -70,9 +70,26 @@ def test_issue_text_only_through_the_environment() -> None:
     assert job["if"] == "github.event.label.name == 'story'"
     text = (REPO / ".github" / "workflows" / "story-from-issue.yml").read_text(encoding="utf-8")
     uses = re.findall(r"\$\{\{\s*github\.event\.issue\.(\w+)", text)
-    assert set(uses) == {"body", "number"}
+    assert set(uses) == {"body", "number", "title"}
     for step in job["steps"]:
         for value in step.get("env", {}).values():
-            if "issue.body" in value:
-                assert value == "${{ github.event.issue.body }}"
+            if "issue.body" in value or "issue.title" in value:
+                assert value in (
+                    "${{ github.event.issue.body }}",
+                    "${{ github.event.issue.title }}",
+                )
                 assert "casebook.issueform convert" in step["run"]
+
+
+def test_a_failed_check_is_reported_on_the_issue() -> None:
+    """The contributor hears about problems from the check, not only from the converter."""
+    workflow = load(REPO / ".github" / "workflows" / "story-from-issue.yml")
+    (job,) = workflow["jobs"].values()
+    steps = {step.get("id"): step for step in job["steps"]}
+    assert "python build.py check" in steps["check"]["run"]
+    assert "pipefail" in steps["check"]["run"]  # tee must not hide check's failure
+    (comment,) = [
+        s for s in job["steps"] if s.get("if") == "failure() && steps.check.outcome == 'failure'"
+    ]
+    assert 'gh issue comment "$ISSUE_NUMBER" --body-file' in comment["run"]
+    assert "add a comment here" in comment["run"]

@@ -51,6 +51,66 @@ function body(text) {
   return text.replace(/\r\n?/g, "\n").trim();
 }
 
+const DATE_HINT = "write the date as year-month-day, e.g. 2025-03-14";
+
+/** The real day for year, month, day numbers, as YYYY-MM-DD, or "" (datewords._day). */
+function isoDay(year, month, day) {
+  const d = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  const ok = d.getUTCFullYear() === Number(year) && d.getUTCMonth() === Number(month) - 1
+    && d.getUTCDate() === Number(day);
+  return ok ? d.toISOString().slice(0, 10) : "";
+}
+
+/** datewords.date_problem: "" for a real YYYY-MM-DD date, else what to write instead. */
+function dateProblem(value) {
+  if (/^\d{4}-\d\d-\d\d$/.test(value)) {
+    if (isoDay(value.slice(0, 4), value.slice(5, 7), value.slice(8))) return "";
+    return `date '${value}' is not a real date; ${DATE_HINT}`;
+  }
+  let meant = "";
+  let m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(value);
+  if (m) meant = isoDay(m[3], m[2], m[1]) || isoDay(m[3], m[1], m[2]);
+  m = /^(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})$/.exec(value);
+  if (m) meant = isoDay(m[1], m[2], m[3]);
+  if (meant) return `date '${value}' is not in year-month-day form; write it as ${meant}`;
+  return `date '${value}' is not in year-month-day form; ${DATE_HINT}`;
+}
+
+/** storybody.body_problems: the headings of empty sections in a story's body. */
+function emptySections(text) {
+  const found = [];
+  const hasText = [];
+  let fence = "";
+  for (const line of text.split("\n")) {
+    if (fence) {
+      hasText.push(true);
+      const close = new RegExp(`^ {0,3}\\${fence[0]}{${fence.length},}[ \t]*$`);
+      if (close.test(line)) fence = "";
+      continue;
+    }
+    const opening = /^ {0,3}(`{3,}|~{3,})/.exec(line);
+    if (opening) {
+      fence = opening[1];
+      hasText.push(true);
+      continue;
+    }
+    const heading = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/.exec(line);
+    if (heading) {
+      found.push({ index: hasText.length, level: heading[1].length, text: (heading[2] || "").trim() });
+      hasText.push(false);
+      continue;
+    }
+    hasText.push(line.trim() !== "" && !/^\s*<!--.*?-->\s*$/.test(line));
+  }
+  return found
+    .filter((h, i) => {
+      const next = found.slice(i + 1).find((o) => o.level <= h.level);
+      const end = next ? next.index : hasText.length;
+      return !hasText.slice(h.index + 1, end).some(Boolean);
+    })
+    .map((h) => h.text || "#".repeat(h.level));
+}
+
 /** storytext.story_text */
 function storyText(draft) {
   const lines = [
@@ -126,11 +186,11 @@ function readForm() {
     tags: [],
   };
   const date = draft.date;
-  const real = /^\d{4}-\d\d-\d\d$/.test(date) && !Number.isNaN(Date.parse(`${date}T00:00:00Z`))
-    && new Date(`${date}T00:00:00Z`).toISOString().startsWith(date);
+  const wrongDate = date ? dateProblem(date) : "";
   if (!date) problems.push("Date: write the day of the self-assessment, like 2025-03-14.");
-  else if (!real) problems.push(`Date: '${date}' is not a real date; write it like 2025-03-14.`);
+  else if (wrongDate) problems.push(`Date: ${wrongDate}.`);
   else if (date > today()) problems.push(`Date: ${date} is in the future.`);
+  draft.dateOk = Boolean(date) && !wrongDate;
   if (!draft.perspective) problems.push("Who is writing the story: choose one.");
   for (const set of form.querySelectorAll("fieldset[data-sub-element]")) {
     const chosen = set.querySelector("input:checked");
@@ -154,6 +214,15 @@ function readForm() {
       problems.push(`${label}: it contains an invisible control character; retype it.`);
     }
   }
+  const storyBody = storyText({ ...draft, date: "" }).split("\n---\n").slice(1).join("\n---\n");
+  for (const heading of emptySections(storyBody)) {
+    const own = heading === settings.whyHeading || heading === settings.nextHeading;
+    problems.push(
+      own
+        ? `${heading}: this part is empty; write a few sentences in it.`
+        : `The section '${heading}' is empty; write a few sentences under it, or remove the heading.`,
+    );
+  }
   for (const line of field("contributors").value.split("\n")) {
     if (!line.trim()) continue;
     const comma = line.indexOf(",");
@@ -165,6 +234,12 @@ function readForm() {
     } else if (forbidden.test(line)) {
       problems.push("Who wrote it: it contains an invisible control character; retype it.");
     } else draft.contributors.push({ name, role });
+  }
+  if (draft.anonymous && draft.contributors.length) {
+    problems.push(
+      "Who wrote it: an anonymous story can’t list contributors by name; remove the names, "
+        + "or untick “Hide both names on the site”.",
+    );
   }
   for (const tag of field("tags").value.split(",").map((t) => t.trim())) {
     if (!tag) continue;
@@ -186,11 +261,13 @@ function say(element, message) {
 
 function update() {
   const { draft, problems } = readForm();
-  const name = `${fileStem({ ...draft, date: draft.date || today() })}.md`;
-  const fileText = storyText({ ...draft, date: draft.date || "YYYY-MM-DD" });
-  current = { text: fileText, name, ok: problems.length === 0 };
+  const name = draft.dateOk ? `${fileStem(draft)}.md` : "";
+  const fileText = storyText({ ...draft, date: draft.dateOk ? draft.date : "YYYY-MM-DD" });
+  current = { text: fileText, name, ok: problems.length === 0, problems };
   $("draft-text").value = fileText;
-  $("draft-name").textContent = `${settings.folder}/${name}`;
+  $("draft-name").textContent = name
+    ? `${settings.folder}/${name}`
+    : `${settings.folder}/… (named once the date is right)`;
   const list = $("draft-problems");
   list.replaceChildren(
     ...problems.map((p) => {
@@ -206,8 +283,9 @@ function update() {
       ? "The story file is ready: it passes the same checks the site runs."
       : `${count} ${count === 1 ? "thing" : "things"} to fix before the file is ready:`,
   );
-  $("draft-copy").disabled = !current.ok;
-  $("draft-download").disabled = !current.ok;
+  for (const id of ["draft-copy", "draft-download"]) {
+    $(id).setAttribute("aria-disabled", String(!current.ok));
+  }
   const link = $("draft-github");
   const note = $("draft-github-note");
   if (!current.ok) {
@@ -224,8 +302,9 @@ function update() {
     link.textContent = "Propose on GitHub";
     say(
       note,
-      "“Propose on GitHub” opens GitHub with the file filled in: sign in, then choose "
-        + "“Propose new file” (or “Commit changes”) and “Create pull request”.",
+      "“Propose on GitHub” opens GitHub with the file filled in. Sign in; GitHub may say it "
+        + "will make your own copy of the project (a fork) for your change, which is expected. "
+        + "Choose “Commit changes…” (or “Propose new file”), then “Create pull request”.",
     );
   } else {
     link.href = settings.issueFormUrl;
@@ -246,7 +325,19 @@ function announce(message) {
   window.setTimeout(() => { status.textContent = message; }, 50);
 }
 
+/** A button pressed before the file is ready says what is missing, instead of doing nothing. */
+function notReady() {
+  if (current.ok) return false;
+  const count = current.problems.length;
+  announce(
+    `The file is not ready yet: ${count} ${count === 1 ? "thing" : "things"} to fix, listed `
+      + `under “Your story file”. First: ${current.problems[0]}`,
+  );
+  return true;
+}
+
 async function copy() {
+  if (notReady()) return;
   try {
     await navigator.clipboard.writeText(current.text);
     announce("Copied the story file.");
@@ -259,6 +350,7 @@ async function copy() {
 }
 
 function download() {
+  if (notReady()) return;
   const blob = new Blob([current.text], { type: "text/markdown;charset=utf-8" });
   const url = URL.createObjectURL(blob);
   const a = document.createElement("a");
@@ -271,10 +363,72 @@ function download() {
   announce(`Downloaded ${current.name}.`);
 }
 
-form.addEventListener("input", update);
-form.addEventListener("change", update);
+// The draft is kept in this browser's storage so a reload loses nothing; it is never sent.
+const STORE = "casebook-contribute-draft";
+
+function saveDraft() {
+  const values = {};
+  for (const element of form.elements) {
+    if (!element.name) continue;
+    if (element.type === "radio") {
+      if (element.checked) values[element.name] = element.value;
+    } else if (element.type === "checkbox") values[element.name] = element.checked;
+    else values[element.name] = element.value;
+  }
+  try {
+    window.localStorage.setItem(STORE, JSON.stringify(values));
+  } catch {
+    // storage is off or full: the draft simply is not kept
+  }
+}
+
+function restoreDraft() {
+  let values;
+  try {
+    values = JSON.parse(window.localStorage.getItem(STORE) || "null");
+  } catch {
+    return false;
+  }
+  if (!values || typeof values !== "object") return false;
+  for (const element of form.elements) {
+    if (!element.name || !Object.hasOwn(values, element.name)) continue;
+    const value = values[element.name];
+    if (element.type === "radio") element.checked = element.value === value;
+    else if (element.type === "checkbox") element.checked = value === true;
+    else if (typeof value === "string") element.value = value;
+  }
+  return true;
+}
+
+let clearPressedAt = 0;
+
+function clearForm() {
+  const button = $("draft-clear");
+  if (Date.now() - clearPressedAt > 5000) {
+    clearPressedAt = Date.now();
+    button.textContent = "Press again to clear everything";
+    announce("Press “Clear the form” again within five seconds to remove everything you typed.");
+    window.setTimeout(() => { button.textContent = "Clear the form"; }, 5000);
+    return;
+  }
+  clearPressedAt = 0;
+  form.reset();
+  try {
+    window.localStorage.removeItem(STORE);
+  } catch {
+    // nothing was kept
+  }
+  button.textContent = "Clear the form";
+  update();
+  announce("Cleared the form and the draft kept in this browser.");
+}
+
+form.addEventListener("input", () => { update(); saveDraft(); });
+form.addEventListener("change", () => { update(); saveDraft(); });
+$("draft-clear").addEventListener("click", clearForm);
 form.addEventListener("submit", (event) => event.preventDefault());
 $("draft-copy").addEventListener("click", copy);
 $("draft-download").addEventListener("click", download);
 section.hidden = false;
+if (restoreDraft()) announce("Restored the draft kept in this browser.");
 update();

@@ -110,8 +110,9 @@ def test_form_by_keyboard_downloads_a_file_check_accepts(
     shutil.copytree(CONTENT_DIR, content)
     with open_page(browser, site, contribute_page(site), VIEWPORTS["desktop"]) as (page, log):
         assert page.locator("#draft").is_visible()
-        assert page.locator("#draft-download").is_disabled()
+        assert page.get_attribute("#draft-download", "aria-disabled") == "true"
         fill_by_keyboard(page)
+        assert page.get_attribute("#draft-download", "aria-disabled") == "false"
         status = page.inner_text("#draft-status")
         assert status == "The story file is ready: it passes the same checks the site runs."
         assert page.input_value("#draft-text") == expected
@@ -175,19 +176,99 @@ def test_problems_are_listed_and_block_the_file(browser: Browser, site: Site) ->
         page.fill("#story-tags", "Data Sharing")
         problems = page.locator("#draft-problems li").all_inner_texts()
         status = page.inner_text("#draft-status")
-        blocked = page.locator("#draft-download").is_disabled()
+        blocked = page.get_attribute("#draft-download", "aria-disabled") == "true"
         github_hidden = page.locator("#draft-github").is_hidden()
     assert problems == [
         "Institution: write it in a few words.",
         "Students’ union: write it in a few words.",
-        "Date: '2025-02-30' is not a real date; write it like 2025-03-14.",
+        "Date: date '2025-02-30' is not a real date; write the date as year-month-day, "
+        "e.g. 2025-03-14.",
         "Who is writing the story: choose one.",
         "Where your partnership is: choose a stage for at least one part of the tool.",
+        "Why we placed ourselves here: this part is empty; write a few sentences in it.",
+        "What we will do to move on: this part is empty; write a few sentences in it.",
         "Topics: 'Data Sharing' may use only lowercase letters, digits and hyphens, "
         "for example 'data-sharing'.",
     ]
-    assert status == "6 things to fix before the file is ready:"
+    assert status == "8 things to fix before the file is ready:"
     assert blocked and github_hidden
+
+
+def test_the_form_applies_checks_story_rules(browser: Browser, site: Site) -> None:
+    """Empty sections (also under a heading typed in a box), anonymous contributors, and a
+    date in UK order are named as `check` names them; no file name from a wrong date."""
+    with open_page(browser, site, contribute_page(site), VIEWPORTS["desktop"]) as (page, log):
+        fill_by_keyboard(page)
+        page.fill("#story-date", "14/03/2025")
+        name = page.inner_text("#draft-name")
+        page.fill("#story-why", "Words.\n\n### What we tried")
+        page.fill("#story-next", "   ")
+        page.check("#story-anonymous")
+        problems = page.locator("#draft-problems li").all_inner_texts()
+        page.fill("#story-date", "2025-03-14")
+        named = page.inner_text("#draft-name")
+        log_problems = log.problems()
+    fail_with(log_problems, "Problems on /contribute/")
+    assert name == "content/stories/… (named once the date is right)"
+    assert named == "content/stories/2025-03-trust-what-we-share-why.md"
+    assert problems == [
+        "Date: date '14/03/2025' is not in year-month-day form; write it as 2025-03-14.",
+        "The section 'What we tried' is empty; write a few sentences under it, or remove the "
+        "heading.",
+        "What we will do to move on: this part is empty; write a few sentences in it.",
+        "Who wrote it: an anonymous story can’t list contributors by name; remove the names, "
+        "or untick “Hide both names on the site”.",
+    ]
+
+
+def test_buttons_stay_reachable_and_say_what_is_missing(browser: Browser, site: Site) -> None:
+    from playwright.sync_api import expect
+
+    with open_page(browser, site, contribute_page(site), VIEWPORTS["phone"]) as (page, log):
+        page.fill("#story-title", "Only a title")
+        page.locator("#draft-text").focus()
+        tab_to(page, "draft-copy")
+        assert page.get_attribute("#draft-copy", "aria-disabled") == "true"
+        tab_to(page, "draft-download")
+        downloads: list[object] = []
+        page.on("download", lambda download: downloads.append(download))
+        page.keyboard.press("Enter")
+        expect(page.locator("#draft-action")).to_have_text(
+            "The file is not ready yet: 7 things to fix, listed under “Your story file”. "
+            "First: Institution: write it in a few words."
+        )
+        tab_to(page, "draft-clear")  # "Propose on GitHub" is hidden until the file is ready
+        problems = log.problems()
+    fail_with(problems, "Problems on /contribute/")
+    assert downloads == []
+
+
+def test_the_draft_survives_a_reload_until_cleared(browser: Browser, site: Site) -> None:
+    from playwright.sync_api import expect
+
+    with open_page(browser, site, contribute_page(site), VIEWPORTS["desktop"]) as (page, log):
+        kept = page.inner_text("#draft-kept")
+        fill_by_keyboard(page)
+        before = page.input_value("#draft-text")
+        page.reload(wait_until="networkidle")
+        after = page.input_value("#draft-text")
+        assert page.is_checked("#stage-time-3") and page.is_checked("#story-perspective-joint")
+        assert page.input_value("#story-title") == DRAFT.title
+        page.click("#draft-clear")
+        assert page.input_value("#story-title") == DRAFT.title  # one press only asks
+        page.click("#draft-clear")
+        expect(page.locator("#draft-action")).to_have_text(
+            "Cleared the form and the draft kept in this browser."
+        )
+        cleared = page.input_value("#story-title")
+        stored = page.evaluate("window.localStorage.length")
+        page.reload(wait_until="networkidle")
+        reloaded = page.input_value("#story-title")
+        problems = log.problems()
+    fail_with(problems, "Problems on /contribute/")
+    assert "kept in this browser only" in kept and "nothing is sent anywhere" in kept
+    assert after == before
+    assert (cleared, stored, reloaded) == ("", 0, "")
 
 
 def test_without_javascript_the_page_explains_the_other_ways(browser: Browser, site: Site) -> None:
