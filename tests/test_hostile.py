@@ -904,16 +904,26 @@ def test_template_syntax_in_the_body_is_shown_not_run(accepted: BuiltSite):
 
 
 def _everywhere(site: BuiltSite) -> Iterable[tuple[str, str]]:
-    """(what, text) for every output file's path and decoded content."""
+    """(what, text) for every output file's path and decoded content; the search index's
+    files are gzip-compressed, so they are read decompressed."""
     for relative, path in site.files.items():
         yield f"path {relative}", relative
-        if Path(relative).suffix.lower() not in IMAGE_SUFFIXES:
+        suffix = Path(relative).suffix.lower()
+        if suffix in SEARCH_INDEX_SUFFIXES:
+            data = gzip.decompress(path.read_bytes())
+            yield relative, html.unescape(data.decode("utf-8", errors="replace"))
+        elif suffix not in IMAGE_SUFFIXES:
             yield relative, html.unescape(path.read_text(encoding="utf-8", errors="replace"))
 
 
 def test_anonymous_partnership_names_appear_nowhere(accepted: BuiltSite):
     """fm-anonymous.md's names carry the markers 'Zanzibar' and 'Quokka'."""
     assert "stories/fm-anonymous/index.html" in accepted.pages
+    title = "An anonymous story whose names must never appear"
+    indexed = [where for where, text in _everywhere(accepted) if where.endswith(".pf_fragment")]
+    assert any(title in text for where, text in _everywhere(accepted) if where in indexed), (
+        "the search index is read as text here (the story itself is in it)"
+    )
     found = [
         f"{where} mentions {marker!r}"
         for where, text in _everywhere(accepted)
