@@ -74,3 +74,38 @@ def test_paged_lists_are_valid_html(paged_site, vnu_command):
     assert len(files) >= 3
     messages = [m for m in run_vnu(vnu_command, files) if m.get("type") == "error"]
     assert messages == [], "\n".join(describe(m, paged_site.root) for m in messages)
+
+
+def test_stories_filters_reach_every_page_and_clearing_shows_this_page_again(browser, paged_site):
+    from playwright.sync_api import expect
+
+    from casebook.pipeline import BuildOptions, check_site
+
+    book = check_site(BuildOptions(paged_site.root.parent / "content")).book
+    at_stage = [
+        s.title for s in book.newest_first if any(a.stage.number == 2 for a in s.assessments)
+    ]
+    context = browser.new_context(viewport=VIEWPORTS["desktop"])
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(paged_site.base_url + "stories/")
+    status = page.locator("[data-status]")
+    expect(status).to_have_text("Showing page 1 of 4; choose a filter to search all the stories.")
+    titles = page.locator("[data-filter-list] > li:visible h2 a")
+    first_page = titles.all_inner_texts()
+    assert len(first_page) == 3
+    assert not set(at_stage) <= set(first_page), "some stage 2 stories should be on later pages"
+    page.locator("summary").click()
+    page.get_by_role("group", name="Stage").get_by_label("Developing", exact=True).check()
+    expect(status).to_have_text(f"Showing {len(at_stage)} of {len(book.stories)} stories.")
+    assert titles.all_inner_texts() == at_stage
+    expect(page.locator("[data-pager]")).to_be_hidden()
+    assert all(url.startswith(paged_site.origin) for url in requests)
+    page.reload()
+    expect(status).to_have_text(f"Showing {len(at_stage)} of {len(book.stories)} stories.")
+    page.get_by_role("button", name="Clear filters").click()
+    expect(status).to_have_text("Showing page 1 of 4; choose a filter to search all the stories.")
+    assert titles.count() == 3
+    expect(page.locator("[data-pager]")).to_be_visible()
+    context.close()
