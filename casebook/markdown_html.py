@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import markdown
 import nh3
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
 from .characters import FORBIDDEN_CHARS
@@ -72,6 +73,42 @@ class _StoryTree(Treeprocessor):
                 parent.set("scope", "col")
 
 
+_LIST_ITEM = re.compile(r" {0,3}(?:[-*+]|1[.)])[ \t]+\S")
+_ANY_LIST_ITEM = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\S")
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+
+
+class _ListAfterText(Preprocessor):
+    """A blank line before a list that starts straight under a line of text, as GitHub's
+    preview (which contributors see) reads it; Python-Markdown alone would keep the bullets
+    as part of the paragraph. Lines inside a list, fenced or indented code are left alone."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        result: list[str] = []
+        fence = ""
+        in_list = False  # the block since the last blank line holds a list item
+        for line in lines:
+            if fence:
+                if re.match(rf" {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*\Z", line):
+                    fence = ""
+                result.append(line)
+                continue
+            opening = _FENCE.match(line)
+            if opening:
+                fence = opening.group(1)
+            elif not line.strip():
+                in_list = False
+            elif _LIST_ITEM.match(line) and not in_list:
+                previous = result[-1] if result else ""
+                if previous.strip() and not previous[0].isspace():
+                    result.append("")
+                in_list = True
+            elif _ANY_LIST_ITEM.match(line):
+                in_list = True
+            result.append(line)
+        return result
+
+
 @dataclass(frozen=True)
 class StoryHtml:
     html: str
@@ -85,6 +122,8 @@ class StoryMarkdown:
         self._md = markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists"])
         self._md.preprocessors.deregister("html_block")
         self._md.inlinePatterns.deregister("html")
+        # after fenced code is set aside (25), so no code block ever gains a line
+        self._md.preprocessors.register(_ListAfterText(self._md), "casebook_list_after_text", 22)
         self._tree = _StoryTree(self._md)
         self._md.treeprocessors.register(self._tree, "casebook_story", 1)
 

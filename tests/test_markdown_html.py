@@ -48,3 +48,31 @@ def test_links_that_look_relative_but_leave_the_site_lose_their_address():
     html = render_markdown("[a](//evil.example/) [b](/\\evil.example/) [c](\\\\evil.example)")
     assert "evil.example" not in html
     assert html.count("<a") == 3
+
+
+def test_a_list_straight_after_a_line_of_text_is_a_list_as_in_githubs_preview():
+    assert render_markdown("We did three things:\n- a fair\n- a survey") == (
+        "<p>We did three things:</p>\n<ul>\n<li>a fair</li>\n<li>a survey</li>\n</ul>"
+    )
+    assert render_markdown("Next:\n1. meet\n2. agree") == (
+        "<p>Next:</p>\n<ol>\n<li>meet</li>\n<li>agree</li>\n</ol>"
+    )
+
+
+def test_bullets_in_a_fenced_block_stay_code():
+    for fence in ("```", "~~~"):
+        text = f"{fence}\nWe did:\n- a fair\n{fence}"
+        assert render_markdown(text) == "<pre><code>We did:\n- a fair\n</code></pre>"
+
+
+def test_a_list_after_a_list_item_stays_one_list():
+    assert render_markdown("- a fair\n- a survey\nstill the survey\n- a panel") == (
+        "<ul>\n<li>a fair</li>\n<li>a survey\nstill the survey</li>\n<li>a panel</li>\n</ul>"
+    )
+
+
+def test_nested_lists_are_unchanged():
+    assert render_markdown("Plans:\n\n- outreach\n    - fairs\n    - visits\n- panels") == (
+        "<p>Plans:</p>\n<ul>\n<li>outreach<ul>\n<li>fairs</li>\n<li>visits</li>\n</ul>\n"
+        "</li>\n<li>panels</li>\n</ul>"
+    )
