@@ -240,12 +240,13 @@ def _title(args: argparse.Namespace, content: Path, date: dt.date) -> str:
 
 
 def _ask_text(heading: str, hint: str) -> str:
-    """Several lines, ended by an empty line; empty leaves the heading for later."""
+    """Several paragraphs, ended by a full stop alone on a line (or the end of input); blank
+    lines stay inside, blank lines at either end go; nothing leaves the heading for later."""
     say()
     say(f"{heading}: {hint}")
     say(
-        "Write as many lines as you like, then press Enter on an empty line. Press Enter "
-        "straight away to write it later in the file."
+        "Type as many lines as you like; blank lines start a new paragraph. Type a full stop "
+        "on a line of its own to finish (straight away to write it later in the file)."
     )
     lines: list[str] = []
     while True:
@@ -253,13 +254,13 @@ def _ask_text(heading: str, hint: str) -> str:
             line = input("> ")
         except EOFError:
             break
-        if not line.strip():
+        if line.strip() == ".":
             break
         if FORBIDDEN_CHARS.search(line.replace("\t", " ")):
             say("That line contains an invisible control character; type it again.")
             continue
-        lines.append(line)
-    return "\n".join(lines)
+        lines.append(line.rstrip())
+    return "\n".join(lines).strip("\n")
 
 
 def _given(value: str | None, read: Callable[[str], T]) -> T | None:

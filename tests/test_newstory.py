@@ -126,10 +126,16 @@ def test_new_asks_for_what_the_flags_leave_out(content_tree) -> None:
             "7",  # stage for trust (asked again)
             "Developing",
             "3",  # stage for people
-            "We meet each term.",  # why, two lines
-            "We do not share data yet.",
+            "",  # why: a blank line first is dropped
+            "We meet each term.",  # why: a paragraph, a list straight after it, a paragraph
+            "We do not share:",
+            "- data",
+            "- plans",
             "",
-            "",  # next: left for later
+            "Not yet.",
+            "",  # a blank line at the end is dropped
+            ".",
+            ".",  # next: left for later
         ]
     )
     done = run("new", "--content", str(content), stdin=answers + "\n")
@@ -149,7 +155,7 @@ def test_new_asks_for_what_the_flags_leave_out(content_tree) -> None:
         "  - sub_element: people  # People\n    stage: 3  # Developed\n"
         "anonymous: true\n"
         "---\n## Why we placed ourselves here\n\n"
-        "We meet each term.\nWe do not share data yet.\n\n"
+        "We meet each term.\nWe do not share:\n- data\n- plans\n\nNot yet.\n\n"
         "## What we will do to move on\n"
     )
     out = " ".join(done.stdout.split())
@@ -165,6 +171,7 @@ def test_new_asks_for_what_the_flags_leave_out(content_tree) -> None:
     assert "Both the SU and the institution work separately on their own agendas." in out
     assert "The SU has committed staff time to WP research with the institution staff." in out
     assert "fill in the two sections" in out
+    assert "Type a full stop on a line of its own to finish" in out
     checked = run("check", "--content", str(content))
     assert checked.returncode == 1
     assert "the section 'What we will do to move on' is empty" in checked.stderr
