@@ -35,10 +35,11 @@ def empty_story_message(headings: tuple[str, ...]) -> str:
     return f"the story has no text; write a few sentences under the headings {named}"
 
 
-def empty_section_message(heading: str) -> str:
-    return (
-        f"the section '{heading}' is empty; write a few sentences under it, or remove the heading"
-    )
+def empty_section_message(heading: str, headings: tuple[str, ...] = ()) -> str:
+    """Removing a heading is offered only for the writer's own; the two standard headings
+    (`headings`) must stay and hold text."""
+    message = f"the section '{heading}' is empty; write a few sentences under it"
+    return message if heading in headings else f"{message}, or remove the heading"
 
 
 def body_problems(body: str, first_line: int, headings: tuple[str, ...]) -> list[BodyProblem]:
@@ -68,7 +69,7 @@ def body_problems(body: str, first_line: int, headings: tuple[str, ...]) -> list
         has_text.append(bool(line.strip()) and not _COMMENT.match(line))
     if not any(has_text):
         if found:
-            return [_section_problem(h) for h in found]
+            return [_section_problem(h, headings) for h in found]
         return [BodyProblem(first_line, empty_story_message(headings))]
     problems = []
     for i, heading in enumerate(found):
@@ -77,9 +78,10 @@ def body_problems(body: str, first_line: int, headings: tuple[str, ...]) -> list
             first_line + len(lines),
         )
         if not any(has_text[heading.line - first_line + 1 : end - first_line]):
-            problems.append(_section_problem(heading))
+            problems.append(_section_problem(heading, headings))
     return problems
 
 
-def _section_problem(heading: _Heading) -> BodyProblem:
-    return BodyProblem(heading.line, empty_section_message(heading.text or "#" * heading.level))
+def _section_problem(heading: _Heading, headings: tuple[str, ...]) -> BodyProblem:
+    text = heading.text or "#" * heading.level
+    return BodyProblem(heading.line, empty_section_message(text, headings))

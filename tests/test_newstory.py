@@ -100,9 +100,9 @@ def test_new_without_the_story_text_writes_headings_that_check_explains(
     assert main(["check", "--content", str(content)]) == 1
     assert capsys.readouterr().err == (
         f"{path}:15: the section 'Why we placed ourselves here' is empty; write a few "
-        "sentences under it, or remove the heading\n"
+        "sentences under it\n"
         f"{path}:17: the section 'What we will do to move on' is empty; write a few "
-        "sentences under it, or remove the heading\n"
+        "sentences under it\n"
         "casebook: 2 problems found; fix them and run check again\n"
     )
 

@@ -11,14 +11,8 @@ from casebook.datewords import date_problem
 from .conftest import story
 
 HEADER = story().split("## Why")[0]  # the front matter of a good story, through "---\n"
-EMPTY_WHY = (
-    "the section 'Why we placed ourselves here' is empty; write a few sentences under it, "
-    "or remove the heading"
-)
-EMPTY_NEXT = (
-    "the section 'What we will do to move on' is empty; write a few sentences under it, "
-    "or remove the heading"
-)
+EMPTY_WHY = "the section 'Why we placed ourselves here' is empty; write a few sentences under it"
+EMPTY_NEXT = "the section 'What we will do to move on' is empty; write a few sentences under it"
 
 
 def check(content_tree, monkeypatch, capsys, stories: dict[str, str]) -> list[str]:
