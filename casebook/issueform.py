@@ -288,7 +288,9 @@ def draft_from_issue(
         if FORBIDDEN_CHARS.search(text.replace("\t", " ")):
             problems.append(f"{field.label}: contains an invisible control character; retype it")
     contributors = read(CONTRIBUTORS, storyinput.contributors, ())
-    tags = read(TAGS, storyinput.tags, ())
+    tag_problems = storyinput.tag_problems(answers[TAGS.id])
+    problems.extend(f"{TAGS.label}: {problem}" for problem in tag_problems)
+    tags = () if tag_problems else storyinput.tags(answers[TAGS.id])
     anonymous = ticked(answers[ANONYMOUS.id], ANONYMOUS.options[0])
     if anonymous and contributors:
         problems.append(

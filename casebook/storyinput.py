@@ -113,20 +113,25 @@ def distinct(assessments: list[Assessment]) -> tuple[Assessment, ...]:
 
 
 def tags(answer: str) -> tuple[str, ...]:
-    """Topics separated by commas; each must be a lowercase, hyphenated word."""
-    result: list[str] = []
-    for tag in (t.strip() for t in answer.split(",")):
-        if not tag:
-            continue
-        if not is_slug(tag):
+    """Topics separated by commas; each must be a lowercase, hyphenated word. AnswerError
+    names the first bad one; tag_problems names them all."""
+    problems = tag_problems(answer)
+    if problems:
+        raise AnswerError(problems[0])
+    return tuple(dict.fromkeys(t.strip() for t in answer.split(",") if t.strip()))
+
+
+def tag_problems(answer: str) -> list[str]:
+    """What is wrong with each topic in a comma-separated answer, one message per bad topic."""
+    problems = []
+    for tag in dict.fromkeys(t.strip() for t in answer.split(",")):
+        if tag and not is_slug(tag):
             suggestion = slugify(tag) or "outreach"
-            raise AnswerError(
+            problems.append(
                 f"tag '{tag}' may use only lowercase letters, digits and hyphens; "
                 f"for example '{suggestion}'"
             )
-        if tag not in result:
-            result.append(tag)
-    return tuple(result)
+    return problems
 
 
 def contributors(answer: str) -> tuple[Contributor, ...]:

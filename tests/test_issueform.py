@@ -158,6 +158,20 @@ def test_every_problem_is_listed(tmp_path: Path, monkeypatch, capsys) -> None:
     )
 
 
+def test_every_bad_topic_is_named() -> None:
+    topics = body("problems.md").replace(
+        "\nData Sharing\n", "\nData Sharing, outreach, WP events\n"
+    )
+    with pytest.raises(ConversionError) as caught:
+        draft_from_issue(topics, SETTINGS.rubric, TODAY, ISSUE_TITLE)
+    assert [p for p in caught.value.problems if p.startswith("Topics")] == [
+        "Topics (optional): tag 'Data Sharing' may use only lowercase letters, digits and "
+        "hyphens; for example 'data-sharing'",
+        "Topics (optional): tag 'WP events' may use only lowercase letters, digits and "
+        "hyphens; for example 'wp-events'",
+    ]
+
+
 def test_no_stage_chosen() -> None:
     with pytest.raises(ConversionError) as caught:
         draft_from_issue(body("no-stage.md"), SETTINGS.rubric, TODAY, ISSUE_TITLE)
