@@ -120,7 +120,8 @@ def _check(args: argparse.Namespace) -> int:
     try:
         checked = check_site(_options(args))
     except ContentError as error:
-        report_problems(error, "fix them and run check again")
+        them = "it" if len(error.problems) == 1 else "them"
+        report_problems(error, f"fix {them} and run check again")
         return 1
     stories = len(checked.book.stories)
     print(f"casebook: {display_path(args.content)} is fine: {stories} stories, no problems")

@@ -294,7 +294,9 @@ def _ask(flag: str, question: str, read: Callable[[str], T]) -> T:
         try:
             return read(answer)
         except AnswerError as error:
-            say(f"That will not work: {error}. Try again.")
+            message = str(error)
+            ending = "" if message.endswith(("?", ".", "!")) else "."
+            say(f"That will not work: {message}{ending} Try again.")
 
 
 def _ask_anonymous() -> bool:
@@ -319,7 +321,11 @@ def _ask_perspective() -> str:
     say("Who is writing the story?")
     for number, label in enumerate(PERSPECTIVES.values(), start=1):
         say(f"{number}  {label}", "  ")
-    return _ask("--perspective", "Type 1, 2 or 3:", storyinput.perspective)
+    return _ask(
+        "--perspective",
+        "Type 1, 2 or 3 (or say it: both, students' union, institution):",
+        storyinput.perspective,
+    )
 
 
 def _ask_assessments(rubric: Rubric) -> tuple[Assessment, ...]:

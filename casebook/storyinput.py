@@ -47,13 +47,35 @@ def summary(answer: str) -> str:
     return text(answer, "summary", MAX_SUMMARY, one_line=False) if answer.strip() else ""
 
 
+# Plain words people use for who is writing, besides the ids, numbers and labels.
+_PERSPECTIVE_WORDS = {
+    "both": "joint",
+    "together": "joint",
+    "su": "students-union",
+    "union": "students-union",
+    "students union": "students-union",
+    "student union": "students-union",
+    "university": "institution",
+    "college": "institution",
+}
+
+
+def _plain_words(text: str) -> str:
+    """Lowercase words without apostrophes, hyphens or brackets: "Students' union" and
+    "students-union" both read "students union"."""
+    return " ".join(re.sub(r"['’()]", "", text.casefold()).replace("-", " ").split())
+
+
 def perspective(answer: str) -> str:
-    """An id (joint), a number from the list (1) or the label ("Students' union")."""
+    """An id (joint), a number from the list (1), the label ("Students' union") or a plain
+    word for it (su, union, university, both)."""
     value = answer.strip()
     ids = list(PERSPECTIVES)
+    words = dict(_PERSPECTIVE_WORDS)
     for number, (key, label) in enumerate(PERSPECTIVES.items(), start=1):
-        if value.casefold() in (key, str(number), label.casefold()):
-            return key
+        words.update({_plain_words(key): key, str(number): key, _plain_words(label): key})
+    if _plain_words(value) in words:
+        return words[_plain_words(value)]
     hint = did_you_mean(value, ids) or f"; choose {one_of(ids)}"
     raise AnswerError(f"unknown perspective '{value}'{hint}")
 

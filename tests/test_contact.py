@@ -36,7 +36,7 @@ def test_a_contact_must_be_an_email_or_a_web_address(content_tree, monkeypatch, 
     assert capsys.readouterr().err.splitlines() == [
         "content/site.yaml:11: 'contact' must be an email address like stories@example.org or "
         f"a web address starting https://, not '{value}'",
-        "casebook: 1 problem found; fix them and run check again",
+        "casebook: 1 problem found; fix it and run check again",
     ]
 
 

@@ -1259,6 +1259,7 @@ def check_refusal(done: subprocess.CompletedProcess[str], refusal: Refusal, endi
     assert not strays, f"lines that do not start with {refusal.names}: {strays}\n{report}"
     count = len(lines) - 1
     noun = "problem" if count == 1 else "problems"
+    ending = ending.replace("{them}", "it" if count == 1 else "them")
     assert lines[-1] == f"casebook: {count} {noun} found; {ending}", report
     if refusal.lines:
         assert tuple(lines[:-1]) == refusal.lines, report
@@ -1269,7 +1270,7 @@ def test_check_refuses(case: str, tmp_path: Path):
     PWNED_MARKER.unlink(missing_ok=True)
     content, refusal = refused_content(tmp_path, case)
     done = run_cli("check", "--content", "content", cwd=content.parent)
-    check_refusal(done, refusal, "fix them and run check again")
+    check_refusal(done, refusal, "fix {them} and run check again")
     assert done.stdout == ""
     assert not PWNED_MARKER.exists(), "a YAML tag ran a command"
 

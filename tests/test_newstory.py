@@ -207,7 +207,7 @@ def test_bad_flags_are_all_named_at_once() -> None:
         "--title",
         "   ",
         "--perspective",
-        "both",
+        "everyone",
         "--assess",
         "trsut=2",
         "--assess",
@@ -222,7 +222,7 @@ def test_bad_flags_are_all_named_at_once() -> None:
     assert done.stdout == ""
     assert done.stderr.splitlines() == [
         "casebook: --title: the title is empty; write it in a few words",
-        "casebook: --perspective: unknown perspective 'both'; choose joint, students-union or "
+        "casebook: --perspective: unknown perspective 'everyone'; choose joint, students-union or "
         "institution",
         "casebook: --date: date '2024-02-30' is not a real date; write the date as "
         "year-month-day, e.g. 2025-03-14",
@@ -348,6 +348,42 @@ def test_other_answers_get_a_plain_message(content_tree, monkeypatch, capsys, an
     assert _choose(content_tree, monkeypatch, [answer, "1", "2"]) == ["trust"]
     out = " ".join(capsys.readouterr().out.split())
     assert f"That will not work: {message}. Try again." in out
+
+
+@pytest.mark.parametrize(
+    ("answer", "perspective"),
+    [
+        ("students union", "students-union"),
+        ("students' union", "students-union"),
+        ("Students’ Union", "students-union"),
+        ("su", "students-union"),
+        ("union", "students-union"),
+        ("institution", "institution"),
+        ("university", "institution"),
+        ("both", "joint"),
+        ("joint", "joint"),
+        ("2", "students-union"),
+    ],
+)
+def test_plain_words_answer_who_is_writing(monkeypatch, capsys, answer, perspective) -> None:
+    from casebook import newstory
+
+    monkeypatch.setattr("builtins.input", lambda prompt="": answer)
+    assert newstory._ask_perspective() == perspective
+    assert "That will not work" not in capsys.readouterr().out
+
+
+def test_a_did_you_mean_question_is_not_followed_by_a_full_stop(monkeypatch, capsys) -> None:
+    from casebook import newstory
+
+    given = iter(["students unoin", "2"])
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(given))
+    assert newstory._ask_perspective() == "students-union"
+    out = " ".join(capsys.readouterr().out.split())
+    assert (
+        "That will not work: unknown perspective 'students unoin'; did you mean "
+        "'students-union'? Try again." in out
+    )
 
 
 def test_ctrl_c_says_nothing_was_written(content_tree, monkeypatch, capsys) -> None:

@@ -267,7 +267,9 @@ WHOLE_FILES = st.one_of(
 
 # --- the command's report: `path:line: message` lines, then one summary line
 
-SUMMARY = re.compile(r"casebook: (\d+) problems? found; fix them and run check again")
+SUMMARY = re.compile(
+    r"casebook: (\d+) (?:problem found; fix it|problems found; fix them) and run check again"
+)
 # what a terminal would act on or hide: C0/C1 controls but tab and newline, bidi controls
 TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
