@@ -83,7 +83,8 @@ WHY = Field(
     WHY_HEADING,
     "textarea",
     True,
-    "What your partnership looks like today and which words of the descriptor match it. Be "
+    "What your partnership looks like today and which of the tool's words for this stage "
+    "match it. Be "
     "honest about why you are not at the next stage yet: that is what helps others most.",
 )
 NEXT = Field(

@@ -310,8 +310,9 @@ def _ask_anonymous() -> bool:
 
     return _ask(
         "--anonymous",
-        "Hide both names on the site, so readers cannot tell which partnership this is? "
-        "The names stay in the file for the reviewers. y or n (press Enter for n):",
+        "Hide both names on the site, so readers cannot tell which partnership this is? The "
+        "names are still written in the story file, and a file sent to GitHub is public: "
+        "anyone can read the names there. y or n (press Enter for n):",
         read,
     )
 

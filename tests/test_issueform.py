@@ -72,6 +72,7 @@ def body(name: str) -> str:
 def test_the_committed_form_is_the_generated_one() -> None:
     committed = (REPO / TEMPLATE_PATH).read_text(encoding="utf-8")
     assert committed == template_yaml(SETTINGS.rubric, SETTINGS.site.base_url)
+    assert "descriptor" not in committed, "hints say 'the tool's words for this stage'"
     form = yaml.safe_load(committed)
     ids = [item["id"] for item in form["body"] if "id" in item]
     labels = [item["attributes"]["label"] for item in form["body"] if "id" in item]

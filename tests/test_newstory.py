@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -172,6 +173,7 @@ def test_new_asks_for_what_the_flags_leave_out(content_tree) -> None:
     assert "The SU has committed staff time to WP research with the institution staff." in out
     assert "fill in the two sections" in out
     assert "Type a full stop on a line of its own to finish" in out
+    assert "a file sent to GitHub is public: anyone can read the names there" in out
     checked = run("check", "--content", str(content))
     assert checked.returncode == 1
     assert "the section 'What we will do to move on' is empty" in checked.stderr
@@ -396,3 +398,14 @@ def test_ctrl_c_says_nothing_was_written(content_tree, monkeypatch, capsys) -> N
     assert main(["new", "--content", str(content), "--title", "Stopped halfway"]) == 130
     assert capsys.readouterr().err == "\nStopped; nothing was written.\n"
     assert not list((content / "stories").iterdir())
+
+
+def test_the_guides_example_for_scripts_writes_a_story(content_tree) -> None:
+    guide = (Path(__file__).resolve().parents[1] / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    (command,) = [line for line in guide.splitlines() if line.startswith("python build.py new --")]
+    argv = shlex.split(command)[2:]
+    content = content_tree({})
+    done = run(*argv, "--content", str(content))
+    assert done.returncode == 0, done.stderr
+    (written,) = (content / "stories").iterdir()
+    assert written.name == "2025-03-agreeing-a-data-sharing-protocol.md"

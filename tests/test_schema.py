@@ -18,6 +18,7 @@ import yaml
 from jsonschema import Draft202012Validator, FormatChecker
 
 from casebook.load import load_content
+from casebook.markdown_html import plain_text
 from casebook.pipeline import BuildOptions, build_site
 from casebook.problems import ContentError
 from casebook.schema import UNEXPRESSED, schema_text, story_schema
@@ -245,3 +246,10 @@ def test_story_templates_name_the_schema(tmp_path: Path) -> None:
     assert f"<code>---\n{line}\ntitle:" in page
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     assert f"   ---\n   {line}\n   title:" in readme
+    # and they say where that line is: after the opening ---, not first
+    assert "The line after the first <code>---</code> names" in page
+    guide = (Path(__file__).resolve().parents[1] / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    assert "The first line" not in guide
+    assert "`---`; the\nline after it names the story *schema*" in guide
+    main = plain_text(page.split("<main", 1)[1].split("</main>", 1)[0])
+    assert "descriptor" not in main, "the tool's words for a stage, not jargon"
