@@ -25,6 +25,11 @@ def with_contact(content_tree, value: str | None) -> Path:
     return root
 
 
+def contact_line(root) -> int:
+    """The line of the contact field: the last line of the site.yaml with_contact wrote."""
+    return (root / "site.yaml").read_text("utf-8").count("\n")
+
+
 @pytest.mark.parametrize(
     "value",
     ["not an address", "http://example.org/contact", "javascript:alert(1)", "a@b", "@example.org"],
@@ -34,7 +39,8 @@ def test_a_contact_must_be_an_email_or_a_web_address(content_tree, monkeypatch, 
     monkeypatch.chdir(root.parent)
     assert main(["check"]) == 1
     assert capsys.readouterr().err.splitlines() == [
-        "content/site.yaml:11: 'contact' must be an email address like stories@example.org or "
+        f"content/site.yaml:{contact_line(root)}: 'contact' must be an email address like "
+        "stories@example.org or "
         f"a web address starting https://, not '{value}'",
         "casebook: 1 problem found; fix it and run check again",
     ]
@@ -45,7 +51,8 @@ def test_an_empty_contact_is_named(content_tree, monkeypatch, capsys) -> None:
     monkeypatch.chdir(root.parent)
     assert main(["check"]) == 1
     assert capsys.readouterr().err.splitlines()[0] == (
-        "content/site.yaml:11: 'contact' is empty; write something or remove the field"
+        f"content/site.yaml:{contact_line(root)}: 'contact' is empty; write something or "
+        "remove the field"
     )
 
 
