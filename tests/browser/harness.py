@@ -79,6 +79,18 @@ def java_path() -> str | None:
 # --------------------------------------------------------------------------- build
 
 
+def run_check(content: Path) -> subprocess.CompletedProcess[str]:
+    """`python build.py check --content DIR`, as a contributor runs it, for its output."""
+    return subprocess.run(
+        [sys.executable, "build.py", "check", "--content", str(content)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
 class BuildError(Exception):
     """The generator exited non-zero; the message carries its output."""
 

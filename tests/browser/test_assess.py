@@ -15,7 +15,6 @@ import math
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,7 +22,7 @@ import pytest
 
 from casebook.pipeline import BuildOptions, check_site
 
-from .harness import CONTENT_DIR, REPO_ROOT, VIEWPORTS, Site, SitePage
+from .harness import CONTENT_DIR, REPO_ROOT, VIEWPORTS, Site, SitePage, run_check
 from .test_html_checker import describe, run_vnu
 from .test_pages_in_browser import describe_violation, fail_with, open_page, run_axe
 
@@ -280,14 +279,7 @@ def test_markdown_export_passes_check_once_title_and_partnership_are_filled(
     story = content / "stories" / name
 
     def check() -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "build.py", "check", "--content", str(content)],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+        return run_check(content)
 
     lines = text.split("\n")
     line_of = {

@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
@@ -21,7 +19,7 @@ from casebook.newstory import load_story_settings
 from casebook.storyinput import assessment
 from casebook.storytext import StoryDraft, story_text
 
-from .harness import CONTENT_DIR, REPO_ROOT, VIEWPORTS, Site
+from .harness import CONTENT_DIR, VIEWPORTS, Site, run_check
 from .test_pages_in_browser import fail_with, open_page
 
 if TYPE_CHECKING:
@@ -134,14 +132,7 @@ def test_form_by_keyboard_downloads_a_file_check_accepts(
     fail_with(problems, "Problems on /contribute/")
     assert name == "2025-03-trust-what-we-share-why.md"
     assert saved.read_text(encoding="utf-8") == expected
-    done = subprocess.run(
-        [sys.executable, "build.py", "check", "--content", str(content)],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = run_check(content)
     assert done.returncode == 0, done.stderr
     assert len(href) <= URL_LIMIT
     parts = urlsplit(href)
