@@ -13,9 +13,12 @@ import multiprocessing
 import os
 import signal
 import sys
+import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from multiprocessing.context import BaseContext
 
 from .markdown_html import StoryMarkdown
 from .progress import QUIET, Progress
@@ -93,14 +96,56 @@ def _render(job: BodyJob, time_limit: float) -> RenderedBody:
         return RenderedBody(job.slug, failure=f"took longer than {time_limit:g} s to render")
     except (MemoryError, RecursionError):
         return RenderedBody(job.slug, failure="needed too much memory to render")
+    except Exception as error:  # a renderer's own bug must still name the story, not end the build
+        return RenderedBody(job.slug, failure=f"could not be rendered ({type(error).__name__})")
     finally:
         if timed:
             signal.setitimer(signal.ITIMER_REAL, 0)
     return RenderedBody(job.slug, rendered.html, rendered.images)
 
 
-def _render_in_worker(args: tuple[BodyJob, float]) -> RenderedBody:
-    return _render(*args)
+def _serve(conn: Connection, time_limit: float) -> None:
+    """A worker's life: render each job it is sent until it is sent None.
+
+    Its stderr goes nowhere: a library that aborts at the memory cap prints there, and the
+    parent reports that story's failure in words.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    _start_worker()
+    while (job := conn.recv()) is not None:
+        conn.send(_render(job, time_limit))
+
+
+class _Worker:
+    """One worker process, and the job (by index) it is rendering, if any."""
+
+    def __init__(self, context: BaseContext, time_limit: float) -> None:
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child, time_limit), daemon=True)
+        self.process.start()
+        child.close()
+        self.index = -1
+        self.deadline = 0.0
+
+    def give(self, index: int, job: BodyJob, deadline: float) -> None:
+        self.index, self.deadline = index, deadline
+        self.conn.send(job)
+
+    def answer(self) -> RenderedBody | None:
+        """The finished job's result, or None if the worker died (it is then stopped)."""
+        try:
+            return self.conn.recv()
+        except (EOFError, OSError):
+            self.stop()
+            return None
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.conn.close()
 
 
 def render_bodies(
@@ -109,27 +154,53 @@ def render_bodies(
     workers: int | None = None,
     progress: Progress = QUIET,
 ) -> list[RenderedBody]:
-    """Every body rendered, in order; a body that hits a limit has `failure` set."""
+    """Every body rendered, in order; a body that hits a limit has `failure` set.
+
+    A worker that dies while rendering (a library aborting when the memory cap is reached)
+    or stays stuck past the deadline (where no signal reaches it) is replaced, and only the
+    body it was rendering fails.
+    """
     if not jobs:
         return []
-    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    count = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
-    results: list[RenderedBody] = []
-    while len(results) < len(jobs):
-        remaining = jobs[len(results) :]
-        pool = context.Pool(workers, initializer=_start_worker)
-        try:
-            answers = pool.imap(_render_in_worker, [(job, time_limit) for job in remaining])
-            for job in remaining:
-                try:
-                    results.append(answers.next(timeout=time_limit + _GRACE))
-                    progress.step("stories rendered", len(results), len(jobs))
-                except multiprocessing.TimeoutError:
-                    # stuck beyond the reach of SIGALRM: give up on this story, restart the pool
-                    failure = f"took longer than {time_limit:g} s to render"
-                    results.append(RenderedBody(job.slug, failure=failure))
-                    break
-        finally:
-            pool.terminate()
-            pool.join()
-    return results
+    results: list[RenderedBody | None] = [None] * len(jobs)
+    waiting = iter(enumerate(jobs))
+    crew = [_Worker(context, time_limit) for _ in range(count)]
+    busy: list[_Worker] = []
+    done = 0
+    try:
+        while done < len(jobs):
+            for worker in crew:
+                if worker not in busy and (nxt := next(waiting, None)) is not None:
+                    worker.give(*nxt, time.monotonic() + time_limit + _GRACE)
+                    busy.append(worker)
+            soonest = min(worker.deadline for worker in busy)
+            wait(
+                [w.conn for w in busy] + [w.process.sentinel for w in busy],
+                timeout=max(0.0, soonest - time.monotonic()),
+            )
+            for worker in list(busy):
+                if worker.conn.poll():  # an answer, or the end of a worker that died
+                    answer = worker.answer()
+                    failure = "needed too much memory to render"
+                elif time.monotonic() > worker.deadline:  # stuck where no signal reaches
+                    worker.stop()
+                    answer, failure = None, f"took longer than {time_limit:g} s to render"
+                else:
+                    continue
+                busy.remove(worker)
+                if answer is None:  # the worker is gone: only its own body fails
+                    answer = RenderedBody(jobs[worker.index].slug, failure=failure)
+                    crew[crew.index(worker)] = _Worker(context, time_limit)
+                results[worker.index] = answer
+                done += 1
+                progress.step("stories rendered", done, len(jobs))
+    finally:
+        for worker in crew:
+            if worker not in busy:
+                with suppress(OSError):
+                    worker.conn.send(None)
+                worker.process.join(timeout=5)
+            worker.stop()
+    return [r for r in results if r is not None]

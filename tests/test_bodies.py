@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from casebook.bodies import BodyJob, render_bodies
+from casebook.markdown_html import StoryMarkdown
 from casebook.pipeline import BuildOptions, check_site
 from casebook.problems import ContentError
 
@@ -44,3 +45,53 @@ def test_a_body_that_eats_memory_is_stopped_and_the_worker_goes_on(monkeypatch):
         ("small", ""),
     ]
     assert results[1].html == "<p>Fine.</p>"
+
+
+def _render_or_die(self, text):
+    import os
+    import signal
+    import time
+
+    if text == "abort":  # as a Rust library does when the memory cap stops an allocation
+        os.abort()
+    if text == "stuck":  # out of reach of SIGALRM, as C code that never returns can be
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        time.sleep(60)
+    return _real_render(self, text)
+
+
+_real_render = StoryMarkdown.render
+
+
+def test_a_worker_that_dies_fails_only_its_own_story(monkeypatch):
+    monkeypatch.setattr(StoryMarkdown, "render", _render_or_die)
+    jobs = [BodyJob("a", "One."), BodyJob("dies", "abort"), BodyJob("b", "Two."), BodyJob("c", "3")]
+    results = render_bodies(jobs, time_limit=30, workers=2)
+    assert [(r.slug, r.failure, r.html) for r in results] == [
+        ("a", "", "<p>One.</p>"),
+        ("dies", "needed too much memory to render", ""),
+        ("b", "", "<p>Two.</p>"),
+        ("c", "", "<p>3</p>"),
+    ]
+
+
+def test_a_worker_stuck_beyond_signals_is_replaced_after_the_grace(monkeypatch):
+    import casebook.bodies as bodies
+
+    monkeypatch.setattr(StoryMarkdown, "render", _render_or_die)
+    monkeypatch.setattr(bodies, "_GRACE", 0.5)
+    jobs = [BodyJob("stuck", "stuck"), BodyJob("a", "One.")]
+    results = render_bodies(jobs, time_limit=0.5, workers=1)
+    assert [(r.slug, r.failure, r.html) for r in results] == [
+        ("stuck", "took longer than 0.5 s to render", ""),
+        ("a", "", "<p>One.</p>"),
+    ]
+
+
+def test_a_renderer_bug_names_the_story_and_the_build_goes_on(monkeypatch):
+    def broken(self, text):
+        raise ValueError("a bug in a Markdown extension")
+
+    monkeypatch.setattr(StoryMarkdown, "render", broken)
+    results = render_bodies([BodyJob("a", "One.")], workers=1)
+    assert [(r.slug, r.failure) for r in results] == [("a", "could not be rendered (ValueError)")]
