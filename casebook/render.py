@@ -7,6 +7,7 @@ the build (and `check`) instead of printing a blank. Story bodies become sanitis
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import multiprocessing
 import os
@@ -63,9 +64,21 @@ def number_words(count: int) -> str:
     return _WORDS[count] if 0 <= count < len(_WORDS) else str(count)
 
 
-def make_environment(templates: Path) -> jinja2.Environment:
+def make_environment(templates: Path, compiled: Path | None = None) -> jinja2.Environment:
+    """One build's Jinja2 environment. It lives for one build, so it never checks templates
+    for changes; compiled, if given, is a folder where compiled templates are kept between
+    builds (Jinja2 recompiles a template whose source changed)."""
+    bytecode = None
+    if compiled is not None:
+        try:
+            compiled.mkdir(parents=True, exist_ok=True)
+            bytecode = jinja2.FileSystemBytecodeCache(str(compiled))
+        except OSError:
+            bytecode = None  # no cache folder: compile as a cold build does
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
+        auto_reload=False,
+        bytecode_cache=bytecode,
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -75,6 +88,14 @@ def make_environment(templates: Path) -> jinja2.Environment:
     env.filters["long_date"] = long_date
     env.filters["words"] = number_words
     return env
+
+
+def _compiled_folder_name() -> str:
+    """Where compiled templates are kept: named after what decides how Jinja2 compiles them
+    (its version, Python's, the environment's options in this file), as its own cache keys
+    only the template's name and source."""
+    key = f"{jinja2.__version__} {sys.version}".encode() + Path(__file__).read_bytes()
+    return "templates-" + hashlib.sha256(key).hexdigest()[:16]
 
 
 def render_site(
@@ -90,8 +111,10 @@ def render_site(
         message = "templates folder not found; run from the project folder or pass --templates"
         raise ContentError([Problem(display_path(templates), 0, message)])
     urls = Urls(book.site.base_url)
-    env = make_environment(templates)
-    bodies = _render_bodies(book, time_limit, cache or BodyCache(None), progress)
+    cache = cache or BodyCache(None)
+    compiled = cache.folder / _compiled_folder_name() if cache.folder else None
+    env = make_environment(templates, compiled)
+    bodies = _render_bodies(book, time_limit, cache, progress)
     texts = {slug: plain_text(html) for slug, html in bodies.items()}
     excerpts = {slug: _excerpt(text) for slug, text in texts.items()}
 

@@ -196,6 +196,29 @@ def test_a_rebuild_after_random_edits_is_byte_identical_to_a_cold_build(tmp_path
         shutil.rmtree(cold)
 
 
+def test_compiled_templates_are_kept_and_a_template_edit_is_seen(content_tree, tmp_path):
+    root = content_tree({"a.md": story("Alpha")})
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    cache = tmp_path / "cache"
+    options = BuildOptions(root, templates=templates, today=TODAY, cache=cache)
+    site = tmp_path / "site"
+    build_site(options, site)
+    compiled = [p for p in cache.iterdir() if p.name.startswith("templates-")]
+    assert len(compiled) == 1 and any(compiled[0].iterdir())
+    story_html = templates / "story.html"
+    original = story_html.read_text()
+    for edited in (original.replace("</h1>", " (edited)</h1>", 1), original):
+        story_html.write_text(edited)
+        build_site(options, site)
+        cold = tmp_path / "cold"
+        build_site(BuildOptions(root, templates=templates, today=TODAY), cold)
+        assert snapshot(site) == snapshot(cold)
+        page = (site / "stories" / "a" / "index.html").read_text()
+        assert ("(edited)</h1>" in page) == (edited != original)
+        shutil.rmtree(cold)
+
+
 # --- the manifest: a build with nothing changed stops early -------------------------------
 
 
