@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -68,11 +69,16 @@ def check_site(options: BuildOptions) -> Checked:
     return Checked(book, files)
 
 
-def build_site(options: BuildOptions, output: Path) -> Checked:
-    """Check everything, then write the site; the content's problems are reported first."""
+def build_site(
+    options: BuildOptions, output: Path, finish: Callable[[Path], None] = build_search_index
+) -> Checked:
+    """Check everything, then write the site; the content's problems are reported first.
+
+    finish completes the staged site before it replaces the last one: by default the search
+    index is built over it (serve may carry the last index over instead, see serve.py)."""
     checked = check_site(options)
     check_output_folder(output, [options.content, options.templates, Path.cwd()])
-    write_site(checked.files, output, finish=build_search_index)
+    write_site(checked.files, output, finish=finish)
     return checked
 
 

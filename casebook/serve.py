@@ -2,23 +2,117 @@
 
 A failed rebuild prints its problems and leaves the last good site being served; the build
 swaps a complete new site in, so the server never sees half of one.
+
+The search index is the slowest part of a build (Pagefind reads every page), so a rebuild in
+serve does not wait for it: the new pages go live at once with the last index, and a
+background thread indexes them and swaps the new index in when it is done, unless a newer
+save has come in meanwhile (then only the newest pages are indexed).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from .pipeline import BuildOptions, build_site
 from .problems import ContentError, Problem
 from .render import serve_status
+from .search_index import BUNDLE, SearchIndexError, build_search_index
 from .urls import Urls
-from .write import OutputError
+from .write import OutputError, link_copy, swap
+
+
+class SearchRefresh:
+    """The served site's search index, brought up to date in the background."""
+
+    def __init__(self, output: Path, lock: threading.Lock) -> None:
+        self.output = output
+        self._lock = lock  # held by whoever replaces the served site
+        self._staged: Path | None = None  # pages of the build under way, to index if it lands
+        self._waiting: Path | None = None  # the newest live pages not yet indexed
+        self._busy = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def clear_leftovers(self) -> None:
+        """Pages a serve that was stopped mid-index left beside the site."""
+        for old in self.output.absolute().parent.glob(f".{self.output.name}.search-*"):
+            shutil.rmtree(old, ignore_errors=True)
+
+    def ready(self) -> bool:
+        """Whether the served site has an index to carry over into the next build."""
+        return (self.output / BUNDLE / "pagefind.js").is_file()
+
+    def carry(self, staging: Path) -> None:
+        """Finish a staged site with the last index; keep its pages aside to index later."""
+        link_copy(self.output / BUNDLE, staging / BUNDLE)
+        parent = self.output.absolute().parent
+        pages = Path(tempfile.mkdtemp(prefix=f".{self.output.name}.search-", dir=parent))
+        link_copy(staging, pages, leave_out=BUNDLE)
+        self._staged = pages
+
+    def landed(self, ok: bool) -> None:
+        """After the build that called carry: index its pages if its site went live."""
+        pages, self._staged = self._staged, None
+        if pages is None:
+            return
+        if not ok:
+            shutil.rmtree(pages, ignore_errors=True)
+            return
+        with self._busy:
+            if self._waiting is not None:  # never indexed, and now never live again
+                shutil.rmtree(self._waiting, ignore_errors=True)
+            self._waiting = pages
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, daemon=True)
+                self._thread.start()
+
+    def wait(self) -> None:
+        """Until every waiting index is built and swapped in (for tests and for leaving)."""
+        with self._busy:
+            while self._thread is not None:
+                self._busy.wait()
+
+    def _run(self) -> None:
+        while True:
+            with self._busy:
+                pages, self._waiting = self._waiting, None
+                if pages is None:
+                    self._thread = None
+                    self._busy.notify_all()
+                    return
+            started = time.perf_counter()
+            try:
+                build_search_index(pages)
+                with self._lock:
+                    if self._waiting is None:  # no newer pages went live meanwhile
+                        self._swap_in(pages / BUNDLE)
+                        seconds = time.perf_counter() - started
+                        print(f"casebook: search index updated in {seconds:.2f} s")
+            except (SearchIndexError, OSError) as error:
+                print(f"casebook: {error}; search still finds the last index", file=sys.stderr)
+            finally:
+                shutil.rmtree(pages, ignore_errors=True)
+
+    def _swap_in(self, index: Path) -> None:
+        """The served site as it is now, with this index: linked together, then swapped in."""
+        parent = self.output.absolute().parent
+        staging = Path(tempfile.mkdtemp(prefix=f".{self.output.name}.staging-", dir=parent))
+        try:
+            link_copy(self.output, staging, leave_out=BUNDLE)
+            os.replace(index, staging / BUNDLE)
+            swap(staging, self.output)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
 
 
 @dataclass
@@ -27,12 +121,28 @@ class Rebuilder:
 
     options: BuildOptions
     output: Path
+    defer_search: bool = False  # serve's way: pages go live first, the index follows
     problems: tuple[Problem, ...] = field(default=())
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.search = SearchRefresh(self.output, self.lock)
 
     def __call__(self) -> bool:
+        with self.lock:
+            if not (self.defer_search and self.search.ready()):
+                return self._rebuild(build_search_index)
+            ok = False
+            try:
+                ok = self._rebuild(self.search.carry)
+            finally:
+                self.search.landed(ok)
+            return ok
+
+    def _rebuild(self, finish: Callable[[Path], None]) -> bool:
         started = time.perf_counter()
         try:
-            checked = build_site(self.options, self.output)
+            checked = build_site(self.options, self.output, finish)
         except ContentError as error:
             self.problems = error.problems
             for problem in error.problems:
@@ -50,7 +160,8 @@ class Rebuilder:
             return False
         self.problems = ()  # the new site's status file is empty
         seconds = time.perf_counter() - started
-        print(f"casebook: rebuilt {len(checked.book.stories)} stories in {seconds:.2f} s")
+        follows = "; the search index follows" if finish == self.search.carry else ""
+        print(f"casebook: rebuilt {len(checked.book.stories)} stories in {seconds:.2f} s{follows}")
         return True
 
     def _show_on_pages(self) -> None:
@@ -70,30 +181,80 @@ class Rebuilder:
 
 
 def serve(options: BuildOptions, output: Path, port: int) -> int:
-    import livereload.handlers
     import livereload.server
     from livereload import Server
+    from livereload.handlers import LiveReloadHandler
 
     # livereload adds an inline <script> before </head>, which the site's CSP (rightly) blocks;
     # give it a marker no page has, and serve_status.js loads livereload.js itself
     livereload.server.HEAD_END = b"<!-- casebook: no inline script -->"
-    # and it ignores a change within 3 s of the last reload: a quick second save must show too
-    livereload.handlers.LiveReloadHandler.DEFAULT_RELOAD_TIME = 0
 
     local = replace(options, base_url=f"http://127.0.0.1:{port}/", serving=True)
-    rebuild = Rebuilder(local, output)
+    rebuild = Rebuilder(local, output, defer_search=True)
+    rebuild.search.clear_leftovers()
     if not rebuild() and not output.is_dir():
         print("casebook: fix the problems above, then run serve again", file=sys.stderr)
         return 1
     if not _port_is_free(port):
         print(f"casebook: port {port} is in use; choose another with --port", file=sys.stderr)
         return 1
-    server = Server()
-    server.watch(str(options.content), rebuild)
-    server.watch(str(options.templates), rebuild)
+    reloader = _Reloader(rebuild, LiveReloadHandler)
+    server = Server(watcher=_events_watcher([options.content, options.templates], reloader))
     print(f"casebook: serving http://127.0.0.1:{port}/ (Ctrl+C to stop)")
     server.serve(root=str(output), host="127.0.0.1", port=port, restart_delay=0)
     return 0
+
+
+class _Reloader:
+    """A change seen by the watch thread becomes one rebuild on the server's loop, then the
+    reload signal to every open page (after a failed rebuild too: the page then shows why).
+    Changes that come in while a rebuild is waiting to start share it."""
+
+    def __init__(self, rebuild: Callable[[], bool], handler: Any) -> None:
+        self.rebuild = rebuild
+        self.handler = handler  # livereload's LiveReloadHandler: it knows the open pages
+        self.loop: Any = None
+        self._lock = threading.Lock()
+        self._queued = False
+
+    def changed(self) -> None:
+        """From any thread: the content or the templates changed."""
+        with self._lock:
+            if self._queued:
+                return
+            self._queued = True
+        self.loop.add_callback(self._run)
+
+    def _run(self) -> None:
+        with self._lock:
+            self._queued = False
+        self.rebuild()
+        self.handler.reload_waiters()
+
+
+def _events_watcher(folders: list[Path], reloader: _Reloader) -> Any:
+    """A stand-in for livereload's watcher, which stats every file every 0.8 s: watchfiles
+    hears the system's change events instead, and tells the reloader within about 50 ms."""
+    from livereload.watcher import Watcher
+    from tornado.ioloop import IOLoop
+
+    class Events(Watcher):  # type: ignore[misc]
+        def examine(self) -> tuple[None, None]:
+            return None, None  # livereload asks; the thread below has already told
+
+        def start(self, callback: Callable[[], None]) -> bool:
+            reloader.loop = IOLoop.current()
+            threading.Thread(target=_watch, args=(folders, reloader), daemon=True).start()
+            return True  # True: livereload starts no polling of its own
+
+    return Events()
+
+
+def _watch(folders: list[Path], reloader: _Reloader) -> None:
+    import watchfiles
+
+    for _changes in watchfiles.watch(*folders, step=50, raise_interrupt=False):
+        reloader.changed()
 
 
 def _port_is_free(port: int) -> bool:

@@ -67,7 +67,7 @@ def write_site(
             finish(staging)
             written = {MARKER, *(file.path for file in files)}
             _keep_unchanged(staging, output, written)
-        _swap(staging, output)
+        swap(staging, output)
     except OSError as error:
         shutil.rmtree(staging, ignore_errors=True)
         raise OutputError(f"cannot write the site to {output}: {error.strerror}") from None
@@ -129,6 +129,24 @@ def _same(file: OutputFile, before: Path) -> bool:
     return False
 
 
+def link_copy(source: Path, target: Path, leave_out: str = "") -> None:
+    """Copy the tree at source to target (made here) as hard links where it can, else copies;
+    leave_out names a top-level entry not to copy."""
+    target.mkdir(parents=True, exist_ok=True)
+    for path in sorted(source.rglob("*")):
+        relative = path.relative_to(source)
+        if relative.parts[0] == leave_out or path.is_symlink():
+            continue
+        there = target / relative
+        if path.is_dir():
+            there.mkdir(exist_ok=True)
+            continue
+        try:
+            os.link(path, there)
+        except OSError:
+            shutil.copyfile(path, there)
+
+
 def _inside(root: Path, relative: str) -> Path:
     """Guard: a path from the site map must stay inside the output folder."""
     pure = PurePosixPath(relative)
@@ -137,7 +155,8 @@ def _inside(root: Path, relative: str) -> Path:
     return root.joinpath(*pure.parts)
 
 
-def _swap(staging: Path, output: Path) -> None:
+def swap(staging: Path, output: Path) -> None:
+    """Put the complete site in staging where output is, in two renames; the old one goes."""
     staging.chmod(0o755)
     if not output.exists():
         os.replace(staging, output)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from casebook.pipeline import BuildOptions
 from casebook.serve import Rebuilder
 
@@ -82,3 +84,141 @@ def test_a_published_build_has_no_serve_script(content_tree, tmp_path):
     Rebuilder(BuildOptions(content=root), tmp_path / "site")()
     assert not (tmp_path / "site" / "_casebook").exists()
     assert "_casebook" not in (tmp_path / "site" / "index.html").read_text()
+
+
+def _indexed_titles(output) -> list[str]:
+    from .test_search import fragments
+
+    stories = [r for url, r in fragments(output).items() if "/stories/" in url]
+    return sorted(record["meta"]["title"] for record in stories)
+
+
+class _HeldIndex:
+    """build_search_index for serve's background thread, held until released; counts calls."""
+
+    def __init__(self) -> None:
+        import threading
+
+        from casebook.search_index import build_search_index
+
+        self.real = build_search_index
+        self.entered = threading.Event()
+        self.release = threading.Event()
+        self.indexed: list[str] = []
+
+    def __call__(self, site) -> None:
+        self.entered.set()
+        self.release.wait(timeout=60)
+        self.indexed.append((site / "stories" / "a" / "index.html").read_text())
+        self.real(site)
+
+
+def _leftovers(output) -> list[str]:
+    return sorted(p.name for p in output.parent.iterdir() if p.name.startswith(".site."))
+
+
+def test_a_save_goes_live_with_the_last_index_which_is_then_refreshed(
+    content_tree, tmp_path, monkeypatch, capsys
+):
+    import casebook.serve
+
+    root = content_tree({"a.md": story(title="Old title")})
+    output = tmp_path / "site"
+    options = BuildOptions(content=root, base_url="http://127.0.0.1:8000/", serving=True)
+    rebuild = Rebuilder(options, output, defer_search=True)
+    assert rebuild() is True  # the first build has no index to carry: it makes one
+    assert _indexed_titles(output) == ["Old title"]
+
+    held = _HeldIndex()
+    monkeypatch.setattr(casebook.serve, "build_search_index", held)
+    (root / "stories" / "a.md").write_text(story(title="New title"))
+    assert rebuild() is True
+    assert "New title" in (output / "stories" / "a" / "index.html").read_text()
+    assert _indexed_titles(output) == ["Old title"]  # live at once, with the last index
+    assert (output / "pagefind" / "pagefind.js").is_file()
+
+    held.release.set()
+    rebuild.search.wait()
+    assert _indexed_titles(output) == ["New title"]
+    assert "New title" in (output / "stories" / "a" / "index.html").read_text()
+    assert _leftovers(output) == []
+    out = capsys.readouterr().out
+    assert "rebuilt 1 stories in " in out and "; the search index follows\n" in out
+    assert "casebook: search index updated in " in out
+
+
+def test_saves_during_indexing_index_only_the_newest_pages(content_tree, tmp_path, monkeypatch):
+    import casebook.serve
+
+    root = content_tree({"a.md": story(title="First")})
+    output = tmp_path / "site"
+    rebuild = Rebuilder(BuildOptions(content=root), output, defer_search=True)
+    assert rebuild() is True
+    held = _HeldIndex()
+    monkeypatch.setattr(casebook.serve, "build_search_index", held)
+    for title in ("Second", "Third", "Fourth"):
+        (root / "stories" / "a.md").write_text(story(title=title))
+        assert rebuild() is True
+        assert held.entered.wait(timeout=60)  # the thread has Second's pages
+    (root / "stories" / "a.md").write_text(story(title="Broken").replace("stage: 2", "stage: 8"))
+    assert rebuild() is False  # a failed save leaves the last good pages waiting to be indexed
+    held.release.set()
+    rebuild.search.wait()
+    # the thread took Second's pages before the later saves; Third's were never indexed, and
+    # Second's index, finished after Fourth went live, was not swapped in
+    assert ["Second" in page for page in held.indexed] == [True, False]
+    assert "Fourth" in held.indexed[1]
+    assert _indexed_titles(output) == ["Fourth"]
+    assert _leftovers(output) == []
+
+
+def test_a_failed_background_index_keeps_the_last_one(content_tree, tmp_path, monkeypatch, capsys):
+    import casebook.search_index
+    import casebook.serve
+
+    root = content_tree({"a.md": story(title="First")})
+    output = tmp_path / "site"
+    rebuild = Rebuilder(BuildOptions(content=root), output, defer_search=True)
+    assert rebuild() is True
+    failing = (sys.executable, "-c", "import sys; print('error: disk on fire'); sys.exit(3)")
+    monkeypatch.setattr(casebook.search_index, "PAGEFIND", failing)
+    (root / "stories" / "a.md").write_text(story(title="Second"))
+    assert rebuild() is True
+    rebuild.search.wait()
+    assert "Second" in (output / "stories" / "a" / "index.html").read_text()
+    assert _indexed_titles(output) == ["First"]
+    assert capsys.readouterr().err == (
+        "casebook: the search index could not be built: error: disk on fire; the site was not "
+        "replaced (if Pagefind is missing, install it with `pip install -e .`); "
+        "search still finds the last index\n"
+    )
+    assert _leftovers(output) == []
+
+
+def test_changes_while_a_rebuild_waits_share_it_and_every_rebuild_signals_a_reload():
+    from casebook.serve import _Reloader
+
+    class Loop:
+        def __init__(self) -> None:
+            self.callbacks: list = []
+
+        def add_callback(self, callback) -> None:
+            self.callbacks.append(callback)
+
+    class Pages:
+        reloads = 0
+
+        @classmethod
+        def reload_waiters(cls) -> None:
+            cls.reloads += 1
+
+    rebuilds: list[int] = []
+    reloader = _Reloader(lambda: rebuilds.append(1) or False, Pages)
+    reloader.loop = Loop()
+    for _ in range(3):  # one save that an editor writes in three steps
+        reloader.changed()
+    assert len(reloader.loop.callbacks) == 1
+    reloader.loop.callbacks.pop()()
+    assert (len(rebuilds), Pages.reloads) == (1, 1)  # a failed rebuild reloads too: it says why
+    reloader.changed()
+    assert len(reloader.loop.callbacks) == 1

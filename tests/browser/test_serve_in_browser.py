@@ -53,6 +53,14 @@ def test_serve_reloads_on_save_and_shows_a_failed_rebuild_on_the_page(tmp_path, 
 
         story.write_text(text.replace(f"title: {title}", "title: Saved and reloaded", 1))
         expect(page.locator("h1")).to_contain_text("Saved and reloaded", timeout=30_000)
+        # the page went live first; the search index follows, and then finds the new words
+        wait_for(lambda: b"search index updated" in (tmp_path / "serve.log").read_bytes(), 60)
+        searching = browser.new_page()
+        searching.goto(f"http://127.0.0.1:{port}/search/?q=reloaded")
+        expect(searching.locator(".search-result h2")).to_have_text(
+            ["Saved and reloaded"], timeout=30_000
+        )
+        searching.close()
 
         story.write_text(text.replace("stage: 1", "stage: 9", 1))
         alert = page.locator("[role=alert]")
