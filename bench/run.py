@@ -6,8 +6,10 @@ For the corpus bench/generate.py makes with N stories, measures (median of --rep
 a fresh process): a cold build (`build --no-cache` into an empty folder); a no-change rebuild;
 a rebuild after editing one story; after adding one story; after a template change; peak
 resident memory (largest process); how many files the site has and their total size against
-the content's; and the floors for the same corpus measured in the same run: reading and
-YAML-parsing every story, and Python-Markdown rendering every body in one process.
+the content's; in `serve`, the time from saving a story to the reload signal and to its search
+index being current (bench/serve_reload.py); and the floors for the same corpus measured in
+the same run: reading and YAML-parsing every story, and Python-Markdown rendering every body
+in one process.
 """
 
 from __future__ import annotations
@@ -36,6 +38,12 @@ STEPS = (
     ("edit_one", "rebuild after editing one story"),
     ("add_one", "rebuild after adding one story"),
     ("template", "rebuild after a template change"),
+)
+
+
+SERVE_STEPS = (
+    ("save_to_reload", "serve: save one story to the reload signal"),
+    ("save_to_search", "serve: save one story to its search index being current"),
 )
 
 
@@ -105,6 +113,12 @@ def bench(stories: int, repeat: int, work: Path) -> dict[str, object]:
         base = templates / "base.html"
         base.write_text(base.read_text(encoding="utf-8") + f"{{# bench {i} #}}\n", "utf-8")
         runs["template"].append(_measure(work, *build))
+    serve = json.loads(
+        subprocess.run(
+            [sys.executable, str(HERE / "serve_reload.py"), str(work), "--saves", str(repeat)],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip().splitlines()[-1]
+    )  # fmt: skip
     files, size = _size(output)
     _, content_size = _size(content)
     result: dict[str, object] = {
@@ -123,11 +137,13 @@ def bench(stories: int, repeat: int, work: Path) -> dict[str, object]:
     }
     for name, _ in STEPS:
         result[f"{name}_s"] = statistics.median(r["seconds"] for r in runs[name])
+    for name, _ in SERVE_STEPS:
+        result[f"{name}_s"] = statistics.median(serve[f"{name}_s"])
     return result
 
 
 def table(result: dict[str, object]) -> str:
-    rows = [(label, f"{result[f'{name}_s']:.2f} s") for name, label in STEPS]
+    rows = [(label, f"{result[f'{name}_s']:.2f} s") for name, label in STEPS + SERVE_STEPS]
     cold, floor = float(result["cold_s"]), float(result["floor_markdown_s"])
     rows += [
         ("floor: read + YAML-parse every story", f"{result['floor_read_parse_s']:.2f} s"),

@@ -72,9 +72,13 @@ def test_run_prints_the_table_and_writes_the_figures(tmp_path):
         "floor: Python-Markdown, every body, one process",
         "peak RSS (largest process)",
         "site size / content size",
+        "serve: save one story to the reload signal",
+        "serve: save one story to its search index being current",
     ):
         assert f"| {label}" in done.stdout
     figures = json.loads((tmp_path / "figures.json").read_text())
     assert figures["stories"] == 16
     assert figures["files"] > 16
-    assert all(figures[f"{step}_s"] > 0 for step in ("cold", "no_change", "edit_one"))
+    steps = ("cold", "no_change", "edit_one", "save_to_reload", "save_to_search")
+    assert all(figures[f"{step}_s"] > 0 for step in steps)
+    assert figures["save_to_search_s"] > figures["save_to_reload_s"]
