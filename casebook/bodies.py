@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.context import BaseContext
 
-from .markdown_html import StoryMarkdown
+from .markdown_html import StoryMarkdown, plain_text
 from .progress import QUIET, Progress
 
 TIME_LIMIT = 10.0  # seconds for one story body
@@ -40,6 +40,7 @@ class RenderedBody:
     html: str = ""
     images: tuple[str, ...] = ()
     failure: str = ""  # why it could not be rendered, for the story's error message
+    text: str = ""  # the visible text, for excerpts and the open data
 
 
 class _TimeUp(Exception):
@@ -101,7 +102,7 @@ def _render(job: BodyJob, time_limit: float) -> RenderedBody:
     finally:
         if timed:
             signal.setitimer(signal.ITIMER_REAL, 0)
-    return RenderedBody(job.slug, rendered.html, rendered.images)
+    return RenderedBody(job.slug, rendered.html, rendered.images, text=plain_text(rendered.html))
 
 
 def _serve(conn: Connection, time_limit: float) -> None:

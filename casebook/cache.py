@@ -21,7 +21,7 @@ from pathlib import Path
 from .bodies import RenderedBody
 
 CACHE_FOLDER = Path(".casebook") / "cache"
-_FORMAT = 1
+_FORMAT = 2  # entries: (html, image names, plain text)
 
 
 def _engine_key() -> bytes:
@@ -46,8 +46,8 @@ class BodyCache:
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
         self._engine = _engine_key()
-        self._old: dict[bytes, tuple[str, tuple[str, ...]]] = {}
-        self._used: dict[bytes, tuple[str, tuple[str, ...]]] = {}
+        self._old: dict[bytes, tuple[str, tuple[str, ...], str]] = {}
+        self._used: dict[bytes, tuple[str, tuple[str, ...], str]] = {}
         if folder is not None:
             self._old = self._read(folder / self.FILE)
 
@@ -60,11 +60,11 @@ class BodyCache:
         if not _well_formed(found):
             return None
         self._used[key] = found
-        return RenderedBody(slug, found[0], found[1])
+        return RenderedBody(slug, found[0], found[1], text=found[2])
 
     def put(self, text: str, rendered: RenderedBody) -> None:
         if not rendered.failure:
-            self._used[self.key(text)] = (rendered.html, rendered.images)
+            self._used[self.key(text)] = (rendered.html, rendered.images, rendered.text)
 
     def save(self) -> None:
         """Write the entries this build used, atomically; a cache that can't be written is
@@ -80,7 +80,7 @@ class BodyCache:
         except OSError:
             return
 
-    def _read(self, path: Path) -> dict[bytes, tuple[str, tuple[str, ...]]]:
+    def _read(self, path: Path) -> dict[bytes, tuple[str, tuple[str, ...], str]]:
         try:
             with path.open("rb") as file:
                 engine, entries = marshal.load(file)  # data only: marshal builds no objects
@@ -92,8 +92,9 @@ class BodyCache:
 def _well_formed(entry: object) -> bool:
     return (
         isinstance(entry, tuple)
-        and len(entry) == 2
+        and len(entry) == 3
         and isinstance(entry[0], str)
         and isinstance(entry[1], tuple)
         and all(isinstance(name, str) for name in entry[1])
+        and isinstance(entry[2], str)
     )

@@ -19,13 +19,12 @@ from pathlib import Path
 import jinja2
 
 from . import opendata_fields
-from .bodies import TIME_LIMIT, BodyJob, render_bodies
+from .bodies import TIME_LIMIT, BodyJob, RenderedBody, render_bodies
 from .cache import BodyCache
 from .citation import article_data, bibtex_entry, json_ld, plain_citation
 from .facets import template_functions
 from .journey_chart import journey_chart
 from .load import display_path
-from .markdown_html import plain_text
 from .model import Casebook, Story
 from .opendata import OpenData
 from .pages import Page, site_files, site_pages
@@ -114,8 +113,9 @@ def render_site(
     cache = cache or BodyCache(None)
     compiled = cache.folder / _compiled_folder_name() if cache.folder else None
     env = make_environment(templates, compiled)
-    bodies = _render_bodies(book, time_limit, cache, progress)
-    texts = {slug: plain_text(html) for slug, html in bodies.items()}
+    rendered = _render_bodies(book, time_limit, cache, progress)
+    bodies = {slug: body.html for slug, body in rendered.items()}
+    texts = {slug: body.text for slug, body in rendered.items()}
     excerpts = {slug: _excerpt(text) for slug, text in texts.items()}
 
     def body_of(story: Story) -> str:
@@ -236,8 +236,8 @@ def _render_page(env: jinja2.Environment, page: Page, templates: Path) -> bytes 
 
 def _render_bodies(
     book: Casebook, time_limit: float, cache: BodyCache, progress: Progress = QUIET
-) -> dict[str, str]:
-    """Each story's HTML; ContentError if a body hits a limit or shows a missing image.
+) -> dict[str, RenderedBody]:
+    """Each story's body by slug; ContentError if one hits a limit or shows a missing image.
 
     Bodies the cache has are not rendered again; the rest are rendered in worker processes.
     """
@@ -248,7 +248,8 @@ def _render_bodies(
     for story, rendered in zip(todo, fresh, strict=True):
         cache.put(story.body, rendered)
         known[story.slug] = rendered
-    bodies, problems = {}, []
+    bodies: dict[str, RenderedBody] = {}
+    problems: list[Problem] = []
     for story in book.stories:
         rendered = known[story.slug]
         assert rendered is not None
@@ -256,7 +257,7 @@ def _render_bodies(
             message = f"the story {rendered.failure}; simplify its Markdown"
             problems.append(Problem(story.source, story.body_line, message))
             continue
-        bodies[story.slug] = rendered.html
+        bodies[story.slug] = rendered
         present = {image.name for image in story.images}
         problems.extend(_missing_image(story, n) for n in rendered.images if n not in present)
     if problems:

@@ -106,6 +106,8 @@ def _keep_unchanged(root: Path, last: Path, written: set[str]) -> None:
         if relative in written or path.is_symlink() or not path.is_file():
             continue
         before = _inside(last, relative)
+        if _linked(path, before):
+            continue  # carried over as a link already (serve's last index)
         if _same(OutputFile(relative, source=path), before):
             try:
                 link = path.with_name(f".{path.name}.link")
@@ -113,6 +115,14 @@ def _keep_unchanged(root: Path, last: Path, written: set[str]) -> None:
                 os.replace(link, path)
             except OSError:
                 continue
+
+
+def _linked(path: Path, before: Path) -> bool:
+    """Whether the two are one file already (a hard link)."""
+    try:
+        return os.path.samefile(path, before)
+    except OSError:
+        return False
 
 
 def _same(file: OutputFile, before: Path) -> bool:

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from casebook import render
+from casebook.bodies import RenderedBody
 from casebook.cache import BodyCache
 from casebook.cli import main
 from casebook.pipeline import BuildOptions, build_site
@@ -78,11 +79,17 @@ def test_a_cache_entry_of_the_wrong_shape_is_a_miss(tmp_path):
     import marshal
 
     cache = BodyCache(None)
-    entries = {cache.key("text"): ("html", "not a tuple"), cache.key("other"): 42}
+    entries = {
+        cache.key("text"): ("html", "not a tuple", "words"),
+        cache.key("other"): 42,
+        cache.key("old"): ("html", ()),  # the shape before the plain text was kept
+        cache.key("no text"): ("html", (), None),
+        cache.key("good"): ("<p>Good.</p>", ("a.png",), "Good."),
+    }
     tmp_path.joinpath(BodyCache.FILE).write_bytes(marshal.dumps((cache._engine, entries)))
     read = BodyCache(tmp_path)
-    assert read.get("a", "text") is None
-    assert read.get("b", "other") is None
+    assert [read.get(k, k) for k in ("text", "other", "old", "no text")] == [None] * 4
+    assert read.get("g", "good") == RenderedBody("g", "<p>Good.</p>", ("a.png",), text="Good.")
 
 
 def test_the_cache_keeps_only_what_the_last_build_used(content_tree, tmp_path):
