@@ -16,11 +16,12 @@ from .bodies import TIME_LIMIT
 from .cache import BodyCache
 from .load import load_content
 from .model import Casebook
+from .page_cache import PageCache
 from .progress import Progress
 from .render import OutputFile, render_site
 from .search_index import build_search_index
 from .validate import validate
-from .write import check_output_folder, write_site
+from .write import check_output_folder, remove, write_site
 
 REPO_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -48,10 +49,14 @@ class BuildOptions:
 class Checked:
     book: Casebook
     files: list[OutputFile]
+    pages: PageCache | None = None  # records the pages once the site is written
 
 
-def check_site(options: BuildOptions) -> Checked:
-    """Load, validate and render in memory; ContentError lists every problem."""
+def check_site(options: BuildOptions, last_site: Path | None = None) -> Checked:
+    """Load, validate and render in memory; ContentError lists every problem.
+
+    last_site, with a cache, is the site the last build wrote: its pages stand for those
+    whose inputs have not changed (page_cache.py)."""
     loaded = load_content(options.content)
     book = validate(loaded, today=options.today or dt.date.today(), drafts=options.drafts)
     if options.base_url:
@@ -59,26 +64,35 @@ def check_site(options: BuildOptions) -> Checked:
         book = Casebook(site=site, rubric=book.rubric, stories=book.stories)
     cache = BodyCache(options.cache)
     progress = Progress(options.progress)
+    last = None
+    if options.cache is not None and last_site is not None:
+        last = PageCache(options.cache, last_site, book, options.templates, options.serving)
     try:
         files = render_site(
-            book, options.templates, options.time_limit, cache, options.serving, progress
+            book, options.templates, options.time_limit, cache, options.serving, progress, last
         )
     finally:
         progress.finish()
         cache.save()  # what rendered is kept even when another story failed
-    return Checked(book, files)
+    return Checked(book, files, last)
 
 
 def build_site(
-    options: BuildOptions, output: Path, finish: Callable[[Path], None] = build_search_index
+    options: BuildOptions,
+    output: Path,
+    finish: Callable[[Path], None] = build_search_index,
+    discard: Callable[[Path], None] = remove,
 ) -> Checked:
     """Check everything, then write the site; the content's problems are reported first.
 
     finish completes the staged site before it replaces the last one: by default the search
-    index is built over it (serve may carry the last index over instead, see serve.py)."""
-    checked = check_site(options)
+    index is built over it (serve may carry the last index over instead, see serve.py).
+    discard is given the replaced site's folder, to remove."""
+    checked = check_site(options, last_site=output)
     check_output_folder(output, [options.content, options.templates, Path.cwd()])
-    write_site(checked.files, output, finish=finish)
+    write_site(checked.files, output, finish=finish, discard=discard)
+    if checked.pages is not None:
+        checked.pages.save((f.path, f.uses) for f in checked.files if f.uses is not None)
     return checked
 
 

@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import sys
 import traceback
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from .journey_chart import journey_chart
 from .load import display_path
 from .model import Casebook, Story
 from .opendata import OpenData
+from .page_cache import PageCache
 from .pages import Page, site_files, site_pages
 from .problems import ContentError, Problem
 from .progress import QUIET, Progress
@@ -39,6 +41,7 @@ class OutputFile:
     path: str
     data: bytes | None = None
     source: Path | None = None
+    uses: tuple[str, ...] | None = None  # a page: the stories whose bodies it shows
 
 
 # The one Content-Security-Policy: in every page's meta tag and in _headers. No inline script
@@ -104,8 +107,12 @@ def render_site(
     cache: BodyCache | None = None,
     serving: bool = False,
     progress: Progress = QUIET,
+    last: PageCache | None = None,
 ) -> list[OutputFile]:
-    """Every file of the site. `serving` adds the script that shows serve's failed rebuilds."""
+    """Every file of the site. `serving` adds the script that shows serve's failed rebuilds.
+
+    With `last` (the pages of the last build), a page whose inputs are all unchanged is not
+    made again: the last build's file stands for it (see page_cache.py)."""
     if not (templates / "base.html").is_file():
         message = "templates folder not found; run from the project folder or pass --templates"
         raise ContentError([Problem(display_path(templates), 0, message)])
@@ -119,9 +126,11 @@ def render_site(
     excerpts = {slug: _excerpt(text) for slug, text in texts.items()}
 
     def body_of(story: Story) -> str:
+        _uses(story.slug)
         return bodies[story.slug]
 
     def excerpt_of(story: Story) -> str:
+        _uses(story.slug)
         return story.summary or excerpts[story.slug]
 
     def heat(count: int) -> int:
@@ -144,7 +153,7 @@ def render_site(
     )
     # Open data, citations, JSON-LD and journey charts (data.html, story.html, partnership.html)
     env.globals.update(
-        open_data=OpenData(book, urls, texts),
+        open_data=OpenData(book, urls, _Noted(texts)),
         data_fields=opendata_fields,
         cite_text=lambda story: plain_citation(story, book.site, urls),
         cite_bibtex=lambda story: bibtex_entry(story, book.site, urls),
@@ -162,13 +171,25 @@ def render_site(
         if path in seen:
             raise ValueError(f"two pages write {path}: {seen[path]} and {page.template}")
         seen[path] = page.template
+    kept = {}
+    for page in files if last is not None else ():
+        path = urls.output_file(page.url)
+        if (found := last.kept(path)) is not None:
+            kept[path] = found
+    todo = [page for page in files if urls.output_file(page.url) not in kept]
+    made = dict(zip(map(id, todo), _render_pages(env, todo, templates, progress), strict=True))
     problems: dict[tuple[str, int, str], Problem] = {}
     output = []
-    for page, made in zip(files, _render_pages(env, files, templates, progress), strict=True):
-        if isinstance(made, Problem):
-            problems.setdefault((made.path, made.line, made.message), made)
+    for page in files:
+        path = urls.output_file(page.url)
+        result = made.get(id(page))
+        if result is None:
+            source, uses = kept[path]
+            output.append(OutputFile(path, source=source, uses=uses))
+        elif isinstance(result, Problem):
+            problems.setdefault((result.path, result.line, result.message), result)
         else:
-            output.append(OutputFile(urls.output_file(page.url), made))
+            output.append(OutputFile(path, result[0], uses=result[1]))
     if problems:
         raise ContentError(sorted(problems.values()))
     output.extend(_static_files(templates / "static", urls))
@@ -185,6 +206,33 @@ def render_site(
 SERVE_SCRIPT = Path(__file__).resolve().parent / "serve_status.js"
 
 
+# The stories whose bodies the page being made has shown (its HTML, excerpt or plain text);
+# None between pages. Each worker process has its own.
+_used: set[str] | None = None
+
+
+def _uses(slug: str) -> None:
+    if _used is not None:
+        _used.add(slug)
+
+
+class _Noted(Mapping[str, str]):
+    """A story's plain text by slug, noting each one a page reads."""
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        self._texts = texts
+
+    def __getitem__(self, slug: str) -> str:
+        _uses(slug)
+        return self._texts[slug]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._texts)
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+
 def serve_status(problems: tuple[Problem, ...]) -> bytes:
     """The JSON serve_status.js reads: the last rebuild's problems, as the terminal shows them."""
     return json.dumps({"problems": [str(p) for p in problems]}, indent=1).encode() + b"\n"
@@ -197,7 +245,7 @@ _job: tuple[jinja2.Environment, list[Page], Path] | None = None  # inherited by 
 
 def _render_pages(
     env: jinja2.Environment, pages: list[Page], templates: Path, progress: Progress = QUIET
-) -> list[bytes | Problem]:
+) -> list[tuple[bytes, tuple[str, ...]] | Problem]:
     """Each page as bytes, or the Problem that stopped it; in order. Large sites are split
     between worker processes forked from this one, so each inherits the model as it is."""
     workers = min(os.cpu_count() or 1, len(pages) // _CHUNK)
@@ -207,7 +255,7 @@ def _render_pages(
     _job = (env, pages, templates)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            made: list[bytes | Problem] = []
+            made: list[tuple[bytes, tuple[str, ...]] | Problem] = []
             for chunk in pool.imap(_render_chunk, range(0, len(pages), _CHUNK)):
                 made.extend(chunk)
                 progress.step("pages made", len(made), len(pages))
@@ -216,22 +264,30 @@ def _render_pages(
         _job = None
 
 
-def _render_chunk(start: int) -> list[bytes | Problem]:
+def _render_chunk(start: int) -> list[tuple[bytes, tuple[str, ...]] | Problem]:
     assert _job is not None
     env, pages, templates = _job
     return [_render_page(env, page, templates) for page in pages[start : start + _CHUNK]]
 
 
-def _render_page(env: jinja2.Environment, page: Page, templates: Path) -> bytes | Problem:
+def _render_page(
+    env: jinja2.Environment, page: Page, templates: Path
+) -> tuple[bytes, tuple[str, ...]] | Problem:
+    """The page's bytes and the stories whose bodies it shows, or the Problem that stopped it."""
+    global _used
+    _used = set()
     try:
         template = env.get_template(page.template)
-        return template.render(page=page, **page.context).encode("utf-8")
+        made = template.render(page=page, **page.context).encode("utf-8")
+        return made, tuple(sorted(_used))
     except jinja2.TemplateSyntaxError as error:
         where = display_path(templates / (error.name or page.template))
         return Problem(where, error.lineno, f"template error: {error.message}")
     except jinja2.TemplateError as error:
         file, line = _template_position(error, templates, page)
         return Problem(file, line, f"template error: {error} (first seen making {page.url})")
+    finally:
+        _used = None
 
 
 def _render_bodies(

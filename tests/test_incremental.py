@@ -226,6 +226,95 @@ def test_compiled_templates_are_kept_and_a_template_edit_is_seen(content_tree, t
         shutil.rmtree(cold)
 
 
+# --- pages kept from the last build ---------------------------------------------------------
+
+
+@pytest.fixture
+def made_pages(monkeypatch):
+    """The URLs of the pages each build makes (rather than keeps), in one process."""
+    made: list[str] = []
+    real = render._render_page
+
+    def recording(env, page, templates):
+        made.append(page.url)
+        return real(env, page, templates)
+
+    monkeypatch.setattr(render, "_render_page", recording)
+    monkeypatch.setattr(render, "_PARALLEL_PAGES", 10**9)
+    return made
+
+
+def test_editing_a_body_remakes_only_the_pages_that_show_it(content_tree, tmp_path, made_pages):
+    root = content_tree(
+        {"a.md": story("Alpha", "First words."), "b.md": story("Beta", "Other words.")}
+    )
+    options = BuildOptions(root, today=TODAY, cache=tmp_path / "cache")
+    site = tmp_path / "site"
+    build_site(options, site)
+    everything = sorted(made_pages)
+    made_pages.clear()
+    build_site(options, site)
+    assert made_pages == []  # nothing changed: every page is the last build's
+
+    (root / "stories" / "a.md").write_text(story("Alpha", "New words."))
+    build_site(options, site)
+    assert "/stories/a/" in made_pages
+    assert "/stories/b/" not in made_pages
+    assert "/data/stories.json" in made_pages  # it carries every story's text
+    assert "/about/" not in made_pages
+    assert 0 < len(made_pages) < len(everything) / 2
+    cold = tmp_path / "cold"
+    build_site(BuildOptions(root, today=TODAY), cold)
+    assert snapshot(site) == snapshot(cold)
+
+
+def test_a_front_matter_edit_remakes_every_page(content_tree, tmp_path, made_pages):
+    root = content_tree({"a.md": story("Alpha"), "b.md": story("Beta")})
+    options = BuildOptions(root, today=TODAY, cache=tmp_path / "cache")
+    build_site(options, tmp_path / "site")
+    everything = sorted(made_pages)
+    made_pages.clear()
+    (root / "stories" / "b.md").write_text(story("Beta, renamed"))
+    build_site(options, tmp_path / "site")
+    assert sorted(made_pages) == everything
+
+
+def test_a_page_changed_in_the_site_since_is_made_again(content_tree, tmp_path, made_pages):
+    root = content_tree({"a.md": story("Alpha")})
+    options = BuildOptions(root, today=TODAY, cache=tmp_path / "cache")
+    site = tmp_path / "site"
+    build_site(options, site)
+    about = site / "about" / "index.html"
+    good = about.read_bytes()
+    about.unlink()
+    about.write_bytes(good.replace(b"</h1>", b" (tampered)</h1>"))
+    made_pages.clear()
+    build_site(options, site)
+    assert made_pages == ["/about/"]
+    assert about.read_bytes() == good
+
+
+def test_a_page_record_of_the_wrong_shape_keeps_nothing(content_tree, tmp_path, made_pages):
+    import marshal
+
+    from casebook.page_cache import PageCache
+
+    root = content_tree({"a.md": story("Alpha")})
+    cache = tmp_path / "cache"
+    options = BuildOptions(root, today=TODAY, cache=cache)
+    build_site(options, tmp_path / "site")
+    key, entries = marshal.loads((cache / PageCache.FILE).read_bytes())
+    broken = {path: (entry[0], "size", *entry[2:]) for path, entry in entries.items()}
+    (cache / PageCache.FILE).write_bytes(marshal.dumps((key, broken)))
+    made_pages.clear()
+    build_site(options, tmp_path / "site")
+    assert len(made_pages) == len(entries)
+    (cache / PageCache.FILE).write_bytes(b"not marshal at all")
+    made_pages.clear()
+    build_site(options, tmp_path / "site")
+    assert len(made_pages) == len(entries)
+
+
 # --- the manifest: a build with nothing changed stops early -------------------------------
 
 

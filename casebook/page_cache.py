@@ -1,0 +1,138 @@
+"""Pages kept from the last build when nothing they were made from has changed.
+
+A page is made from the templates, casebook's code and libraries, the site settings, the
+rubric, every story's front matter (lists, counts and links come from it) and the bodies of
+the stories whose text it shows. All but the last go into one key for the whole build: when
+it changes, every page is made again. The bodies a page shows are recorded while it renders
+(render.py notes each story whose HTML, excerpt or plain text a template asks for), with a
+hash of each; a page is kept only if every one of those bodies is unchanged. So editing a
+story's text remakes its own page and the pages that quote it, and nothing else; editing its
+front matter remakes everything.
+
+A kept page is not stored here: it is the file the last build wrote into the site, trusted
+only while its size, time and inode are the ones recorded when that build finished. The record
+is `.casebook/cache/pages.marshal` (data only), written after the new site is in place.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import marshal
+import os
+import tempfile
+from collections.abc import Iterable
+from importlib import metadata
+from pathlib import Path, PurePosixPath
+
+from .model import Casebook
+
+_FORMAT = 1
+Deps = tuple[tuple[str, bytes], ...]  # (story slug, hash of its body), by slug
+_Entry = tuple[Deps, int, int, int]  # deps, size, mtime_ns, inode of the file in the site
+
+
+def body_hash(text: str) -> bytes:
+    return hashlib.sha256(text.encode("utf-8")).digest()
+
+
+def build_key(book: Casebook, templates: Path, serving: bool) -> bytes:
+    """What every page depends on: when any of it changes, no page is kept."""
+    digest = hashlib.sha256(f"format {_FORMAT} serving {serving}".encode())
+    here = Path(__file__).resolve().parent
+    for path in sorted(here.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for package in ("jinja2", "markdown", "nh3", "pyyaml"):
+        try:
+            digest.update(f"{package} {metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(package.encode())
+    for path in sorted(p for p in templates.rglob("*") if p.is_file()):
+        relative = path.relative_to(templates).as_posix()
+        digest.update(relative.encode() + b"\0" + path.read_bytes())
+    digest.update(repr(book.site).encode())
+    digest.update(repr(book.rubric).encode())
+    for story in book.stories:  # front matter, place and images: everything but the body
+        digest.update(repr(dataclasses.replace(story, body="")).encode())
+    return digest.digest()
+
+
+class PageCache:
+    """The last build's pages, by output path, and what each was made from."""
+
+    FILE = "pages.marshal"
+
+    def __init__(self, folder: Path, site: Path, book: Casebook, templates: Path, serving: bool):
+        self.folder = folder
+        self.site = site
+        self.key = build_key(book, templates, serving)
+        self.bodies = {story.slug: body_hash(story.body) for story in book.stories}
+        self._old: dict[str, _Entry] = self._read(folder / self.FILE)
+
+    def kept(self, path: str) -> tuple[Path, tuple[str, ...]] | None:
+        """The last build's file for this path, if it can stand for this build's page, and
+        the stories whose bodies it shows."""
+        entry = self._old.get(path)
+        if entry is None:
+            return None
+        deps, size, mtime_ns, inode = entry
+        if any(self.bodies.get(slug) != digest for slug, digest in deps):
+            return None
+        file = self.site.joinpath(*PurePosixPath(path).parts)
+        try:
+            info = file.lstat()
+        except OSError:
+            return None
+        if (info.st_size, info.st_mtime_ns, info.st_ino) != (size, mtime_ns, inode):
+            return None  # changed since that build: make it again
+        return file, tuple(slug for slug, _ in deps)
+
+    def save(self, pages: Iterable[tuple[str, tuple[str, ...]]]) -> None:
+        """Record the pages now in the site, each with the stories whose bodies it shows; a
+        record that can't be written is simply not kept (the next build makes every page)."""
+        entries: dict[str, _Entry] = {}
+        for path, uses in pages:
+            try:
+                info = self.site.joinpath(*PurePosixPath(path).parts).lstat()
+            except OSError:
+                continue
+            deps = tuple((slug, self.bodies[slug]) for slug in sorted(set(uses)))
+            entries[path] = (deps, info.st_size, info.st_mtime_ns, info.st_ino)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix=".pages-", dir=self.folder)
+            with os.fdopen(fd, "wb") as file:
+                marshal.dump((self.key, entries), file)
+            os.replace(name, self.folder / self.FILE)
+        except OSError:
+            return
+
+    def _read(self, path: Path) -> dict[str, _Entry]:
+        try:
+            with path.open("rb") as file:
+                key, entries = marshal.load(file)  # data only: marshal builds no objects
+        except (OSError, EOFError, ValueError, TypeError):
+            return {}
+        if key != self.key or not isinstance(entries, dict):
+            return {}
+        return {p: e for p, e in entries.items() if isinstance(p, str) and _well_formed(e)}
+
+
+def _well_formed(entry: object) -> bool:
+    if not (isinstance(entry, tuple) and len(entry) == 4):
+        return False
+    deps, *numbers = entry
+    return (
+        isinstance(deps, tuple)
+        and all(_well_formed_dep(d) for d in deps)
+        and all(isinstance(n, int) for n in numbers)
+    )
+
+
+def _well_formed_dep(dep: object) -> bool:
+    return (
+        isinstance(dep, tuple)
+        and len(dep) == 2
+        and isinstance(dep[0], str)
+        and isinstance(dep[1], bytes)
+    )
