@@ -28,7 +28,7 @@ from .problems import ContentError, Problem
 from .render import serve_status
 from .search_index import BUNDLE, SearchIndexError, build_search_index
 from .urls import Urls
-from .write import OutputError, link_copy, swap
+from .write import OutputError, link_copy, remove, swap
 
 
 class SearchRefresh:
@@ -43,9 +43,12 @@ class SearchRefresh:
         self._thread: threading.Thread | None = None
 
     def clear_leftovers(self) -> None:
-        """Pages a serve that was stopped mid-index left beside the site."""
-        for old in self.output.absolute().parent.glob(f".{self.output.name}.search-*"):
-            shutil.rmtree(old, ignore_errors=True)
+        """What a serve that was stopped midway left beside the site: pages it was indexing,
+        sites it was removing."""
+        parent = self.output.absolute().parent
+        for pattern in (f".{self.output.name}.search-*", f".{self.output.name}.old-*"):
+            for old in parent.glob(pattern):
+                shutil.rmtree(old, ignore_errors=True)
 
     def ready(self) -> bool:
         """Whether the served site has an index to carry over into the next build."""
@@ -109,7 +112,7 @@ class SearchRefresh:
         try:
             link_copy(self.output, staging, leave_out=BUNDLE)
             os.replace(index, staging / BUNDLE)
-            swap(staging, self.output)
+            swap(staging, self.output)  # this thread can wait for the old one to go
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -127,6 +130,20 @@ class Rebuilder:
 
     def __post_init__(self) -> None:
         self.search = SearchRefresh(self.output, self.lock)
+        self._removing: list[threading.Thread] = []
+
+    def settle(self) -> None:
+        """Until the search index is current and replaced sites are gone (tests, leaving)."""
+        self.search.wait()
+        for thread in self._removing:
+            thread.join()
+        self._removing = []
+
+    def _remove_later(self, folder: Path) -> None:
+        """The site a rebuild replaced, removed without keeping the writer waiting."""
+        thread = threading.Thread(target=remove, args=(folder,), daemon=True)
+        thread.start()
+        self._removing = [t for t in self._removing if t.is_alive()] + [thread]
 
     def __call__(self) -> bool:
         with self.lock:
@@ -142,7 +159,7 @@ class Rebuilder:
     def _rebuild(self, finish: Callable[[Path], None]) -> bool:
         started = time.perf_counter()
         try:
-            checked = build_site(self.options, self.output, finish)
+            checked = build_site(self.options, self.output, finish, self._remove_later)
         except ContentError as error:
             self.problems = error.problems
             for problem in error.problems:

@@ -47,8 +47,16 @@ def check_output_folder(output: Path, protected: list[Path]) -> None:
         )
 
 
+def remove(folder: Path) -> None:
+    """The replaced site's folder, gone."""
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 def write_site(
-    files: list[OutputFile], output: Path, finish: Callable[[Path], None] | None = None
+    files: list[OutputFile],
+    output: Path,
+    finish: Callable[[Path], None] | None = None,
+    discard: Callable[[Path], None] = remove,
 ) -> None:
     """Write everything to a staging folder, then swap it in; OutputError on any OS failure.
 
@@ -67,7 +75,7 @@ def write_site(
             finish(staging)
             written = {MARKER, *(file.path for file in files)}
             _keep_unchanged(staging, output, written)
-        swap(staging, output)
+        swap(staging, output, discard)
     except OSError as error:
         shutil.rmtree(staging, ignore_errors=True)
         raise OutputError(f"cannot write the site to {output}: {error.strerror}") from None
@@ -101,11 +109,10 @@ def _write_all(files: list[OutputFile], root: Path, last: Path) -> None:
 def _keep_unchanged(root: Path, last: Path, written: set[str]) -> None:
     """Files the finishing step made (the search index) that the last site has byte for byte
     are replaced by links to the last site's, so they too keep their time."""
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root).as_posix()
-        if relative in written or path.is_symlink() or not path.is_file():
+    for relative in _files(root):
+        if relative in written:
             continue
-        before = _inside(last, relative)
+        path, before = root / relative, _inside(last, relative)
         if _linked(path, before):
             continue  # carried over as a link already (serve's last index)
         if _same(OutputFile(relative, source=path), before):
@@ -115,6 +122,24 @@ def _keep_unchanged(root: Path, last: Path, written: set[str]) -> None:
                 os.replace(link, path)
             except OSError:
                 continue
+
+
+def _files(root: Path, leave_out: str = "") -> list[str]:
+    """Every regular file under root, as a sorted relative POSIX path; symlinks are left out,
+    and so is the top-level entry leave_out."""
+    found = []
+    for folder, subfolders, names in os.walk(root):
+        here = os.path.relpath(folder, root)
+        prefix = "" if here == "." else here.replace(os.sep, "/") + "/"
+        if not prefix:
+            subfolders[:] = [d for d in subfolders if d != leave_out]
+        subfolders[:] = [d for d in subfolders if not os.path.islink(os.path.join(folder, d))]
+        for name in names:
+            if name == leave_out and not prefix:
+                continue
+            if not os.path.islink(os.path.join(folder, name)):
+                found.append(prefix + name)
+    return sorted(found)
 
 
 def _linked(path: Path, before: Path) -> bool:
@@ -133,7 +158,7 @@ def _same(file: OutputFile, before: Path) -> bool:
         if file.data is not None:
             return before.stat().st_size == len(file.data) and before.read_bytes() == file.data
         if file.source is not None:
-            return filecmp.cmp(file.source, before, shallow=False)
+            return _linked(file.source, before) or filecmp.cmp(file.source, before, shallow=False)
     except OSError:
         return False
     return False
@@ -143,18 +168,16 @@ def link_copy(source: Path, target: Path, leave_out: str = "") -> None:
     """Copy the tree at source to target (made here) as hard links where it can, else copies;
     leave_out names a top-level entry not to copy."""
     target.mkdir(parents=True, exist_ok=True)
-    for path in sorted(source.rglob("*")):
-        relative = path.relative_to(source)
-        if relative.parts[0] == leave_out or path.is_symlink():
-            continue
+    made = {target}
+    for relative in _files(source, leave_out):
         there = target / relative
-        if path.is_dir():
-            there.mkdir(exist_ok=True)
-            continue
+        if there.parent not in made:
+            there.parent.mkdir(parents=True, exist_ok=True)
+            made.add(there.parent)
         try:
-            os.link(path, there)
+            os.link(source / relative, there)
         except OSError:
-            shutil.copyfile(path, there)
+            shutil.copyfile(source / relative, there)
 
 
 def _inside(root: Path, relative: str) -> Path:
@@ -165,8 +188,9 @@ def _inside(root: Path, relative: str) -> Path:
     return root.joinpath(*pure.parts)
 
 
-def swap(staging: Path, output: Path) -> None:
-    """Put the complete site in staging where output is, in two renames; the old one goes."""
+def swap(staging: Path, output: Path, discard: Callable[[Path], None] = remove) -> None:
+    """Put the complete site in staging where output is, in two renames; then the old one is
+    handed to discard (which removes it, unless serve removes it in the background)."""
     staging.chmod(0o755)
     if not output.exists():
         os.replace(staging, output)
@@ -179,4 +203,4 @@ def swap(staging: Path, output: Path) -> None:
     except BaseException:
         os.replace(old, output)
         raise
-    shutil.rmtree(old, ignore_errors=True)
+    discard(old)

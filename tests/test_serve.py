@@ -138,7 +138,7 @@ def test_a_save_goes_live_with_the_last_index_which_is_then_refreshed(
     assert (output / "pagefind" / "pagefind.js").is_file()
 
     held.release.set()
-    rebuild.search.wait()
+    rebuild.settle()
     assert _indexed_titles(output) == ["New title"]
     assert "New title" in (output / "stories" / "a" / "index.html").read_text()
     assert _leftovers(output) == []
@@ -163,7 +163,7 @@ def test_saves_during_indexing_index_only_the_newest_pages(content_tree, tmp_pat
     (root / "stories" / "a.md").write_text(story(title="Broken").replace("stage: 2", "stage: 8"))
     assert rebuild() is False  # a failed save leaves the last good pages waiting to be indexed
     held.release.set()
-    rebuild.search.wait()
+    rebuild.settle()
     # the thread took Second's pages before the later saves; Third's were never indexed, and
     # Second's index, finished after Fourth went live, was not swapped in
     assert ["Second" in page for page in held.indexed] == [True, False]
@@ -184,7 +184,7 @@ def test_a_failed_background_index_keeps_the_last_one(content_tree, tmp_path, mo
     monkeypatch.setattr(casebook.search_index, "PAGEFIND", failing)
     (root / "stories" / "a.md").write_text(story(title="Second"))
     assert rebuild() is True
-    rebuild.search.wait()
+    rebuild.settle()
     assert "Second" in (output / "stories" / "a" / "index.html").read_text()
     assert _indexed_titles(output) == ["First"]
     assert capsys.readouterr().err == (
