@@ -93,6 +93,7 @@ def _render(job: BodyJob, time_limit: float) -> RenderedBody:
     try:
         with _memory_cap(MEMORY_LIMIT):
             rendered = converter.render(job.text)
+            text = plain_text(rendered.html)
     except _TimeUp:
         return RenderedBody(job.slug, failure=f"took longer than {time_limit:g} s to render")
     except (MemoryError, RecursionError):
@@ -102,7 +103,7 @@ def _render(job: BodyJob, time_limit: float) -> RenderedBody:
     finally:
         if timed:
             signal.setitimer(signal.ITIMER_REAL, 0)
-    return RenderedBody(job.slug, rendered.html, rendered.images, text=plain_text(rendered.html))
+    return RenderedBody(job.slug, rendered.html, rendered.images, text=text)
 
 
 def _serve(conn: Connection, time_limit: float) -> None:
@@ -116,7 +117,12 @@ def _serve(conn: Connection, time_limit: float) -> None:
     os.close(devnull)
     _start_worker()
     while (job := conn.recv()) is not None:
-        conn.send(_render(job, time_limit))
+        try:
+            rendered = _render(job, time_limit)
+        except _TimeUp:  # the alarm rang just as the body finished, before it was disarmed
+            late = f"took longer than {time_limit:g} s to render"
+            rendered = RenderedBody(job.slug, failure=late)
+        conn.send(rendered)
 
 
 class _Worker:
@@ -167,15 +173,22 @@ def render_bodies(
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
     results: list[RenderedBody | None] = [None] * len(jobs)
     waiting = iter(enumerate(jobs))
-    crew = [_Worker(context, time_limit) for _ in range(count)]
+    crew: list[_Worker] = []
     busy: list[_Worker] = []
     done = 0
     try:
+        crew.extend(_Worker(context, time_limit) for _ in range(count))
         while done < len(jobs):
-            for worker in crew:
-                if worker not in busy and (nxt := next(waiting, None)) is not None:
+            for place, worker in enumerate(crew):
+                if worker in busy or (nxt := next(waiting, None)) is None:
+                    continue
+                try:
                     worker.give(*nxt, time.monotonic() + time_limit + _GRACE)
-                    busy.append(worker)
+                except OSError:  # it died between jobs (the system's OOM killer): a new one
+                    worker.stop()
+                    worker = crew[place] = _Worker(context, time_limit)
+                    worker.give(*nxt, time.monotonic() + time_limit + _GRACE)
+                busy.append(worker)
             soonest = min(worker.deadline for worker in busy)
             wait(
                 [w.conn for w in busy] + [w.process.sentinel for w in busy],

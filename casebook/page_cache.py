@@ -11,7 +11,8 @@ front matter remakes everything.
 
 A kept page is not stored here: it is the file the last build wrote into the site, trusted
 only while its size, time and inode are the ones recorded when that build finished. The record
-is `.casebook/cache/pages.marshal` (data only), written after the new site is in place.
+is `.casebook/cache/pages-<output folder>.marshal` (data only), written once the new site
+is in place.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import dataclasses
 import hashlib
 import marshal
 import os
+import sys
 import tempfile
 from collections.abc import Iterable
 from importlib import metadata
@@ -42,14 +44,18 @@ def build_key(book: Casebook, templates: Path, serving: bool) -> bytes:
     here = Path(__file__).resolve().parent
     for path in sorted(here.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    for package in ("jinja2", "markdown", "nh3", "pyyaml"):
+    digest.update(sys.version.encode())
+    for package in ("jinja2", "markupsafe", "markdown", "nh3", "pyyaml"):
         try:
             digest.update(f"{package} {metadata.version(package)}".encode())
         except metadata.PackageNotFoundError:
             digest.update(package.encode())
-    for path in sorted(p for p in templates.rglob("*") if p.is_file()):
-        relative = path.relative_to(templates).as_posix()
-        digest.update(relative.encode() + b"\0" + path.read_bytes())
+    for folder, _, names in sorted(os.walk(templates, followlinks=True)):
+        for name in sorted(names):
+            path = Path(folder, name)
+            if path.is_file():  # as Jinja2 reads them: through symbolic links
+                relative = path.relative_to(templates).as_posix()
+                digest.update(relative.encode() + b"\0" + path.read_bytes())
     digest.update(repr(book.site).encode())
     digest.update(repr(book.rubric).encode())
     for story in book.stories:  # front matter, place and images: everything but the body
@@ -60,14 +66,15 @@ def build_key(book: Casebook, templates: Path, serving: bool) -> bytes:
 class PageCache:
     """The last build's pages, by output path, and what each was made from."""
 
-    FILE = "pages.marshal"
-
     def __init__(self, folder: Path, site: Path, book: Casebook, templates: Path, serving: bool):
         self.folder = folder
         self.site = site
+        # one record for each output folder: serve's site and build's share the cache folder
+        where = hashlib.sha256(str(site.absolute()).encode()).hexdigest()[:16]
+        self.record = folder / f"pages-{where}.marshal"
         self.key = build_key(book, templates, serving)
         self.bodies = {story.slug: body_hash(story.body) for story in book.stories}
-        self._old: dict[str, _Entry] = self._read(folder / self.FILE)
+        self._old: dict[str, _Entry] = self._read(self.record)
 
     def kept(self, path: str) -> tuple[Path, tuple[str, ...]] | None:
         """The last build's file for this path, if it can stand for this build's page, and
@@ -87,23 +94,29 @@ class PageCache:
             return None  # changed since that build: make it again
         return file, tuple(slug for slug, _ in deps)
 
-    def save(self, pages: Iterable[tuple[str, tuple[str, ...]]]) -> None:
-        """Record the pages now in the site, each with the stories whose bodies it shows; a
-        record that can't be written is simply not kept (the next build makes every page)."""
+    def note(self, staged: Path, pages: Iterable[tuple[str, tuple[str, ...]]]) -> dict[str, _Entry]:
+        """What to record of these pages, each with the stories whose bodies it shows, from
+        the staged site just before it is swapped in (the renames keep size, time and inode;
+        read afterwards, the folder might already hold another process's site)."""
         entries: dict[str, _Entry] = {}
         for path, uses in pages:
             try:
-                info = self.site.joinpath(*PurePosixPath(path).parts).lstat()
+                info = staged.joinpath(*PurePosixPath(path).parts).lstat()
             except OSError:
                 continue
             deps = tuple((slug, self.bodies[slug]) for slug in sorted(set(uses)))
             entries[path] = (deps, info.st_size, info.st_mtime_ns, info.st_ino)
+        return entries
+
+    def save(self, entries: dict[str, _Entry]) -> None:
+        """Record the pages now in the site; a record that can't be written is simply not
+        kept (the next build makes every page)."""
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             fd, name = tempfile.mkstemp(prefix=".pages-", dir=self.folder)
             with os.fdopen(fd, "wb") as file:
                 marshal.dump((self.key, entries), file)
-            os.replace(name, self.folder / self.FILE)
+            os.replace(name, self.record)
         except OSError:
             return
 

@@ -90,9 +90,19 @@ def build_site(
     discard is given the replaced site's folder, to remove."""
     checked = check_site(options, last_site=output)
     check_output_folder(output, [options.content, options.templates, Path.cwd()])
-    write_site(checked.files, output, finish=finish, discard=discard)
-    if checked.pages is not None:
-        checked.pages.save((f.path, f.uses) for f in checked.files if f.uses is not None)
+    pages = checked.pages
+    if pages is None:
+        write_site(checked.files, output, finish=finish, discard=discard)
+        return checked
+    made = [(f.path, f.uses) for f in checked.files if f.uses is not None]
+    noted = {}
+
+    def finish_and_note(staged: Path) -> None:
+        finish(staged)
+        noted.update(pages.note(staged, made))
+
+    write_site(checked.files, output, finish=finish_and_note, discard=discard)
+    pages.save(noted)
     return checked
 
 

@@ -6,6 +6,7 @@ the build (and `check`) instead of printing a blank. Story bodies become sanitis
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -124,6 +125,11 @@ def render_site(
     bodies = {slug: body.html for slug, body in rendered.items()}
     texts = {slug: body.text for slug, body in rendered.items()}
     excerpts = {slug: _excerpt(text) for slug, text in texts.items()}
+    # From here on the stories carry no body: pages reach it only through body_of, excerpt_of
+    # and the open data's texts, which note each use (so page_cache knows what a page shows)
+    book = dataclasses.replace(
+        book, stories=tuple(dataclasses.replace(s, body="") for s in book.stories)
+    )
 
     def body_of(story: Story) -> str:
         _uses(story.slug)

@@ -43,12 +43,13 @@ class SearchRefresh:
         self._thread: threading.Thread | None = None
 
     def clear_leftovers(self) -> None:
-        """What a serve that was stopped midway left beside the site: pages it was indexing,
-        sites it was removing."""
+        """What a serve stopped midway left beside the site: pages it was indexing, sites it
+        was making or removing. (Stopped between a swap's two renames, it left no site: serve
+        builds one whole before it serves.)"""
         parent = self.output.absolute().parent
-        for pattern in (f".{self.output.name}.search-*", f".{self.output.name}.old-*"):
-            for old in parent.glob(pattern):
-                shutil.rmtree(old, ignore_errors=True)
+        for pattern in ("search-*", "staging-*", "old-*"):
+            for leftover in parent.glob(f".{self.output.name}.{pattern}"):
+                shutil.rmtree(leftover, ignore_errors=True)
 
     def ready(self) -> bool:
         """Whether the served site has an index to carry over into the next build."""
@@ -85,37 +86,53 @@ class SearchRefresh:
                 self._busy.wait()
 
     def _run(self) -> None:
-        while True:
+        try:
+            while (pages := self._next()) is not None:
+                self._index(pages)
+        finally:  # whatever happens, the next save can start a thread again
             with self._busy:
-                pages, self._waiting = self._waiting, None
-                if pages is None:
-                    self._thread = None
-                    self._busy.notify_all()
-                    return
-            started = time.perf_counter()
-            try:
-                build_search_index(pages)
-                with self._lock:
-                    if self._waiting is None:  # no newer pages went live meanwhile
-                        self._swap_in(pages / BUNDLE)
-                        seconds = time.perf_counter() - started
-                        print(f"casebook: search index updated in {seconds:.2f} s")
-            except (SearchIndexError, OSError) as error:
-                print(f"casebook: {error}; search still finds the last index", file=sys.stderr)
-            finally:
-                shutil.rmtree(pages, ignore_errors=True)
+                self._thread = None
+                self._busy.notify_all()
 
-    def _swap_in(self, index: Path) -> None:
-        """The served site as it is now, with this index: linked together, then swapped in."""
+    def _next(self) -> Path | None:
+        with self._busy:
+            pages, self._waiting = self._waiting, None
+            return pages
+
+    def _index(self, pages: Path) -> None:
+        started = time.perf_counter()
+        old = None
+        try:
+            build_search_index(pages)
+            with self._lock:
+                if self._waiting is None:  # no newer pages went live meanwhile
+                    old = self._swap_in(pages / BUNDLE)
+                    seconds = time.perf_counter() - started
+                    print(f"casebook: search index updated in {seconds:.2f} s")
+        except (SearchIndexError, OSError) as error:
+            print(f"casebook: {error}; search still finds the last index", file=sys.stderr)
+        except Exception as error:  # a bug must not stop search being updated for good
+            why = f"{type(error).__name__}: {error}"
+            print(f"casebook: the search index could not be updated ({why})", file=sys.stderr)
+        finally:
+            shutil.rmtree(pages, ignore_errors=True)
+            if old is not None:
+                remove(old)  # outside the lock: a save meanwhile need not wait for it
+
+    def _swap_in(self, index: Path) -> Path | None:
+        """The served site as it is now, with this index, linked together and swapped in;
+        returns the replaced site's folder, to remove."""
         parent = self.output.absolute().parent
         staging = Path(tempfile.mkdtemp(prefix=f".{self.output.name}.staging-", dir=parent))
+        replaced: list[Path] = []
         try:
             link_copy(self.output, staging, leave_out=BUNDLE)
             os.replace(index, staging / BUNDLE)
-            swap(staging, self.output)  # this thread can wait for the old one to go
+            swap(staging, self.output, replaced.append)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+        return replaced[0] if replaced else None
 
 
 @dataclass

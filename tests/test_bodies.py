@@ -95,3 +95,28 @@ def test_a_renderer_bug_names_the_story_and_the_build_goes_on(monkeypatch):
     monkeypatch.setattr(StoryMarkdown, "render", broken)
     results = render_bodies([BodyJob("a", "One.")], workers=1)
     assert [(r.slug, r.failure) for r in results] == [("a", "could not be rendered (ValueError)")]
+
+
+def test_a_worker_that_died_between_jobs_is_replaced_and_the_job_sent_again(monkeypatch):
+    import casebook.bodies as bodies
+
+    real_give = bodies._Worker.give
+    killed: list[int] = []
+
+    def give(self, index, job, deadline):
+        if index == 1 and not killed:  # as the system's OOM killer might, between two jobs
+            self.process.kill()
+            self.process.join()
+            killed.append(index)
+        return real_give(self, index, job, deadline)
+
+    monkeypatch.setattr(bodies._Worker, "give", give)
+    jobs = [BodyJob("a", "One."), BodyJob("b", "Two."), BodyJob("c", "3")]
+    results = render_bodies(jobs, workers=1)
+    assert killed == [1]
+    assert [(r.slug, r.failure, r.html) for r in results] == [
+        ("a", "", "<p>One.</p>"),
+        ("b", "", "<p>Two.</p>"),
+        ("c", "", "<p>3</p>"),
+    ]
+    assert results[1].text == "Two."

@@ -294,22 +294,47 @@ def test_a_page_changed_in_the_site_since_is_made_again(content_tree, tmp_path, 
     assert about.read_bytes() == good
 
 
+def test_each_output_folder_keeps_its_own_pages(content_tree, tmp_path, made_pages):
+    """serve's site and build's share the cache folder; neither undoes the other's record."""
+    root = content_tree({"a.md": story("Alpha")})
+    cache = tmp_path / "cache"
+    built = BuildOptions(root, today=TODAY, cache=cache)
+    served = BuildOptions(root, today=TODAY, cache=cache, serving=True)
+    build_site(built, tmp_path / "site")
+    build_site(served, tmp_path / "serve")
+    made_pages.clear()
+    build_site(built, tmp_path / "site")
+    build_site(served, tmp_path / "serve")
+    assert made_pages == []
+    assert len(list(cache.glob("pages-*.marshal"))) == 2
+
+
+def test_templates_reach_a_body_only_through_what_notes_it(content_tree, tmp_path):
+    root = content_tree({"a.md": story("Alpha", "Secret words.")})
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    page = templates / "about.html"
+    peek = "{% block main %}[{{ book.stories[0].body }}]"
+    page.write_text(page.read_text().replace("{% block main %}", peek, 1))
+    build_site(BuildOptions(root, templates=templates, today=TODAY), tmp_path / "site")
+    assert "[]" in (tmp_path / "site" / "about" / "index.html").read_text()
+
+
 def test_a_page_record_of_the_wrong_shape_keeps_nothing(content_tree, tmp_path, made_pages):
     import marshal
-
-    from casebook.page_cache import PageCache
 
     root = content_tree({"a.md": story("Alpha")})
     cache = tmp_path / "cache"
     options = BuildOptions(root, today=TODAY, cache=cache)
     build_site(options, tmp_path / "site")
-    key, entries = marshal.loads((cache / PageCache.FILE).read_bytes())
+    [record] = cache.glob("pages-*.marshal")
+    key, entries = marshal.loads(record.read_bytes())
     broken = {path: (entry[0], "size", *entry[2:]) for path, entry in entries.items()}
-    (cache / PageCache.FILE).write_bytes(marshal.dumps((key, broken)))
+    record.write_bytes(marshal.dumps((key, broken)))
     made_pages.clear()
     build_site(options, tmp_path / "site")
     assert len(made_pages) == len(entries)
-    (cache / PageCache.FILE).write_bytes(b"not marshal at all")
+    record.write_bytes(b"not marshal at all")
     made_pages.clear()
     build_site(options, tmp_path / "site")
     assert len(made_pages) == len(entries)

@@ -222,3 +222,34 @@ def test_changes_while_a_rebuild_waits_share_it_and_every_rebuild_signals_a_relo
     assert (len(rebuilds), Pages.reloads) == (1, 1)  # a failed rebuild reloads too: it says why
     reloader.changed()
     assert len(reloader.loop.callbacks) == 1
+
+
+def test_an_unexpected_error_in_indexing_does_not_stop_later_updates(
+    content_tree, tmp_path, monkeypatch, capsys
+):
+    import casebook.serve
+    from casebook.search_index import build_search_index
+
+    root = content_tree({"a.md": story(title="First")})
+    output = tmp_path / "site"
+    rebuild = Rebuilder(BuildOptions(content=root), output, defer_search=True)
+    assert rebuild() is True
+    calls: list[int] = []
+
+    def breaks_once(site) -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("a bug")
+        build_search_index(site)
+
+    monkeypatch.setattr(casebook.serve, "build_search_index", breaks_once)
+    (root / "stories" / "a.md").write_text(story(title="Second"))
+    assert rebuild() is True
+    rebuild.settle()  # returns: the thread that failed is no longer counted as running
+    assert _indexed_titles(output) == ["First"]
+    assert "the search index could not be updated (RuntimeError: a bug)" in capsys.readouterr().err
+    (root / "stories" / "a.md").write_text(story(title="Third"))
+    assert rebuild() is True
+    rebuild.settle()
+    assert _indexed_titles(output) == ["Third"]
+    assert _leftovers(output) == []
