@@ -12,7 +12,6 @@ save has come in meanwhile (then only the newest pages are indexed).
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import sys
 import tempfile
@@ -49,7 +48,7 @@ class SearchRefresh:
         parent = self.output.absolute().parent
         for pattern in ("search-*", "staging-*", "old-*"):
             for leftover in parent.glob(f".{self.output.name}.{pattern}"):
-                shutil.rmtree(leftover, ignore_errors=True)
+                remove(leftover)
 
     def ready(self) -> bool:
         """Whether the served site has an index to carry over into the next build."""
@@ -69,11 +68,11 @@ class SearchRefresh:
         if pages is None:
             return
         if not ok:
-            shutil.rmtree(pages, ignore_errors=True)
+            remove(pages)
             return
         with self._busy:
             if self._waiting is not None:  # never indexed, and now never live again
-                shutil.rmtree(self._waiting, ignore_errors=True)
+                remove(self._waiting)
             self._waiting = pages
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, daemon=True)
@@ -115,7 +114,7 @@ class SearchRefresh:
             why = f"{type(error).__name__}: {error}"
             print(f"casebook: the search index could not be updated ({why})", file=sys.stderr)
         finally:
-            shutil.rmtree(pages, ignore_errors=True)
+            remove(pages)
             if old is not None:
                 remove(old)  # outside the lock: a save meanwhile need not wait for it
 
@@ -130,7 +129,7 @@ class SearchRefresh:
             os.replace(index, staging / BUNDLE)
             swap(staging, self.output, replaced.append)
         except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
+            remove(staging)
             raise
         return replaced[0] if replaced else None
 
@@ -233,7 +232,10 @@ def serve(options: BuildOptions, output: Path, port: int) -> int:
         print(f"casebook: port {port} is in use; choose another with --port", file=sys.stderr)
         return 1
     reloader = _Reloader(rebuild, LiveReloadHandler)
-    server = Server(watcher=_events_watcher([options.content, options.templates], reloader))
+    folders = [options.content, options.templates]
+    server = Server(watcher=_events_watcher(folders, reloader))
+    for folder in folders:  # named for livereload's log; without them it says it watches cwd
+        server.watch(str(folder))
     print(f"casebook: serving http://127.0.0.1:{port}/ (Ctrl+C to stop)")
     server.serve(root=str(output), host="127.0.0.1", port=port, restart_delay=0)
     return 0

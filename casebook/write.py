@@ -77,10 +77,10 @@ def write_site(
             _keep_unchanged(staging, output, written)
         swap(staging, output, discard)
     except OSError as error:
-        shutil.rmtree(staging, ignore_errors=True)
+        remove(staging)
         raise OutputError(f"cannot write the site to {output}: {error.strerror}") from None
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        remove(staging)
         raise
 
 
