@@ -12,12 +12,10 @@ and rebuilt; it never changes what a build produces, only how long it takes.
 from __future__ import annotations
 
 import hashlib
-import marshal
-import os
-import tempfile
 from importlib import metadata
 from pathlib import Path
 
+from . import cachefile
 from .bodies import RenderedBody
 
 CACHE_FOLDER = Path(".casebook") / "cache"
@@ -69,24 +67,14 @@ class BodyCache:
     def save(self) -> None:
         """Write the entries this build used, atomically; a cache that can't be written is
         simply not kept (the next build renders again)."""
-        if self.folder is None:
-            return
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(prefix=".bodies-", dir=self.folder)
-            with os.fdopen(fd, "wb") as file:
-                marshal.dump((self._engine, self._used), file)
-            os.replace(name, self.folder / self.FILE)
-        except OSError:
-            return
+        if self.folder is not None:
+            cachefile.save(self.folder / self.FILE, (self._engine, self._used))
 
     def _read(self, path: Path) -> dict[bytes, tuple[str, tuple[str, ...], str]]:
-        try:
-            with path.open("rb") as file:
-                engine, entries = marshal.load(file)  # data only: marshal builds no objects
-        except (OSError, EOFError, ValueError, TypeError):
+        kept = cachefile.load(path, 2)
+        if kept is None or kept[0] != self._engine or not isinstance(kept[1], dict):
             return {}
-        return entries if engine == self._engine and isinstance(entries, dict) else {}
+        return kept[1]
 
 
 def _well_formed(entry: object) -> bool:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import marshal
 import os
 import sys
-import tempfile
 from pathlib import Path
+
+from . import cachefile
 
 _FORMAT = 1
 RACY_NS = 2_000_000_000  # coarse file systems keep times to a second or two
@@ -73,18 +73,15 @@ def site_state(output: Path) -> bytes:
 
 
 def _file(cache: Path, output: Path) -> Path:
-    name = hashlib.sha256(str(output.absolute()).encode()).hexdigest()[:16]
-    return cache / f"manifest-{name}.marshal"
+    return cache / f"manifest-{cachefile.per_site(output)}.marshal"
 
 
 def up_to_date(cache: Path, output: Path, inputs: bytes) -> tuple[int, int] | None:
     """(pages, stories) of the last build if neither inputs nor site changed since; else None."""
-    try:
-        with _file(cache, output).open("rb") as file:
-            recorded = marshal.load(file)
-        last_inputs, last_site, pages, stories = recorded
-    except (OSError, EOFError, ValueError, TypeError):
+    recorded = cachefile.load(_file(cache, output), 4)
+    if recorded is None:
         return None
+    last_inputs, last_site, pages, stories = recorded
     if last_inputs != inputs or not output.is_dir() or last_site != site_state(output):
         return None
     if not (isinstance(pages, int) and isinstance(stories, int)):
@@ -94,11 +91,4 @@ def up_to_date(cache: Path, output: Path, inputs: bytes) -> tuple[int, int] | No
 
 def record(cache: Path, output: Path, inputs: bytes, pages: int, stories: int) -> None:
     """Remember this build; a manifest that can't be written just means a full next build."""
-    try:
-        cache.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=".manifest-", dir=cache)
-        with os.fdopen(fd, "wb") as file:
-            marshal.dump((inputs, site_state(output), pages, stories), file)
-        os.replace(name, _file(cache, output))
-    except OSError:
-        return
+    cachefile.save(_file(cache, output), (inputs, site_state(output), pages, stories))

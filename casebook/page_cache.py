@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import marshal
 import os
 import sys
-import tempfile
 from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path, PurePosixPath
 
+from . import cachefile
 from .model import Casebook
 
 _FORMAT = 1
@@ -70,8 +69,7 @@ class PageCache:
         self.folder = folder
         self.site = site
         # one record for each output folder: serve's site and build's share the cache folder
-        where = hashlib.sha256(str(site.absolute()).encode()).hexdigest()[:16]
-        self.record = folder / f"pages-{where}.marshal"
+        self.record = folder / f"pages-{cachefile.per_site(site)}.marshal"
         self.key = build_key(book, templates, serving)
         self.bodies = {story.slug: body_hash(story.body) for story in book.stories}
         self._old: dict[str, _Entry] = self._read(self.record)
@@ -111,23 +109,13 @@ class PageCache:
     def save(self, entries: dict[str, _Entry]) -> None:
         """Record the pages now in the site; a record that can't be written is simply not
         kept (the next build makes every page)."""
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(prefix=".pages-", dir=self.folder)
-            with os.fdopen(fd, "wb") as file:
-                marshal.dump((self.key, entries), file)
-            os.replace(name, self.record)
-        except OSError:
-            return
+        cachefile.save(self.record, (self.key, entries))
 
     def _read(self, path: Path) -> dict[str, _Entry]:
-        try:
-            with path.open("rb") as file:
-                key, entries = marshal.load(file)  # data only: marshal builds no objects
-        except (OSError, EOFError, ValueError, TypeError):
+        kept = cachefile.load(path, 2)
+        if kept is None or kept[0] != self.key or not isinstance(kept[1], dict):
             return {}
-        if key != self.key or not isinstance(entries, dict):
-            return {}
+        entries = kept[1]
         return {p: e for p, e in entries.items() if isinstance(p, str) and _well_formed(e)}
 
 
