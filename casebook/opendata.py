@@ -112,6 +112,11 @@ class OpenData:
         }
 
     def story_record(self, story: Story) -> dict[str, Any]:
+        return {**self._front_matter(story), "body_text": self.plain_texts[story.slug]}
+
+    def _front_matter(self, story: Story) -> dict[str, Any]:
+        """The record without the body's text: the CSV has no body, so its file need not be
+        made again when a story's text alone changes (page_cache notes what a file reads)."""
         urls = self.urls
         named = not story.anonymous
         return {
@@ -134,7 +139,6 @@ class OpenData:
             "example": story.example,
             "draft": story.draft,
             "rubric_version": story.rubric_version,
-            "body_text": self.plain_texts[story.slug],
         }
 
     def _assessment(self, a: Assessment) -> dict[str, Any]:
@@ -162,7 +166,7 @@ class OpenData:
         """The header and one row per assessment, before the formula guard."""
         rows = [list(CSV_COLUMNS)]
         for story in self.stories:
-            record = self.story_record(story)
+            record = self._front_matter(story)
             partnership = record["partnership"]
             for a in record["assessments"]:
                 rows.append(

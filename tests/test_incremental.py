@@ -261,6 +261,7 @@ def test_editing_a_body_remakes_only_the_pages_that_show_it(content_tree, tmp_pa
     assert "/stories/a/" in made_pages
     assert "/stories/b/" not in made_pages
     assert "/data/stories.json" in made_pages  # it carries every story's text
+    assert "/data/stories.csv" not in made_pages  # it carries none
     assert "/about/" not in made_pages
     assert 0 < len(made_pages) < len(everything) / 2
     cold = tmp_path / "cold"
