@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .memo import Memo
 from .model import StoryImage
 from .problems import Problem
 from .slugs import RESERVED, is_slug, slugify
@@ -52,7 +53,9 @@ def display_path(path: Path) -> str:
     return str(path) if relative.startswith("..") else relative
 
 
-def load_content(content: Path) -> LoadedContent:
+def load_content(content: Path, memo: Memo | None = None) -> LoadedContent:
+    """Everything in content/; with a memo, stories whose files are unchanged since the
+    memo's last build are not parsed again."""
     problems: list[Problem] = []
     if not content.is_dir():
         problems.append(
@@ -67,7 +70,7 @@ def load_content(content: Path) -> LoadedContent:
         return LoadedContent(None, None, (), tuple(problems))
     site = _load_yaml_file(content / "site.yaml", problems)
     rubric = _load_yaml_file(content / "rubric" / "rubric.yaml", problems)
-    stories = tuple(_load_stories(content / "stories", problems))
+    stories = tuple(_load_stories(content / "stories", problems, memo))
     return LoadedContent(site, rubric, stories, tuple(problems))
 
 
@@ -129,7 +132,7 @@ def _ignored(name: str) -> bool:
     return name.startswith(".") or name.endswith("~") or name == "README.md"
 
 
-def _load_stories(folder: Path, problems: list[Problem]) -> list[StorySource]:
+def _load_stories(folder: Path, problems: list[Problem], memo: Memo | None) -> list[StorySource]:
     if not folder.is_dir():
         problems.append(Problem(display_path(folder), 0, "stories folder not found"))
         return []
@@ -143,7 +146,7 @@ def _load_stories(folder: Path, problems: list[Problem]) -> list[StorySource]:
         if _ignored(entry.name):
             continue
         try:
-            story = _load_entry(entry, problems)
+            story = _load_entry(entry, problems, memo)
         except OSError as error:
             problems.append(Problem(display_path(entry), 0, f"cannot read: {error.strerror}"))
             continue
@@ -152,7 +155,7 @@ def _load_stories(folder: Path, problems: list[Problem]) -> list[StorySource]:
     return stories
 
 
-def _load_entry(entry: Path, problems: list[Problem]) -> StorySource | None:
+def _load_entry(entry: Path, problems: list[Problem], memo: Memo | None) -> StorySource | None:
     display = display_path(entry)
     if entry.is_symlink():
         problems.append(Problem(display, 0, "symbolic links are not allowed in content/"))
@@ -165,10 +168,11 @@ def _load_entry(entry: Path, problems: list[Problem]) -> StorySource | None:
             )
             return None
         slug_ok = _check_slug(entry.name, display, problems)
-        story = _load_story(index, entry.name, _folder_images(entry, problems), problems)
+        images = _folder_images(entry, problems)
+        story = _load_story(index, entry.name, images, problems, memo)
     elif entry.suffix == ".md" and entry.is_file():
         slug_ok = _check_slug(entry.stem, display, problems)
-        story = _load_story(entry, entry.stem, (), problems)
+        story = _load_story(entry, entry.stem, (), problems, memo)
     else:
         problems.append(
             Problem(
@@ -231,12 +235,25 @@ def _folder_images(folder: Path, problems: list[Problem]) -> tuple[StoryImage, .
 
 
 def _load_story(
-    path: Path, slug: str, images: tuple[StoryImage, ...], problems: list[Problem]
+    path: Path,
+    slug: str,
+    images: tuple[StoryImage, ...],
+    problems: list[Problem],
+    memo: Memo | None,
 ) -> StorySource | None:
     display = display_path(path)
     text = read_text(path, display, problems, MAX_STORY_BYTES)
     if text is None:
         return None
+    if memo is None:
+        return _parse_story(display, slug, images, text, problems)
+    key = ("load", display, slug, images, text)
+    return memo(key, lambda reported: _parse_story(display, slug, images, text, reported), problems)
+
+
+def _parse_story(
+    display: str, slug: str, images: tuple[StoryImage, ...], text: str, problems: list[Problem]
+) -> StorySource | None:
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != "---":
         problems.append(

@@ -15,6 +15,7 @@ from . import manifest
 from .bodies import TIME_LIMIT
 from .cache import BodyCache
 from .load import load_content
+from .memo import Memo
 from .model import Casebook
 from .page_cache import PageCache
 from .progress import Progress
@@ -52,13 +53,19 @@ class Checked:
     pages: PageCache | None = None  # records the pages once the site is written
 
 
-def check_site(options: BuildOptions, last_site: Path | None = None) -> Checked:
+def check_site(
+    options: BuildOptions, last_site: Path | None = None, memo: Memo | None = None
+) -> Checked:
     """Load, validate and render in memory; ContentError lists every problem.
 
     last_site, with a cache, is the site the last build wrote: its pages stand for those
-    whose inputs have not changed (page_cache.py)."""
-    loaded = load_content(options.content)
-    book = validate(loaded, today=options.today or dt.date.today(), drafts=options.drafts)
+    whose inputs have not changed (page_cache.py). memo keeps stories between the builds
+    of one process (serve)."""
+    if memo is not None:
+        memo.start()
+    loaded = load_content(options.content, memo)
+    today = options.today or dt.date.today()
+    book = validate(loaded, today=today, drafts=options.drafts, memo=memo)
     if options.base_url:
         site = replace(book.site, base_url=options.base_url)
         book = Casebook(site=site, rubric=book.rubric, stories=book.stories)
@@ -82,13 +89,14 @@ def build_site(
     output: Path,
     finish: Callable[[Path], None] = build_search_index,
     discard: Callable[[Path], None] = remove,
+    memo: Memo | None = None,
 ) -> Checked:
     """Check everything, then write the site; the content's problems are reported first.
 
     finish completes the staged site before it replaces the last one: by default the search
     index is built over it (serve may carry the last index over instead, see serve.py).
-    discard is given the replaced site's folder, to remove."""
-    checked = check_site(options, last_site=output)
+    discard is given the replaced site's folder, to remove. memo: see check_site."""
+    checked = check_site(options, last_site=output, memo=memo)
     check_output_folder(output, [options.content, options.templates, Path.cwd()])
     pages = checked.pages
     if pages is None:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from .memo import Memo
 from .pipeline import BuildOptions, build_site
 from .problems import ContentError, Problem
 from .render import serve_status
@@ -146,6 +147,7 @@ class Rebuilder:
 
     def __post_init__(self) -> None:
         self.search = SearchRefresh(self.output, self.lock)
+        self.memo = Memo()  # stories as the last rebuild loaded and checked them
         self._removing: list[threading.Thread] = []
 
     def settle(self) -> None:
@@ -175,7 +177,7 @@ class Rebuilder:
     def _rebuild(self, finish: Callable[[Path], None]) -> bool:
         started = time.perf_counter()
         try:
-            checked = build_site(self.options, self.output, finish, self._remove_later)
+            checked = build_site(self.options, self.output, finish, self._remove_later, self.memo)
         except ContentError as error:
             self.problems = error.problems
             for problem in error.problems:

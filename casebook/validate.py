@@ -13,6 +13,7 @@ from typing import Any
 from .characters import FORBIDDEN_CHARS
 from .datewords import HINT, date_problem
 from .load import LoadedContent, StorySource
+from .memo import Memo
 from .model import Assessment, Casebook, Contributor, Partnership, Rubric, Story
 from .problems import ContentError, Problem, did_you_mean, one_of
 from .slugs import is_slug, name_slug, slugify
@@ -32,14 +33,19 @@ from .yamlfields import Fields, kind
 from .yamltext import InvalidDate, is_date
 
 
-def validate(loaded: LoadedContent, *, today: dt.date, drafts: bool = False) -> Casebook:
-    """The model of the whole site, or ContentError with every problem in content/."""
+def validate(
+    loaded: LoadedContent, *, today: dt.date, drafts: bool = False, memo: Memo | None = None
+) -> Casebook:
+    """The model of the whole site, or ContentError with every problem in content/.
+
+    With a memo, a story loaded from the memo is checked again only if the rubric or the
+    date changed."""
     problems = list(loaded.problems)
     site = validate_site(loaded.site, problems) if loaded.site else None
     rubric = validate_rubric(loaded.rubric, today, problems) if loaded.rubric else None
     stories: list[Story] = []
     if rubric is not None:
-        stories = _validate_stories(loaded.stories, rubric, today, problems)
+        stories = _validate_stories(loaded.stories, rubric, today, problems, memo)
     if problems or site is None or rubric is None:
         raise ContentError(sorted(set(problems)))
     published = tuple(s for s in stories if drafts or not s.draft)
@@ -57,8 +63,25 @@ _REQUIRED = tuple(spec.name for spec in STORY_FIELDS if spec.required)
 
 
 def _validate_stories(
-    sources: tuple[StorySource, ...], rubric: Rubric, today: dt.date, problems: list[Problem]
+    sources: tuple[StorySource, ...],
+    rubric: Rubric,
+    today: dt.date,
+    problems: list[Problem],
+    memo: Memo | None,
 ) -> list[Story]:
+    generation = memo.rubric_generation(rubric) if memo else 0
+
+    def check(source: StorySource) -> Story | None:
+        if memo is None:
+            return _validate_story(source, rubric, today, problems)
+        # the value holds the source, so no other object can take its id while it is kept
+        key = ("check", id(source), generation, today)
+        return memo(
+            key,
+            lambda reported: (source, _validate_story(source, rubric, today, reported)),
+            problems,
+        )[1]
+
     stories: list[Story] = []
     by_slug: dict[str, StorySource] = {}
     partnerships: dict[str, tuple[Partnership, StorySource]] = {}
@@ -75,7 +98,7 @@ def _validate_stories(
             )
             continue
         by_slug[source.slug] = source
-        story = _validate_story(source, rubric, today, problems)
+        story = check(source)
         if story is None:
             continue
         p = story.partnership

@@ -1,0 +1,54 @@
+"""What one process keeps between its builds: each story as it was last loaded and validated.
+
+`serve` rebuilds the whole model on every save, but a save changes one file: parsing the YAML
+of every other story again, and checking it again, was most of a rebuild. A Memo keeps each
+step's result with the problems it reported, keyed by everything the step reads, so a story
+whose text (and name, images, rubric and today's date) is unchanged is neither parsed nor
+checked again. Results the last build did not ask for are dropped, so a memo holds at most
+two builds' worth. `build` runs once per process and uses none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+from .problems import Problem
+
+T = TypeVar("T")
+
+
+class Memo:
+    def __init__(self) -> None:
+        self._last: dict[Hashable, tuple[Any, tuple[Problem, ...]]] = {}
+        self._now: dict[Hashable, tuple[Any, tuple[Problem, ...]]] = {}
+        self._rubric: object = None
+        self._rubric_generation = 0
+
+    def start(self) -> None:
+        """A new build: what the last one used stays at hand, anything older goes."""
+        self._last, self._now = self._now, {}
+
+    def rubric_generation(self, rubric: object) -> int:
+        """A number that changes whenever the rubric does, for keys of steps that read it."""
+        if rubric != self._rubric:
+            self._rubric = rubric
+            self._rubric_generation += 1
+        return self._rubric_generation
+
+    def __len__(self) -> int:
+        """How many results are kept."""
+        return len(self._last.keys() | self._now.keys())
+
+    def __call__(
+        self, key: Hashable, step: Callable[[list[Problem]], T], problems: list[Problem]
+    ) -> T:
+        """step(problems)'s result, from the memo when `key` was seen before; the problems
+        it reported are added to `problems` either way."""
+        found = self._now.get(key) or self._last.get(key)
+        if found is None:
+            reported: list[Problem] = []
+            found = (step(reported), tuple(reported))
+        self._now[key] = found
+        problems.extend(found[1])
+        return found[0]  # type: ignore[no-any-return]

@@ -1,0 +1,139 @@
+"""The memo serve keeps between rebuilds: an unchanged story is neither parsed nor checked
+again, yet every rebuild gives the same model and reports the same problems as a fresh one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pytest
+
+from casebook import load, validate
+from casebook.load import load_content
+from casebook.memo import Memo
+from casebook.pipeline import BuildOptions, check_site
+from casebook.problems import ContentError
+from casebook.serve import Rebuilder
+from casebook.validate import validate as validate_content
+
+from .conftest import story
+from .test_write import snapshot
+
+TODAY = dt.date.today()
+
+
+@pytest.fixture
+def calls(monkeypatch) -> dict[str, list[str]]:
+    """The stories parsed (load) and checked (validate), by file, in each step."""
+    seen: dict[str, list[str]] = {"parsed": [], "checked": []}
+    parse, check = load._parse_story, validate._validate_story
+
+    def parsing(display, *args):
+        seen["parsed"].append(display.rsplit("/", 1)[-1])
+        return parse(display, *args)
+
+    def checking(source, *args):
+        seen["checked"].append(source.display.rsplit("/", 1)[-1])
+        return check(source, *args)
+
+    monkeypatch.setattr(load, "_parse_story", parsing)
+    monkeypatch.setattr(validate, "_validate_story", checking)
+    return seen
+
+
+def model(root, memo: Memo | None, today: dt.date = TODAY):
+    if memo is not None:
+        memo.start()
+    return validate_content(load_content(root, memo), today=today, memo=memo)
+
+
+def problems_of(root, memo: Memo | None) -> tuple:
+    with pytest.raises(ContentError) as error:
+        model(root, memo)
+    return error.value.problems
+
+
+def test_unchanged_stories_are_not_parsed_or_checked_again(content_tree, calls):
+    root = content_tree({"a.md": story("Alpha"), "b.md": story("Beta")})
+    memo = Memo()
+    first = model(root, memo)
+    assert sorted(calls["parsed"]) == sorted(calls["checked"]) == ["a.md", "b.md"]
+    calls["parsed"].clear(), calls["checked"].clear()
+
+    assert model(root, memo) == first
+    assert calls == {"parsed": [], "checked": []}
+
+    (root / "stories" / "b.md").write_text(story("Beta, edited"))
+    again = model(root, memo)
+    assert calls == {"parsed": ["b.md"], "checked": ["b.md"]}
+    assert again == model(root, None)
+    assert [s.title for s in again.stories] == ["Alpha", "Beta, edited"]
+
+
+def test_a_rubric_or_date_change_checks_every_story_again(content_tree, calls):
+    root = content_tree({"a.md": story("Alpha"), "b.md": story("Beta")})
+    memo = Memo()
+    model(root, memo)
+    calls["parsed"].clear(), calls["checked"].clear()
+
+    model(root, memo, today=TODAY + dt.timedelta(days=1))
+    assert sorted(calls["checked"]) == ["a.md", "b.md"]
+    calls["checked"].clear()
+
+    rubric = root / "rubric" / "rubric.yaml"
+    rubric.write_text(rubric.read_text().replace('name: "Developing"', 'name: "Growing"', 1))
+    changed = model(root, memo, today=TODAY + dt.timedelta(days=1))
+    assert sorted(calls["checked"]) == ["a.md", "b.md"]
+    assert calls["parsed"] == []  # the stories' own text is unchanged
+    assert changed == model(root, None, today=TODAY + dt.timedelta(days=1))
+    assert changed.stories[0].assessments[0].stage.name == "Growing"  # the stories' stage 2
+
+
+def test_a_broken_story_is_reported_on_every_rebuild(content_tree):
+    root = content_tree(
+        {"a.md": story("Alpha").replace("stage: 2", "stage: 8"), "b.md": story("Beta")}
+    )
+    memo = Memo()
+    fresh = problems_of(root, None)
+    assert [p.message for p in fresh] == [
+        "stage 8 is out of range; choose 1 (Early stages), 2 (Developing), 3 (Developed), "
+        "4 (Refining) or 5 (Best practice)"
+    ]
+    for _ in range(3):  # the memo keeps each story's problems with its result
+        assert problems_of(root, memo) == fresh
+    (root / "stories" / "b.md").write_text("no front matter")
+    problems = problems_of(root, memo)
+    assert [p.path.rsplit("/", 1)[-1] for p in problems] == ["a.md", "b.md"]
+
+
+def test_a_renamed_story_is_reported_under_its_new_name(content_tree):
+    root = content_tree({"a.md": story("Alpha").replace("stage: 2", "stage: 8")})
+    memo = Memo()
+    problems_of(root, memo)
+    shutil.move(root / "stories" / "a.md", root / "stories" / "c.md")
+    problems = problems_of(root, memo)
+    assert [p.path for p in problems] == [str(root / "stories" / "c.md")]
+
+
+def test_the_memo_keeps_only_what_the_last_builds_used(content_tree):
+    root = content_tree({f"s{i}.md": story(f"Story {i}") for i in range(5)})
+    memo = Memo()
+    model(root, memo)
+    for i in range(5):
+        (root / "stories" / f"s{i}.md").write_text(story(f"Story {i}, edited"))
+        model(root, memo)
+    # each story: one parse and one check, from this build and (at most) the one before
+    assert len(memo) <= 2 * 2 * 5
+
+
+def test_serve_rebuilds_with_its_memo_give_a_fresh_builds_bytes(content_tree, tmp_path):
+    root = content_tree({"a.md": story("Alpha"), "b.md": story("Beta")})
+    options = BuildOptions(content=root, base_url="http://127.0.0.1:8000/", today=TODAY)
+    rebuild = Rebuilder(options, tmp_path / "served")
+    assert rebuild() is True
+    (root / "stories" / "a.md").write_text(story("Alpha, edited", "New words."))
+    assert rebuild() is True
+    assert rebuild() is True
+    fresh = check_site(options)
+    rebuilt = snapshot(tmp_path / "served")
+    assert {f.path: f.data for f in fresh.files if f.data is not None}.items() <= rebuilt.items()
