@@ -10,6 +10,7 @@ from __future__ import annotations
 import filecmp
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
@@ -87,13 +88,14 @@ def write_site(
 def _write_all(files: list[OutputFile], root: Path, last: Path) -> None:
     marker = "This folder is built by casebook and replaced on each build.\n"
     files = [OutputFile(MARKER, marker.encode()), *files]
-    made: set[Path] = set()
+    made: set[str] = set()
     for file in files:
-        target = _inside(root, file.path)
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        before = _inside(last, file.path)
+        relative = _inside(file.path)
+        target, before = os.path.join(root, relative), os.path.join(last, relative)
+        folder = os.path.dirname(target)
+        if folder not in made:
+            os.makedirs(folder, exist_ok=True)
+            made.add(folder)
         if _same(file, before):
             try:
                 os.link(before, target)
@@ -101,7 +103,8 @@ def _write_all(files: list[OutputFile], root: Path, last: Path) -> None:
             except OSError:
                 pass  # no hard links here: write it again
         if file.data is not None:
-            target.write_bytes(file.data)
+            with open(target, "wb") as out:
+                out.write(file.data)
         elif file.source is not None:
             shutil.copyfile(file.source, target)
 
@@ -112,7 +115,7 @@ def _keep_unchanged(root: Path, last: Path, written: set[str]) -> None:
     for relative in _files(root):
         if relative in written:
             continue
-        path, before = root / relative, _inside(last, relative)
+        path, before = root / relative, os.path.join(last, _inside(relative))
         if _linked(path, before):
             continue  # carried over as a link already (serve's last index)
         if _same(OutputFile(relative, source=path), before):
@@ -127,22 +130,35 @@ def _keep_unchanged(root: Path, last: Path, written: set[str]) -> None:
 def _files(root: Path, leave_out: str = "") -> list[str]:
     """Every regular file under root, as a sorted relative POSIX path; symlinks are left out,
     and so is the top-level entry leave_out."""
-    found = []
-    for folder, subfolders, names in os.walk(root):
-        here = os.path.relpath(folder, root)
-        prefix = "" if here == "." else here.replace(os.sep, "/") + "/"
-        if not prefix:
-            subfolders[:] = [d for d in subfolders if d != leave_out]
-        subfolders[:] = [d for d in subfolders if not os.path.islink(os.path.join(folder, d))]
-        for name in names:
-            if name == leave_out and not prefix:
-                continue
-            if not os.path.islink(os.path.join(folder, name)):
-                found.append(prefix + name)
+    found: list[str] = []
+    _walk(str(root), "", leave_out, lambda path, relative: found.append(relative), None)
     return sorted(found)
 
 
-def _linked(path: Path, before: Path) -> bool:
+def _walk(
+    folder: str,
+    prefix: str,
+    leave_out: str,
+    on_file: Callable[[str, str], None],
+    on_folder: Callable[[str], None] | None,
+) -> None:
+    """on_file(path, relative path) for each regular file under folder, on_folder(relative
+    path) for each folder before what is in it; symlinks and the top-level leave_out are
+    passed over. (os.scandir with plain strings: a site has thousands of files.)"""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if not prefix and entry.name == leave_out:
+                continue
+            relative = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if on_folder is not None:
+                    on_folder(relative)
+                _walk(entry.path, relative + "/", leave_out, on_file, on_folder)
+            elif entry.is_file(follow_symlinks=False):
+                on_file(entry.path, relative)
+
+
+def _linked(path: str | Path, before: str | Path) -> bool:
     """Whether the two are one file already (a hard link)."""
     try:
         return os.path.samefile(path, before)
@@ -150,15 +166,22 @@ def _linked(path: Path, before: Path) -> bool:
         return False
 
 
-def _same(file: OutputFile, before: Path) -> bool:
+def _same(file: OutputFile, before: str) -> bool:
     """Whether the last site has this file with these very bytes (never through a link)."""
     try:
-        if before.is_symlink() or not before.is_file():
+        info = os.lstat(before)
+        if not stat.S_ISREG(info.st_mode):
             return False
         if file.data is not None:
-            return before.stat().st_size == len(file.data) and before.read_bytes() == file.data
+            if info.st_size != len(file.data):
+                return False
+            with open(before, "rb") as last:
+                return last.read() == file.data
         if file.source is not None:
-            return _linked(file.source, before) or filecmp.cmp(file.source, before, shallow=False)
+            source = os.stat(file.source)
+            if (source.st_dev, source.st_ino) == (info.st_dev, info.st_ino):
+                return True  # a page kept from the last site is that very file
+            return filecmp.cmp(file.source, before, shallow=False)
     except OSError:
         return False
     return False
@@ -168,24 +191,27 @@ def link_copy(source: Path, target: Path, leave_out: str = "") -> None:
     """Copy the tree at source to target (made here) as hard links where it can, else copies;
     leave_out names a top-level entry not to copy."""
     target.mkdir(parents=True, exist_ok=True)
-    made = {target}
-    for relative in _files(source, leave_out):
-        there = target / relative
-        if there.parent not in made:
-            there.parent.mkdir(parents=True, exist_ok=True)
-            made.add(there.parent)
+    there = str(target) + os.sep
+
+    def folder(relative: str) -> None:
+        os.mkdir(there + relative)
+
+    def file(path: str, relative: str) -> None:
         try:
-            os.link(source / relative, there)
+            os.link(path, there + relative)
         except OSError:
-            shutil.copyfile(source / relative, there)
+            shutil.copyfile(path, there + relative)
+
+    _walk(str(source), "", leave_out, file, folder)
 
 
-def _inside(root: Path, relative: str) -> Path:
-    """Guard: a path from the site map must stay inside the output folder."""
+def _inside(relative: str) -> str:
+    """Guard: a path from the site map must stay inside the output folder; the path to join
+    to the folder's."""
     pure = PurePosixPath(relative)
     if pure.is_absolute() or ".." in pure.parts or not pure.parts:
         raise ValueError(f"refusing to write outside the output folder: {relative!r}")
-    return root.joinpath(*pure.parts)
+    return os.path.join(*pure.parts)
 
 
 def swap(staging: Path, output: Path, discard: Callable[[Path], None] = remove) -> None:
