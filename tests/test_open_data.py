@@ -336,6 +336,23 @@ def test_spreadsheet_cell(cell: str, shown: str):
     assert spreadsheet_cell(cell) == shown
 
 
+def test_stories_json_has_each_story_on_one_line(built: Built):
+    text = (built.root / "data/stories.json").read_text(encoding="utf-8")
+    lines = text.split("\n")
+    records = [line.strip().rstrip(",") for line in lines if line.startswith('    {"id":')]
+    assert [json.loads(r)["id"] for r in records] == [e.slug for e in in_order()]
+    assert lines[0] == "{" and lines[-3:] == ["  ]", "}", ""]
+    assert json.loads(text)["stories"] == [json.loads(r) for r in records]
+
+
+def test_stories_json_with_no_stories_is_valid(content_tree):
+    from casebook.pipeline import check_site
+
+    files = {f.path: f.data for f in check_site(BuildOptions(content=content_tree({}))).files}
+    data = json.loads(files["data/stories.json"])
+    assert data["stories"] == [] and data["story_count"] == 0
+
+
 def test_csv_keeps_a_line_break_inside_one_quoted_field(content_tree):
     from casebook.pipeline import check_site
 
