@@ -46,8 +46,16 @@ class BodyCache:
         self._engine = _engine_key()
         self._old: dict[bytes, tuple[str, tuple[str, ...], str]] = {}
         self._used: dict[bytes, tuple[str, tuple[str, ...], str]] = {}
+        self._saved: set[bytes] = set()  # the entries in the file, so far as we know
         if folder is not None:
             self._old = self._read(folder / self.FILE)
+            self._saved = set(self._old)
+
+    def renew(self) -> None:
+        """Ready for another build in this process: the bodies the last one used are at hand
+        without reading the file again."""
+        if self._used:
+            self._old, self._used = self._used, {}
 
     def key(self, text: str) -> bytes:
         return hashlib.sha256(self._engine + text.encode("utf-8")).digest()
@@ -65,10 +73,11 @@ class BodyCache:
             self._used[self.key(text)] = (rendered.html, rendered.images, rendered.text)
 
     def save(self) -> None:
-        """Write the entries this build used, atomically; a cache that can't be written is
-        simply not kept (the next build renders again)."""
-        if self.folder is not None:
+        """Write the entries this build used, atomically, unless the file has just those; a
+        cache that can't be written is simply not kept (the next build renders again)."""
+        if self.folder is not None and self._used.keys() != self._saved:
             cachefile.save(self.folder / self.FILE, (self._engine, self._used))
+            self._saved = set(self._used)
 
     def _read(self, path: Path) -> dict[bytes, tuple[str, tuple[str, ...], str]]:
         kept = cachefile.load(path, 2)

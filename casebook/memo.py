@@ -5,14 +5,17 @@ of every other story again, and checking it again, was most of a rebuild. A Memo
 step's result with the problems it reported, keyed by everything the step reads, so a story
 whose text (and name, images, rubric and today's date) is unchanged is neither parsed nor
 checked again. Results the last build did not ask for are dropped, so a memo holds at most
-two builds' worth. `build` runs once per process and uses none.
+two builds' worth. It also keeps the body cache (cache.py) in memory. `build` runs once per
+process and uses none.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from pathlib import Path
 from typing import Any, TypeVar
 
+from .cache import BodyCache
 from .problems import Problem
 
 T = TypeVar("T")
@@ -24,6 +27,15 @@ class Memo:
         self._now: dict[Hashable, tuple[Any, tuple[Problem, ...]]] = {}
         self._rubric: object = None
         self._rubric_generation = 0
+        self._bodies: BodyCache | None = None
+
+    def body_cache(self, folder: Path | None) -> BodyCache:
+        """The rendered bodies, kept in memory between builds rather than read each time."""
+        if self._bodies is None or self._bodies.folder != folder:
+            self._bodies = BodyCache(folder)
+        else:
+            self._bodies.renew()
+        return self._bodies
 
     def start(self) -> None:
         """A new build: what the last one used stays at hand, anything older goes."""

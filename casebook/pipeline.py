@@ -69,7 +69,7 @@ def check_site(
     if options.base_url:
         site = replace(book.site, base_url=options.base_url)
         book = Casebook(site=site, rubric=book.rubric, stories=book.stories)
-    cache = BodyCache(options.cache)
+    cache = memo.body_cache(options.cache) if memo is not None else BodyCache(options.cache)
     progress = Progress(options.progress)
     last = None
     if options.cache is not None and last_site is not None:

@@ -137,3 +137,33 @@ def test_serve_rebuilds_with_its_memo_give_a_fresh_builds_bytes(content_tree, tm
     fresh = check_site(options)
     rebuilt = snapshot(tmp_path / "served")
     assert {f.path: f.data for f in fresh.files if f.data is not None}.items() <= rebuilt.items()
+
+
+def test_serve_keeps_rendered_bodies_in_memory(content_tree, tmp_path, monkeypatch):
+    from .test_incremental import count_rendered
+
+    root = content_tree({f"s{i}.md": story(f"Story {i}", f"Body {i}.") for i in range(3)})
+    counts = count_rendered(monkeypatch)
+    options = BuildOptions(content=root, today=TODAY, cache=tmp_path / "cache")
+    rebuild = Rebuilder(options, tmp_path / "served")
+    assert rebuild() is True
+    shutil.rmtree(tmp_path / "cache")  # not read again: the bodies are in memory
+    (root / "stories" / "s1.md").write_text(story("Story 1", "A new body."))
+    assert rebuild() is True
+    assert counts == [3, 1]
+    assert "A new body." in (tmp_path / "served/stories/s1/index.html").read_text()
+
+
+def test_an_unchanged_body_cache_is_not_written_again(content_tree, tmp_path):
+    from casebook.pipeline import build_site
+
+    root = content_tree({"a.md": story("Alpha"), "b.md": story("Beta")})
+    options = BuildOptions(content=root, today=TODAY, cache=tmp_path / "cache")
+    build_site(options, tmp_path / "site")
+    bodies = tmp_path / "cache" / "bodies.marshal"
+    first = bodies.stat()
+    build_site(options, tmp_path / "site")
+    assert bodies.stat().st_ino == first.st_ino  # each save replaces the file: none did
+    (root / "stories" / "b.md").write_text(story("Beta", "Other words."))
+    build_site(options, tmp_path / "site")
+    assert bodies.stat().st_ino != first.st_ino
