@@ -7,6 +7,7 @@ file unreadable: not UTF-8, too large, no front matter, broken YAML, a name that
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,20 +85,27 @@ def load_settings(
 
 def read_text(path: Path, display: str, problems: list[Problem], limit: int) -> str | None:
     """A file's text as UTF-8 with \\n line ends; a BOM and CRLF are accepted."""
-    if path.is_symlink():
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        info = None
+    except OSError as error:
+        problems.append(Problem(display, 0, f"cannot read file: {error.strerror}"))
+        return None
+    if info is not None and stat.S_ISLNK(info.st_mode):
         problems.append(Problem(display, 0, "symbolic links are not allowed in content/"))
         return None
+    if info is None or not stat.S_ISREG(info.st_mode):
+        problems.append(Problem(display, 0, "not a regular file"))
+        return None
+    if info.st_size > limit:
+        problems.append(
+            Problem(display, 0, f"file is {info.st_size:,} bytes, over the {limit:,} byte limit")
+        )
+        return None
     try:
-        if not path.is_file():
-            problems.append(Problem(display, 0, "not a regular file"))
-            return None
-        size = path.stat().st_size
-        if size > limit:
-            problems.append(
-                Problem(display, 0, f"file is {size:,} bytes, over the {limit:,} byte limit")
-            )
-            return None
-        data = path.read_bytes()
+        with open(path, "rb") as file:
+            data = file.read()
     except OSError as error:
         problems.append(Problem(display, 0, f"cannot read file: {error.strerror}"))
         return None
@@ -133,46 +141,52 @@ def _ignored(name: str) -> bool:
 
 
 def _load_stories(folder: Path, problems: list[Problem], memo: Memo | None) -> list[StorySource]:
+    base = display_path(folder)
     if not folder.is_dir():
-        problems.append(Problem(display_path(folder), 0, "stories folder not found"))
+        problems.append(Problem(base, 0, "stories folder not found"))
         return []
     try:
-        entries = sorted(folder.iterdir(), key=lambda p: p.name)
+        with os.scandir(folder) as found:
+            entries = sorted(found, key=lambda entry: entry.name)
     except OSError as error:
-        problems.append(Problem(display_path(folder), 0, f"cannot read: {error.strerror}"))
+        problems.append(Problem(base, 0, f"cannot read: {error.strerror}"))
         return []
     stories = []
     for entry in entries:
         if _ignored(entry.name):
             continue
+        display = os.path.join(base, entry.name)
         try:
-            story = _load_entry(entry, problems, memo)
+            story = _load_entry(entry, display, problems, memo)
         except OSError as error:
-            problems.append(Problem(display_path(entry), 0, f"cannot read: {error.strerror}"))
+            problems.append(Problem(display, 0, f"cannot read: {error.strerror}"))
             continue
         if story is not None:
             stories.append(story)
     return stories
 
 
-def _load_entry(entry: Path, problems: list[Problem], memo: Memo | None) -> StorySource | None:
-    display = display_path(entry)
+def _load_entry(
+    entry: os.DirEntry[str], display: str, problems: list[Problem], memo: Memo | None
+) -> StorySource | None:
+    path = Path(entry.path)
     if entry.is_symlink():
         problems.append(Problem(display, 0, "symbolic links are not allowed in content/"))
         return None
-    if entry.is_dir():
-        index = entry / "index.md"
+    if entry.is_dir(follow_symlinks=False):
+        index = path / "index.md"
         if not index.is_file():
             problems.append(
                 Problem(display, 0, "a story folder needs an index.md; add one or remove it")
             )
             return None
         slug_ok = _check_slug(entry.name, display, problems)
-        images = _folder_images(entry, problems)
-        story = _load_story(index, entry.name, images, problems, memo)
-    elif entry.suffix == ".md" and entry.is_file():
-        slug_ok = _check_slug(entry.stem, display, problems)
-        story = _load_story(entry, entry.stem, (), problems, memo)
+        images = _folder_images(path, problems)
+        index_display = os.path.join(display, "index.md")
+        story = _load_story(index, index_display, entry.name, images, problems, memo)
+    elif path.suffix == ".md" and entry.is_file(follow_symlinks=False):
+        slug_ok = _check_slug(path.stem, display, problems)
+        story = _load_story(path, display, path.stem, (), problems, memo)
     else:
         problems.append(
             Problem(
@@ -236,12 +250,12 @@ def _folder_images(folder: Path, problems: list[Problem]) -> tuple[StoryImage, .
 
 def _load_story(
     path: Path,
+    display: str,
     slug: str,
     images: tuple[StoryImage, ...],
     problems: list[Problem],
     memo: Memo | None,
 ) -> StorySource | None:
-    display = display_path(path)
     text = read_text(path, display, problems, MAX_STORY_BYTES)
     if text is None:
         return None
