@@ -52,6 +52,11 @@ class Memo:
         """How many results are kept."""
         return len(self._last.keys() | self._now.keys())
 
+    def keep(self, key: Hashable, make: Callable[[], T]) -> T:
+        """make()'s result, from the memo when `key` was seen before (a step that reports
+        no problems)."""
+        return self(key, lambda _: make(), [])
+
     def __call__(
         self, key: Hashable, step: Callable[[list[Problem]], T], problems: list[Problem]
     ) -> T:

@@ -26,7 +26,8 @@ from importlib import metadata
 from pathlib import Path, PurePosixPath
 
 from . import cachefile
-from .model import Casebook
+from .memo import Memo
+from .model import Casebook, Story
 
 _FORMAT = 1
 Deps = tuple[tuple[str, bytes], ...]  # (story slug, hash of its body), by slug
@@ -37,7 +38,7 @@ def body_hash(text: str) -> bytes:
     return hashlib.sha256(text.encode("utf-8")).digest()
 
 
-def build_key(book: Casebook, templates: Path, serving: bool) -> bytes:
+def build_key(book: Casebook, templates: Path, serving: bool, memo: Memo | None = None) -> bytes:
     """What every page depends on: when any of it changes, no page is kept."""
     digest = hashlib.sha256(f"format {_FORMAT} serving {serving}".encode())
     here = Path(__file__).resolve().parent
@@ -57,20 +58,38 @@ def build_key(book: Casebook, templates: Path, serving: bool) -> bytes:
                 digest.update(relative.encode() + b"\0" + path.read_bytes())
     digest.update(repr(book.site).encode())
     digest.update(repr(book.rubric).encode())
-    for story in book.stories:  # front matter, place and images: everything but the body
-        digest.update(repr(dataclasses.replace(story, body="")).encode())
+    for story in book.stories:
+        digest.update(_front_matter(story, memo))
     return digest.digest()
+
+
+def _front_matter(story: Story, memo: Memo | None) -> bytes:
+    """The story's front matter, place and images: everything but the body."""
+    if memo is None:
+        return repr(dataclasses.replace(story, body="")).encode()
+    # a story unchanged since serve's last rebuild is the same object (see memo.py); the
+    # value holds it, so no other object can take its id while it is kept
+    key = ("front matter", id(story))
+    return memo.keep(key, lambda: (story, _front_matter(story, None)))[1]
 
 
 class PageCache:
     """The last build's pages, by output path, and what each was made from."""
 
-    def __init__(self, folder: Path, site: Path, book: Casebook, templates: Path, serving: bool):
+    def __init__(
+        self,
+        folder: Path,
+        site: Path,
+        book: Casebook,
+        templates: Path,
+        serving: bool,
+        memo: Memo | None = None,
+    ):
         self.folder = folder
         self.site = site
         # one record for each output folder: serve's site and build's share the cache folder
         self.record = folder / f"pages-{cachefile.per_site(site)}.marshal"
-        self.key = build_key(book, templates, serving)
+        self.key = build_key(book, templates, serving, memo)
         self.bodies = {story.slug: body_hash(story.body) for story in book.stories}
         self._old: dict[str, _Entry] = self._read(self.record)
 

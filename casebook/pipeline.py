@@ -73,7 +73,7 @@ def check_site(
     progress = Progress(options.progress)
     last = None
     if options.cache is not None and last_site is not None:
-        last = PageCache(options.cache, last_site, book, options.templates, options.serving)
+        last = PageCache(options.cache, last_site, book, options.templates, options.serving, memo)
     try:
         files = render_site(
             book, options.templates, options.time_limit, cache, options.serving, progress, last
