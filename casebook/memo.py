@@ -28,6 +28,7 @@ class Memo:
         self._rubric: object = None
         self._rubric_generation = 0
         self._bodies: BodyCache | None = None
+        self.builds = 0  # how many builds have started
 
     def body_cache(self, folder: Path | None) -> BodyCache:
         """The rendered bodies, kept in memory between builds rather than read each time."""
@@ -40,6 +41,13 @@ class Memo:
     def start(self) -> None:
         """A new build: what the last one used stays at hand, anything older goes."""
         self._last, self._now = self._now, {}
+        self.builds += 1
+
+    def save_bodies(self) -> None:
+        """Write the body cache: serve writes it after its first build, then only when it
+        stops, as at 10,000 stories writing it took most of a second per save."""
+        if self._bodies is not None:
+            self._bodies.save()
 
     def rubric_generation(self, rubric: object) -> int:
         """A number that changes whenever the rubric does, for keys of steps that read it."""

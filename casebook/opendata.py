@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .memo import Memo
 from .model import Assessment, Casebook, Rubric, Story
 from .urls import Urls
 
@@ -84,6 +85,7 @@ class OpenData:
     book: Casebook
     urls: Urls
     plain_texts: Mapping[str, str]
+    memo: Memo | None = None  # serve's: records of unchanged stories are not encoded again
 
     @property
     def stories(self) -> tuple[Story, ...]:
@@ -104,12 +106,17 @@ class OpenData:
         }
 
     def stories_document(self) -> dict[str, Any]:
+        return {
+            **self._stories_header(),
+            "stories": [self.story_record(story) for story in self.stories],
+        }
+
+    def _stories_header(self) -> dict[str, Any]:
         licence = self.book.site.licence
         return {
             **self._header(STORIES_SCHEMA),
             "licence": {"name": licence.name, "url": licence.url},
             "story_count": len(self.book.stories),
-            "stories": [self.story_record(story) for story in self.stories],
         }
 
     def story_record(self, story: Story) -> dict[str, Any]:
@@ -159,13 +166,22 @@ class OpenData:
         compact JSON in C and indented JSON in Python, five times slower (this file is
         written again whenever a story's text changes), and a story's edit is then one
         changed line in a diff of the file."""
-        document = self.stories_document()
-        records = document.pop("stories")
-        head = safe_json(document).removesuffix("\n}")
-        if not records:
+        head = safe_json(self._stories_header()).removesuffix("\n}")
+        if not self.book.stories:
             return head + ',\n  "stories": []\n}\n'
-        lines = ",\n".join("    " + safe_json(record, indent=None) for record in records)
+        generation = self.memo.rubric_generation(self.book.rubric) if self.memo else 0
+        lines = ",\n".join("    " + self._record_json(s, generation) for s in self.stories)
         return head + ',\n  "stories": [\n' + lines + "\n  ]\n}\n"
+
+    def _record_json(self, story: Story, generation: int) -> str:
+        text = self.plain_texts[story.slug]  # read (and so noted) whether encoded or kept
+        if self.memo is None:
+            return safe_json(self.story_record(story), indent=None)
+        # serve: a story and text unchanged since the last rebuild are the same objects
+        # (memo.py, cache.py), and the value holds them, so no other object takes their ids
+        key = ("record", id(story), id(text), self.urls.base_url, generation)
+        make = lambda: (story, text, safe_json(self.story_record(story), indent=None))  # noqa: E731
+        return self.memo.keep(key, make)[2]
 
     def rubric_document(self) -> dict[str, Any]:
         return {**self._header(RUBRIC_SCHEMA), **rubric_record(self.book.rubric)}

@@ -76,11 +76,19 @@ def check_site(
         last = PageCache(options.cache, last_site, book, options.templates, options.serving, memo)
     try:
         files = render_site(
-            book, options.templates, options.time_limit, cache, options.serving, progress, last
+            book,
+            options.templates,
+            options.time_limit,
+            cache,
+            options.serving,
+            progress,
+            last,
+            memo,
         )
     finally:
         progress.finish()
-        cache.save()  # what rendered is kept even when another story failed
+        if memo is None or memo.builds == 1:  # serve saves its memo's when it stops
+            cache.save()  # what rendered is kept even when another story failed
     return Checked(book, files, last)
 
 

@@ -27,6 +27,7 @@ from .citation import article_data, bibtex_entry, json_ld, plain_citation
 from .facets import template_functions
 from .journey_chart import journey_chart
 from .load import display_path
+from .memo import Memo
 from .model import Casebook, Story
 from .opendata import OpenData
 from .page_cache import PageCache
@@ -109,11 +110,13 @@ def render_site(
     serving: bool = False,
     progress: Progress = QUIET,
     last: PageCache | None = None,
+    memo: Memo | None = None,
 ) -> list[OutputFile]:
     """Every file of the site. `serving` adds the script that shows serve's failed rebuilds.
 
     With `last` (the pages of the last build), a page whose inputs are all unchanged is not
-    made again: the last build's file stands for it (see page_cache.py)."""
+    made again: the last build's file stands for it (see page_cache.py). With serve's `memo`,
+    what is made from unchanged stories alone is kept between rebuilds."""
     if not (templates / "base.html").is_file():
         message = "templates folder not found; run from the project folder or pass --templates"
         raise ContentError([Problem(display_path(templates), 0, message)])
@@ -127,9 +130,7 @@ def render_site(
     excerpts = {slug: _excerpt(text) for slug, text in texts.items()}
     # From here on the stories carry no body: pages reach it only through body_of, excerpt_of
     # and the open data's texts, which note each use (so page_cache knows what a page shows)
-    book = dataclasses.replace(
-        book, stories=tuple(dataclasses.replace(s, body="") for s in book.stories)
-    )
+    book = dataclasses.replace(book, stories=tuple(_without_body(s, memo) for s in book.stories))
 
     def body_of(story: Story) -> str:
         _uses(story.slug)
@@ -159,7 +160,7 @@ def render_site(
     )
     # Open data, citations, JSON-LD and journey charts (data.html, story.html, partnership.html)
     env.globals.update(
-        open_data=OpenData(book, urls, _Noted(texts)),
+        open_data=OpenData(book, urls, _Noted(texts), memo),
         data_fields=opendata_fields,
         cite_text=lambda story: plain_citation(story, book.site, urls),
         cite_bibtex=lambda story: bibtex_entry(story, book.site, urls),
@@ -207,6 +208,14 @@ def render_site(
             target = urls.output_file(urls.story_image(story, image.name))
             output.append(OutputFile(target, source=Path(image.source)))
     return output
+
+
+def _without_body(story: Story, memo: Memo | None) -> Story:
+    if memo is None:
+        return dataclasses.replace(story, body="")
+    # unchanged since serve's last rebuild, the story is the same object (memo.py), and so
+    # is this copy; the value holds the story, so no other object can take its id
+    return memo.keep(("without body", id(story)), lambda: (story, _without_body(story, None)))[1]
 
 
 SERVE_SCRIPT = Path(__file__).resolve().parent / "serve_status.js"

@@ -150,6 +150,10 @@ class Rebuilder:
         self.memo = Memo()  # stories as the last rebuild loaded and checked them
         self._removing: list[threading.Thread] = []
 
+    def close(self) -> None:
+        """When serve stops: the body cache written (see Memo.save_bodies)."""
+        self.memo.save_bodies()
+
     def settle(self) -> None:
         """Until the search index is current and replaced sites are gone (tests, leaving)."""
         self.search.wait()
@@ -239,7 +243,10 @@ def serve(options: BuildOptions, output: Path, port: int) -> int:
     for folder in folders:  # named for livereload's log; without them it says it watches cwd
         server.watch(str(folder))
     print(f"casebook: serving http://127.0.0.1:{port}/ (Ctrl+C to stop)")
-    server.serve(root=str(output), host="127.0.0.1", port=port, restart_delay=0)
+    try:
+        server.serve(root=str(output), host="127.0.0.1", port=port, restart_delay=0)
+    finally:
+        rebuild.close()
     return 0
 
 

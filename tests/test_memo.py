@@ -172,3 +172,24 @@ def test_an_unchanged_body_cache_is_not_written_again(content_tree, tmp_path):
     (root / "stories" / "b.md").write_text(story("Beta", "Other words."))
     build_site(options, tmp_path / "site")
     assert bodies.stat().st_ino != first.st_ino
+
+
+def test_serve_writes_the_body_cache_after_its_first_build_and_when_it_stops(
+    content_tree, tmp_path
+):
+    from casebook.cache import BodyCache
+
+    root = content_tree({"a.md": story("Alpha"), "b.md": story("Beta")})
+    options = BuildOptions(content=root, today=TODAY, cache=tmp_path / "cache")
+    rebuild = Rebuilder(options, tmp_path / "served")
+    assert rebuild() is True
+    bodies = tmp_path / "cache" / "bodies.marshal"
+    first = bodies.stat().st_ino
+    new = story("Beta", "Other words.")
+    (root / "stories" / "b.md").write_text(new)
+    assert rebuild() is True
+    assert bodies.stat().st_ino == first  # not written on each save
+    rebuild.close()
+    assert bodies.stat().st_ino != first
+    body = new.split("---\n", 2)[2]
+    assert BodyCache(tmp_path / "cache").get("b", body) is not None
