@@ -5,7 +5,8 @@ of every other story again, and checking it again, was most of a rebuild. A Memo
 step's result with the problems it reported, keyed by everything the step reads, so a story
 whose text (and name, images, rubric and today's date) is unchanged is neither parsed nor
 checked again. Results the last build did not ask for are dropped, so a memo holds at most
-two builds' worth. It also keeps the body cache (cache.py) in memory. `build` runs once per
+two builds' worth. It also keeps the body cache (cache.py) in memory, and the body workers
+(bodies.py) running. `build` runs once per
 process and uses none.
 """
 
@@ -15,6 +16,7 @@ from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .bodies import Crew
 from .cache import BodyCache
 from .problems import Problem
 
@@ -29,6 +31,7 @@ class Memo:
         self._rubric_generation = 0
         self._bodies: BodyCache | None = None
         self.builds = 0  # how many builds have started
+        self.crew = Crew()  # body workers, kept running between builds
 
     def body_cache(self, folder: Path | None) -> BodyCache:
         """The rendered bodies, kept in memory between builds rather than read each time."""
@@ -48,6 +51,11 @@ class Memo:
         stops, as at 10,000 stories writing it took most of a second per save."""
         if self._bodies is not None:
             self._bodies.save()
+
+    def close(self) -> None:
+        """The process is done building: body cache written, workers stopped."""
+        self.save_bodies()
+        self.crew.close()
 
     def rubric_generation(self, rubric: object) -> int:
         """A number that changes whenever the rubric does, for keys of steps that read it."""

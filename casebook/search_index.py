@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from .search_index_order import FormatError, stabilise
@@ -44,22 +45,30 @@ def build_search_index(site: Path) -> None:
     """
     env = {k: v for k, v in os.environ.items() if not k.upper().startswith("PAGEFIND_")}
     arguments = [*PAGEFIND, "--site", ".", "--output-subdir", BUNDLE, "--silent"]
-    try:
-        done = subprocess.run(
-            arguments,
-            cwd=site,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=TIME_LIMIT,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise SearchIndexError(_failed(f"Pagefind took longer than {TIME_LIMIT} s")) from None
-    except OSError as error:
-        raise SearchIndexError(_failed(f"Pagefind could not start ({error.strerror})")) from None
+    # Its output goes to files, not pipes: a worker process forked meanwhile (serve indexes
+    # in the background) would hold a pipe open, and the wait for its end would never end.
+    with tempfile.TemporaryFile() as output:
+        try:
+            done = subprocess.run(
+                arguments,
+                cwd=site,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                timeout=TIME_LIMIT,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            why = f"Pagefind took longer than {TIME_LIMIT} s"
+            raise SearchIndexError(_failed(why)) from None
+        except OSError as error:
+            why = f"Pagefind could not start ({error.strerror})"
+            raise SearchIndexError(_failed(why)) from None
+        output.seek(0)
+        said = output.read().decode("utf-8", "replace")
     if done.returncode != 0:
-        raise SearchIndexError(_failed(_one_line(done.stderr or done.stdout)))
+        raise SearchIndexError(_failed(_one_line(said)))
     bundle = site / BUNDLE
     if not (bundle / "pagefind.js").is_file():
         raise SearchIndexError(_failed("Pagefind wrote no pagefind/pagefind.js"))

@@ -151,8 +151,8 @@ class Rebuilder:
         self._removing: list[threading.Thread] = []
 
     def close(self) -> None:
-        """When serve stops: the body cache written (see Memo.save_bodies)."""
-        self.memo.save_bodies()
+        """When serve stops: the body cache written, the body workers stopped."""
+        self.memo.close()
 
     def settle(self) -> None:
         """Until the search index is current and replaced sites are gone (tests, leaving)."""

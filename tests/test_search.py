@@ -322,6 +322,37 @@ def test_a_failed_index_leaves_the_last_good_site(content_tree, tmp_path, monkey
     assert [p.name for p in output.parent.iterdir() if ".staging-" in p.name] == []
 
 
+def test_a_process_left_holding_pagefinds_output_does_not_keep_the_build_waiting(
+    tmp_path, monkeypatch
+):
+    """serve forks body workers while Pagefind runs in the background; a worker that kept a
+    pipe of Pagefind's open once made the wait for Pagefind's end last as long as the worker.
+    Here Pagefind leaves a process behind that holds its output for 60 s."""
+    import os
+    import signal
+    import time
+
+    holder = tmp_path / "holder.pid"
+    script = (
+        "import os, subprocess, sys; "
+        "os.makedirs('pagefind'); open('pagefind/pagefind.js', 'w').close(); "
+        "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'], "
+        f"start_new_session=True); open({str(holder)!r}, 'w').write(str(child.pid)); "
+        "print('indexed')"
+    )
+    monkeypatch.setattr(search_index, "PAGEFIND", (sys.executable, "-c", script))
+    monkeypatch.setattr(search_index, "stabilise", lambda bundle: None)
+    site = tmp_path / "site"
+    site.mkdir()
+    started = time.monotonic()
+    try:
+        search_index.build_search_index(site)
+        assert time.monotonic() - started < 30
+    finally:
+        if holder.exists():
+            os.kill(int(holder.read_text()), signal.SIGKILL)
+
+
 def test_a_missing_pagefind_is_one_line(content_tree, tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(search_index, "PAGEFIND", (sys.executable, "-m", "no_such_pagefind"))
     content = content_tree({"s.md": story()})
