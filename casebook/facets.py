@@ -92,19 +92,25 @@ def merge(rubric: Rubric, values: Iterable[Values]) -> Values:
     return {key: _in_order(rubric, key, gathered[key]) for key in KEYS}
 
 
-def story_facets(book: Casebook) -> tuple[Facet, ...]:
-    """The facets of the stories index: only choices some published story has."""
-    merged = merge(book.rubric, [story_values(book.rubric, s) for s in book.stories])
+def all_story_values(book: Casebook) -> list[Values]:
+    """Each story's options, in the book's order (made once, for both sets of facets)."""
+    return [story_values(book.rubric, s) for s in book.stories]
+
+
+def story_facets(book: Casebook, values: list[Values] | None = None) -> tuple[Facet, ...]:
+    """The facets of the stories index: only choices some published story has. values: as
+    all_story_values gives them, if already made."""
+    merged = merge(book.rubric, all_story_values(book) if values is None else values)
     return tuple(Facet(key, LEGENDS[key], merged[key]) for key in KEYS if merged[key])
 
 
-def search_facets(book: Casebook) -> tuple[Facet, ...]:
+def search_facets(book: Casebook, values: list[Values] | None = None) -> tuple[Facet, ...]:
     """The facets of the search page: the whole tool, and what the stories add."""
     rubric = book.rubric
     whole_tool = [
         cell_values(rubric, sub, stage) for sub in rubric.sub_elements for stage in rubric.stages
     ]
-    stories = [story_values(rubric, s) for s in book.stories]
+    stories = all_story_values(book) if values is None else values
     merged = merge(rubric, [*whole_tool, *stories])
     return tuple(Facet(key, LEGENDS[key], merged[key]) for key in KEYS if merged[key])
 

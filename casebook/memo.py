@@ -64,8 +64,8 @@ class Memo:
             self._rubric_generation += 1
         return self._rubric_generation
 
-    def __len__(self) -> int:
-        """How many results are kept."""
+    def size(self) -> int:
+        """How many results are kept. (Not __len__: a memo with none kept is still a memo.)"""
         return len(self._last.keys() | self._now.keys())
 
     def keep(self, key: Hashable, make: Callable[[], T]) -> T:

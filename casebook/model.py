@@ -70,8 +70,12 @@ class Rubric:
     def sub_element(self, sub_element_id: str) -> SubElement:
         return self._sub_elements_by_id[sub_element_id]
 
+    @cached_property
+    def _commitments_by_id(self) -> dict[str, Commitment]:
+        return {c.id: c for c in self.commitments}
+
     def commitment(self, commitment_id: str) -> Commitment:
-        return next(c for c in self.commitments if c.id == commitment_id)
+        return self._commitments_by_id[commitment_id]
 
     def stage(self, number: int) -> Stage:
         return self.stages[number - 1]

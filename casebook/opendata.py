@@ -169,7 +169,8 @@ class OpenData:
         head = safe_json(self._stories_header()).removesuffix("\n}")
         if not self.book.stories:
             return head + ',\n  "stories": []\n}\n'
-        generation = self.memo.rubric_generation(self.book.rubric) if self.memo else 0
+        memo = self.memo
+        generation = memo.rubric_generation(self.book.rubric) if memo is not None else 0
         lines = ",\n".join("    " + self._record_json(s, generation) for s in self.stories)
         return head + ',\n  "stories": [\n' + lines + "\n  ]\n}\n"
 

@@ -23,7 +23,7 @@ import os
 import sys
 from collections.abc import Iterable
 from importlib import metadata
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from . import cachefile
 from .memo import Memo
@@ -102,14 +102,14 @@ class PageCache:
         deps, size, mtime_ns, inode = entry
         if any(self.bodies.get(slug) != digest for slug, digest in deps):
             return None
-        file = self.site.joinpath(*PurePosixPath(path).parts)
+        file = os.path.join(self.site, path)  # a relative POSIX path from the URL map
         try:
-            info = file.lstat()
+            info = os.lstat(file)
         except OSError:
             return None
         if (info.st_size, info.st_mtime_ns, info.st_ino) != (size, mtime_ns, inode):
             return None  # changed since that build: make it again
-        return file, tuple(slug for slug, _ in deps)
+        return Path(file), tuple(slug for slug, _ in deps)
 
     def note(self, staged: Path, pages: Iterable[tuple[str, tuple[str, ...]]]) -> dict[str, _Entry]:
         """What to record of these pages, each with the stories whose bodies it shows, from
@@ -118,7 +118,7 @@ class PageCache:
         entries: dict[str, _Entry] = {}
         for path, uses in pages:
             try:
-                info = staged.joinpath(*PurePosixPath(path).parts).lstat()
+                info = os.lstat(os.path.join(staged, path))
             except OSError:
                 continue
             deps = tuple((slug, self.bodies[slug]) for slug in sorted(set(uses)))

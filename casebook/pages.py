@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .contribute import PERSPECTIVE_CHOICES, contribute_form
-from .facets import search_facets, story_facets
+from .facets import all_story_values, search_facets, story_facets
 from .model import Casebook
 from .schema import schema_text
 from .urls import Urls
@@ -98,7 +98,8 @@ def site_pages(book: Casebook, urls: Urls) -> Iterator[Page]:
                     _titled(f"{sub.name}: {stage.name}", part),
                     {"sub": sub, "commitment": commitment, "stage": stage, "pagination": part},
                 )
-    facets = story_facets(book)
+    values = all_story_values(book)
+    facets = story_facets(book, values)
     for part in paginate(urls.stories(), book.newest_first, urls, per):
         url = part.urls[part.number - 1]
         context = {"pagination": part, "facets": facets}
@@ -121,7 +122,7 @@ def site_pages(book: Casebook, urls: Urls) -> Iterator[Page]:
             url = part.urls[part.number - 1]
             title = _titled(f"Stories tagged “{tag}”", part)
             yield Page(url, "tag.html", title, {"tag": tag, "pagination": part})
-    yield Page(urls.search(), "search.html", "Search", {"facets": search_facets(book)})
+    yield Page(urls.search(), "search.html", "Search", {"facets": search_facets(book, values)})
     yield Page(urls.assess(), "assess.html", "Self-assessment")
     yield Page(urls.about(), "about.html", "About")
     form = {"form": contribute_form(book, urls), "perspectives": PERSPECTIVE_CHOICES}

@@ -173,23 +173,21 @@ def render_site(
     env.globals.update(template_functions(book))
     pages = list(site_pages(book, urls))
     files = [*pages, *site_files(book, urls, pages)]
+    paths = [urls.output_file(page.url) for page in files]
     seen: dict[str, str] = {}
-    for page in files:
-        path = urls.output_file(page.url)
+    for page, path in zip(files, paths, strict=True):
         if path in seen:
             raise ValueError(f"two pages write {path}: {seen[path]} and {page.template}")
         seen[path] = page.template
     kept = {}
-    for page in files if last is not None else ():
-        path = urls.output_file(page.url)
+    for path in paths if last is not None else ():
         if (found := last.kept(path)) is not None:
             kept[path] = found
-    todo = [page for page in files if urls.output_file(page.url) not in kept]
+    todo = [page for page, path in zip(files, paths, strict=True) if path not in kept]
     made = dict(zip(map(id, todo), _render_pages(env, todo, templates, progress), strict=True))
     problems: dict[tuple[str, int, str], Problem] = {}
     output = []
-    for page in files:
-        path = urls.output_file(page.url)
+    for page, path in zip(files, paths, strict=True):
         result = made.get(id(page))
         if result is None:
             source, uses = kept[path]

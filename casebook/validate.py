@@ -69,7 +69,7 @@ def _validate_stories(
     problems: list[Problem],
     memo: Memo | None,
 ) -> list[Story]:
-    generation = memo.rubric_generation(rubric) if memo else 0
+    generation = memo.rubric_generation(rubric) if memo is not None else 0
 
     def check(source: StorySource) -> Story | None:
         if memo is None:

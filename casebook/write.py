@@ -208,6 +208,9 @@ def link_copy(source: Path, target: Path, leave_out: str = "") -> None:
 def _inside(relative: str) -> str:
     """Guard: a path from the site map must stay inside the output folder; the path to join
     to the folder's."""
+    parts = relative.split("/")
+    if os.sep == "/" and all(part not in ("", ".", "..") for part in parts):
+        return relative  # the URL map's usual form, checked without pathlib's cost
     pure = PurePosixPath(relative)
     if pure.is_absolute() or ".." in pure.parts or not pure.parts:
         raise ValueError(f"refusing to write outside the output folder: {relative!r}")

@@ -124,7 +124,7 @@ def test_the_memo_keeps_only_what_the_last_builds_used(content_tree):
         (root / "stories" / f"s{i}.md").write_text(story(f"Story {i}, edited"))
         model(root, memo)
     # each story: one parse and one check, from this build and (at most) the one before
-    assert len(memo) <= 2 * 2 * 5
+    assert memo.size() <= 2 * 2 * 5
 
 
 def test_serve_rebuilds_with_its_memo_give_a_fresh_builds_bytes(content_tree, tmp_path):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from casebook.cli import main
 
 from .conftest import story
@@ -74,3 +76,21 @@ def test_template_errors_name_the_template_and_line(content_tree, tmp_path, monk
     assert len(err) == 2
     assert err[0].startswith("templates/about.html:")
     assert "has no attribute 'descripton'" in err[0]
+
+
+@pytest.mark.parametrize("bad", ["../x", "/etc/passwd", "", "a/../../b", "stories/..", "."])
+def test_a_path_outside_the_site_is_refused(bad):
+    from casebook.write import _inside
+
+    with pytest.raises(ValueError, match="refusing to write outside the output folder"):
+        _inside(bad)
+
+
+@pytest.mark.parametrize(
+    ("path", "joined"),
+    [("stories/a/index.html", "stories/a/index.html"), ("a//b", "a/b"), ("./a", "a")],
+)
+def test_a_path_inside_the_site_is_joined_as_it_is(path, joined):
+    from casebook.write import _inside
+
+    assert _inside(path) == joined
