@@ -28,7 +28,7 @@ from .problems import ContentError, Problem
 from .render import serve_status
 from .search_index import BUNDLE, SearchIndexError, build_search_index
 from .urls import Urls
-from .write import OutputError, link_copy, remove, swap
+from .write import OutputError, link_copy, remove, remove_aside, swap
 
 
 class SearchRefresh:
@@ -115,9 +115,9 @@ class SearchRefresh:
             why = f"{type(error).__name__}: {error}"
             print(f"casebook: the search index could not be updated ({why})", file=sys.stderr)
         finally:
-            remove(pages)
+            remove_aside(pages)
             if old is not None:
-                remove(old)  # outside the lock: a save meanwhile need not wait for it
+                remove_aside(old)  # outside the lock: a save meanwhile need not wait for it
 
     def _swap_in(self, index: Path) -> Path | None:
         """The served site as it is now, with this index, linked together and swapped in;
@@ -163,7 +163,7 @@ class Rebuilder:
 
     def _remove_later(self, folder: Path) -> None:
         """The site a rebuild replaced, removed without keeping the writer waiting."""
-        thread = threading.Thread(target=remove, args=(folder,), daemon=True)
+        thread = threading.Thread(target=remove_aside, args=(folder,), daemon=True)
         thread.start()
         self._removing = [t for t in self._removing if t.is_alive()] + [thread]
 

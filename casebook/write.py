@@ -11,6 +11,7 @@ import filecmp
 import os
 import shutil
 import stat
+import subprocess
 import tempfile
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
@@ -51,6 +52,17 @@ def check_output_folder(output: Path, protected: list[Path]) -> None:
 def remove(folder: Path) -> None:
     """The replaced site's folder, gone."""
     shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_aside(folder: Path) -> None:
+    """remove(), for a background thread: by `rm` in another process where there is one, as
+    Python's walk of a large site holds the interpreter's lock while serve rebuilds."""
+    rm = shutil.which("rm")
+    if rm is not None:
+        quiet = subprocess.DEVNULL
+        command = [rm, "-rf", "--", str(folder)]
+        subprocess.run(command, stdin=quiet, stdout=quiet, stderr=quiet, check=False)
+    remove(folder)  # whatever rm could not
 
 
 def write_site(

@@ -94,3 +94,19 @@ def test_a_path_inside_the_site_is_joined_as_it_is(path, joined):
     from casebook.write import _inside
 
     assert _inside(path) == joined
+
+
+def test_removing_aside_takes_the_folder_and_never_what_its_links_point_to(tmp_path):
+    from casebook.write import remove_aside
+
+    keep = tmp_path / "keep.txt"
+    keep.write_text("kept")
+    folder = tmp_path / "-rf old site"  # a name rm could take for an option
+    (folder / "stories" / "a").mkdir(parents=True)
+    (folder / "stories" / "a" / "index.html").write_text("<p>a</p>")
+    (folder / "link").symlink_to(keep)
+    (folder / "folder-link").symlink_to(tmp_path)
+    remove_aside(folder)
+    assert not folder.exists()
+    assert keep.read_text() == "kept"
+    remove_aside(folder)  # already gone: nothing to do, nothing raised
