@@ -124,15 +124,17 @@ def _write_all(files: list[OutputFile], root: Path, last: Path) -> None:
 def _keep_unchanged(root: Path, last: Path, written: set[str]) -> None:
     """Files the finishing step made (the search index) that the last site has byte for byte
     are replaced by links to the last site's, so they too keep their time."""
-    for relative in _files(root):
+    made: list[tuple[str, str]] = []  # listed first: the loop below changes the folders
+    _walk(str(root), "", "", lambda path, relative: made.append((path, relative)), None)
+    for path, relative in made:
         if relative in written:
             continue
-        path, before = root / relative, os.path.join(last, _inside(relative))
+        before = os.path.join(last, _inside(relative))
         if _linked(path, before):
             continue  # carried over as a link already (serve's last index)
-        if _same(OutputFile(relative, source=path), before):
+        if _same(OutputFile(relative, source=Path(path)), before):
             try:
-                link = path.with_name(f".{path.name}.link")
+                link = os.path.join(os.path.dirname(path), f".{os.path.basename(path)}.link")
                 os.link(before, link)
                 os.replace(link, path)
             except OSError:
