@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .memo import Memo
 from .model import PERSPECTIVES, Casebook, Partnership, Rubric, Stage, Story, SubElement
 
 
@@ -92,9 +93,19 @@ def merge(rubric: Rubric, values: Iterable[Values]) -> Values:
     return {key: _in_order(rubric, key, gathered[key]) for key in KEYS}
 
 
-def all_story_values(book: Casebook) -> list[Values]:
-    """Each story's options, in the book's order (made once, for both sets of facets)."""
-    return [story_values(book.rubric, s) for s in book.stories]
+def all_story_values(book: Casebook, memo: Memo | None = None) -> list[Values]:
+    """Each story's options, in the book's order (made once, for both sets of facets). With
+    serve's memo, an unchanged story's are kept between rebuilds."""
+    if memo is None:
+        return [story_values(book.rubric, s) for s in book.stories]
+    generation = memo.rubric_generation(book.rubric)
+
+    def kept(story: Story) -> Values:
+        # an unchanged story is the same object (memo.py); the value holds it
+        make = lambda: (story, story_values(book.rubric, story))  # noqa: E731
+        return memo.keep(("facet values", id(story), generation), make)[1]
+
+    return [kept(s) for s in book.stories]
 
 
 def story_facets(book: Casebook, values: list[Values] | None = None) -> tuple[Facet, ...]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from .contribute import PERSPECTIVE_CHOICES, contribute_form
 from .facets import all_story_values, search_facets, story_facets
+from .memo import Memo
 from .model import Casebook
 from .schema import schema_text
 from .urls import Urls
@@ -77,7 +78,8 @@ class Page:
     in_sitemap: bool = True
 
 
-def site_pages(book: Casebook, urls: Urls) -> Iterator[Page]:
+def site_pages(book: Casebook, urls: Urls, memo: Memo | None = None) -> Iterator[Page]:
+    """Every page of the site; memo: see all_story_values."""
     rubric, per = book.rubric, book.site.per_page
     yield Page(urls.home(), "home.html", book.site.title)
     yield Page(urls.rubric(), "rubric.html", rubric.short_title)
@@ -98,7 +100,7 @@ def site_pages(book: Casebook, urls: Urls) -> Iterator[Page]:
                     _titled(f"{sub.name}: {stage.name}", part),
                     {"sub": sub, "commitment": commitment, "stage": stage, "pagination": part},
                 )
-    values = all_story_values(book)
+    values = all_story_values(book, memo)
     facets = story_facets(book, values)
     for part in paginate(urls.stories(), book.newest_first, urls, per):
         url = part.urls[part.number - 1]

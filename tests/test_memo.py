@@ -138,6 +138,8 @@ def test_serve_rebuilds_with_its_memo_give_a_fresh_builds_bytes(content_tree, tm
     assert rebuild() is True
     (root / "stories" / "b.md").write_text(story("Beta", "Other words."))
     assert rebuild() is True
+    (root / "stories" / "b.md").write_text(story("Beta").replace("stage: 2", "stage: 4"))
+    assert rebuild() is True  # the filters of the stories and search pages now offer stage 4
     assert rebuild() is True
     fresh = check_site(replace(options, cache=None))
     rebuilt = snapshot(tmp_path / "served")
