@@ -21,6 +21,7 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.context import BaseContext
 
 from .markdown_html import StoryMarkdown, plain_text
+from .processes import SPAWN_LOCK
 from .progress import QUIET, Progress
 
 TIME_LIMIT = 10.0  # seconds for one story body
@@ -106,17 +107,19 @@ def _render(job: BodyJob, time_limit: float) -> RenderedBody:
     return RenderedBody(job.slug, rendered.html, rendered.images, text=text)
 
 
-def _serve(conn: Connection, time_limit: float) -> None:
-    """A worker's life: render each job it is sent until it is sent None.
+def _serve(conn: Connection, parents_end: Connection, time_limit: float) -> None:
+    """A worker's life: render each job it is sent until it is sent None, or until the
+    parent has gone (its end of the pipe, which the fork copied here, is closed first).
 
     Its stderr goes nowhere: a library that aborts at the memory cap prints there, and the
     parent reports that story's failure in words.
     """
+    parents_end.close()
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
     os.close(devnull)
     _start_worker()
-    while (job := conn.recv()) is not None:
+    while (job := _next_job(conn)) is not None:
         try:
             rendered = _render(job, time_limit)
         except _TimeUp:  # the alarm rang just as the body finished, before it was disarmed
@@ -125,14 +128,23 @@ def _serve(conn: Connection, time_limit: float) -> None:
         conn.send(rendered)
 
 
+def _next_job(conn: Connection) -> BodyJob | None:
+    try:
+        return conn.recv()  # type: ignore[no-any-return]
+    except (EOFError, OSError):  # the parent has gone: so does the worker
+        return None
+
+
 class _Worker:
     """One worker process, and the job (by index) it is rendering, if any."""
 
     def __init__(self, context: BaseContext, time_limit: float) -> None:
         self.time_limit = time_limit
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, time_limit), daemon=True)
-        self.process.start()
+        arguments = (child, self.conn, time_limit)
+        self.process = context.Process(target=_serve, args=arguments, daemon=True)
+        with SPAWN_LOCK:  # see processes.py
+            self.process.start()
         child.close()
         self.index = -1
         self.deadline = 0.0

@@ -30,7 +30,7 @@ class Memo:
         self._rubric: object = None
         self._rubric_generation = 0
         self._bodies: BodyCache | None = None
-        self.builds = 0  # how many builds have started
+        self._bodies_saved = False
         self.crew = Crew()  # body workers, kept running between builds
 
     def body_cache(self, folder: Path | None) -> BodyCache:
@@ -44,13 +44,17 @@ class Memo:
     def start(self) -> None:
         """A new build: what the last one used stays at hand, anything older goes."""
         self._last, self._now = self._now, {}
-        self.builds += 1
+
+    def after_first_render(self) -> None:
+        """Called after each build that rendered: the body cache is written after the first,
+        then only when serve stops (at 10,000 stories writing it took most of a second)."""
+        if not self._bodies_saved:
+            self.save_bodies()
 
     def save_bodies(self) -> None:
-        """Write the body cache: serve writes it after its first build, then only when it
-        stops, as at 10,000 stories writing it took most of a second per save."""
         if self._bodies is not None:
             self._bodies.save()
+            self._bodies_saved = True
 
     def close(self) -> None:
         """The process is done building: body cache written, workers stopped."""

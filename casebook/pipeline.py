@@ -87,8 +87,10 @@ def check_site(
         )
     finally:
         progress.finish()
-        if memo is None or memo.builds == 1:  # serve saves its memo's when it stops
+        if memo is None:
             cache.save()  # what rendered is kept even when another story failed
+        else:
+            memo.after_first_render()
     return Checked(book, files, last)
 
 

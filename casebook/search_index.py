@@ -15,6 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from . import processes
 from .search_index_order import FormatError, stabilise
 from .write import OutputError
 
@@ -45,20 +46,10 @@ def build_search_index(site: Path) -> None:
     """
     env = {k: v for k, v in os.environ.items() if not k.upper().startswith("PAGEFIND_")}
     arguments = [*PAGEFIND, "--site", ".", "--output-subdir", BUNDLE, "--silent"]
-    # Its output goes to files, not pipes: a worker process forked meanwhile (serve indexes
-    # in the background) would hold a pipe open, and the wait for its end would never end.
+    # Its output goes to a file, not a pipe: see processes.py
     with tempfile.TemporaryFile() as output:
         try:
-            done = subprocess.run(
-                arguments,
-                cwd=site,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                timeout=TIME_LIMIT,
-                check=False,
-            )
+            status = processes.run(arguments, output, TIME_LIMIT, cwd=site, env=env)
         except subprocess.TimeoutExpired:
             why = f"Pagefind took longer than {TIME_LIMIT} s"
             raise SearchIndexError(_failed(why)) from None
@@ -67,7 +58,7 @@ def build_search_index(site: Path) -> None:
             raise SearchIndexError(_failed(why)) from None
         output.seek(0)
         said = output.read().decode("utf-8", "replace")
-    if done.returncode != 0:
+    if status != 0:
         raise SearchIndexError(_failed(_one_line(said)))
     bundle = site / BUNDLE
     if not (bundle / "pagefind.js").is_file():

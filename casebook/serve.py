@@ -12,6 +12,7 @@ save has come in meanwhile (then only the newest pages are indexed).
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import sys
 import tempfile
@@ -243,11 +244,19 @@ def serve(options: BuildOptions, output: Path, port: int) -> int:
     for folder in folders:  # named for livereload's log; without them it says it watches cwd
         server.watch(str(folder))
     print(f"casebook: serving http://127.0.0.1:{port}/ (Ctrl+C to stop)")
+    # stopped by a signal (a terminal closed, a process manager) as by Ctrl+C: the body cache
+    # is written and the body workers stopped
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGHUP, _interrupt)
     try:
         server.serve(root=str(output), host="127.0.0.1", port=port, restart_delay=0)
     finally:
         rebuild.close()
     return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 class _Reloader:

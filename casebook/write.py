@@ -14,8 +14,10 @@ import stat
 import subprocess
 import tempfile
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path, PurePosixPath
 
+from . import processes
 from .render import OutputFile
 
 MARKER = ".casebook-site"
@@ -59,9 +61,8 @@ def remove_aside(folder: Path) -> None:
     Python's walk of a large site holds the interpreter's lock while serve rebuilds."""
     rm = shutil.which("rm")
     if rm is not None:
-        quiet = subprocess.DEVNULL
-        command = [rm, "-rf", "--", str(folder)]
-        subprocess.run(command, stdin=quiet, stdout=quiet, stderr=quiet, check=False)
+        with suppress(OSError):
+            processes.run([rm, "-rf", "--", str(folder)], subprocess.DEVNULL)
     remove(folder)  # whatever rm could not
 
 

@@ -146,3 +146,61 @@ def test_a_crew_keeps_its_workers_between_calls_and_replaces_dead_ones(monkeypat
     finally:
         crew.close()
     assert crew.workers == [] and not any(w.process.is_alive() for w in workers)
+
+
+def _alive(pid: int) -> bool:
+    """Whether the process runs (a zombie, dead but not yet reaped, does not count)."""
+    from pathlib import Path
+
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def test_kept_workers_end_when_their_parent_is_killed(tmp_path):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    script = (
+        "import os, signal\n"
+        "from casebook.bodies import BodyJob, Crew, render_bodies\n"
+        "crew = Crew()\n"
+        "render_bodies([BodyJob('a', 'One.'), BodyJob('b', 'Two.')], workers=2, crew=crew)\n"
+        "print(' '.join(str(w.process.pid) for w in crew.workers), flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)  # no clean-up of any kind\n"
+    )
+    said = tmp_path / "pids"
+    with said.open("w") as out:  # a file, not a pipe the orphans could hold open
+        subprocess.run([sys.executable, "-c", script], stdout=out, check=False)
+    pids = [int(pid) for pid in said.read_text().split()]
+    assert len(pids) == 2
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = [pid for pid in pids if _alive(pid)]
+    for pid in left:
+        os.kill(pid, 9)
+    assert left == []
+
+
+def test_a_worker_is_not_forked_while_a_process_is_being_started():
+    """processes.SPAWN_LOCK: a worker forked meanwhile would hold that start's pipe open."""
+    import multiprocessing
+    import threading
+
+    from casebook.bodies import _Worker
+    from casebook.processes import SPAWN_LOCK
+
+    made: list[_Worker] = []
+    with SPAWN_LOCK:
+        context = multiprocessing.get_context("fork")
+        thread = threading.Thread(target=lambda: made.append(_Worker(context, 10.0)))
+        thread.start()
+        thread.join(timeout=0.5)
+        assert thread.is_alive() and made == []  # waiting for the lock
+    thread.join(timeout=10)
+    assert len(made) == 1
+    made[0].finish()

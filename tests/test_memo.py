@@ -195,3 +195,16 @@ def test_serve_writes_the_body_cache_after_its_first_build_and_when_it_stops(
     assert bodies.stat().st_ino != first
     body = new.split("---\n", 2)[2]
     assert BodyCache(tmp_path / "cache").get("b", body) is not None
+
+
+def test_serve_writes_the_body_cache_after_the_first_build_that_renders(content_tree, tmp_path):
+    from casebook.cache import BodyCache
+
+    root = content_tree({"a.md": story("Alpha").replace("stage: 2", "stage: 8")})
+    options = BuildOptions(content=root, today=TODAY, cache=tmp_path / "cache")
+    rebuild = Rebuilder(options, tmp_path / "served")
+    assert rebuild() is False  # started with a broken story: nothing rendered
+    good = story("Alpha")
+    (root / "stories" / "a.md").write_text(good)
+    assert rebuild() is True
+    assert BodyCache(tmp_path / "cache").get("a", good.split("---\n", 2)[2]) is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from casebook.pipeline import BuildOptions
 from casebook.serve import Rebuilder
@@ -253,3 +254,54 @@ def test_an_unexpected_error_in_indexing_does_not_stop_later_updates(
     rebuild.settle()
     assert _indexed_titles(output) == ["Third"]
     assert _leftovers(output) == []
+
+
+def test_serve_stopped_by_sigterm_stops_its_workers_and_exits_cleanly(content_tree, tmp_path):
+    import os
+    import signal
+    import socket
+    import subprocess
+    import time
+
+    from .conftest import REPO
+    from .test_bodies import _alive
+
+    root = content_tree({"a.md": story()})
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = tmp_path / "serve.log"
+    command = [sys.executable, str(REPO / "build.py"), "serve", "--content", str(root)]
+    command += ["--templates", str(REPO / "templates"), "--port", str(port)]
+    with log.open("wb") as out:
+        server = subprocess.Popen(command, cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while b"serving http" not in log.read_bytes():
+            assert server.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+        children = [
+            int(stat.name)
+            for stat in Path("/proc").iterdir()
+            if stat.name.isdigit() and _parent(stat) == server.pid
+        ]
+        assert children  # the body worker kept from the first build
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(30) == 0
+    finally:
+        if server.poll() is None:
+            server.kill()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = [pid for pid in children if _alive(pid)]
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert left == []
+
+
+def _parent(proc: Path) -> int:
+    try:
+        return int((proc / "stat").read_text().split(") ")[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return -1
