@@ -75,7 +75,9 @@ class BodyCache:
     def save(self) -> None:
         """Write the entries this build used, atomically, unless the file has just those; a
         cache that can't be written is simply not kept (the next build renders again)."""
-        if self.folder is not None and self._used.keys() != self._saved:
+        # a build that stopped before rendering (no templates folder) used none: the file
+        # keeps what it has rather than being emptied
+        if self.folder is not None and self._used and self._used.keys() != self._saved:
             cachefile.save(self.folder / self.FILE, (self._engine, self._used))
             self._saved = set(self._used)
 

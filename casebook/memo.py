@@ -5,9 +5,8 @@ of every other story again, and checking it again, was most of a rebuild. A Memo
 step's result with the problems it reported, keyed by everything the step reads, so a story
 whose text (and name, images, rubric and today's date) is unchanged is neither parsed nor
 checked again. Results the last build did not ask for are dropped, so a memo holds at most
-two builds' worth. It also keeps the body cache (cache.py) in memory, and the body workers
-(bodies.py) running. `build` runs once per
-process and uses none.
+two builds' worth. It also keeps the body cache (cache.py) in memory and the body workers
+(bodies.py) running. `build` runs once per process and uses none.
 """
 
 from __future__ import annotations

@@ -495,3 +495,16 @@ def test_an_unchanged_search_index_keeps_its_files_and_times(content_tree, tmp_p
     for path, stat in before.items():
         assert path.stat().st_ino == stat.st_ino, path
         assert path.stat().st_mtime_ns == stat.st_mtime_ns, path
+
+
+def test_a_build_that_stops_before_rendering_keeps_the_body_cache(content_tree, tmp_path):
+    from casebook.problems import ContentError
+
+    root = content_tree({"a.md": story("Alpha"), "b.md": story("Beta")})
+    cache = tmp_path / "cache"
+    build_site(BuildOptions(root, today=TODAY, cache=cache), tmp_path / "site")
+    before = (cache / "bodies.marshal").read_bytes()
+    broken = BuildOptions(root, templates=tmp_path / "no-templates", today=TODAY, cache=cache)
+    with pytest.raises(ContentError):
+        build_site(broken, tmp_path / "site")
+    assert (cache / "bodies.marshal").read_bytes() == before
