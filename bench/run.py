@@ -128,6 +128,7 @@ def bench(stories: int, repeat: int, work: Path) -> dict[str, object]:
         "python": sys.version.split()[0],
         "floor_read_parse_s": floors["read_parse"],
         "floor_markdown_s": floors["markdown"],
+        "markdown_it_s": floors["markdown_it"],  # None where markdown-it-py is not installed
         "peak_rss_mb": max(
             max(r["rss_mb"], r["worker_rss_mb"]) for rs in runs.values() for r in rs
         ),
@@ -149,6 +150,7 @@ def table(result: dict[str, object]) -> str:
         ("floor: read + YAML-parse every story", f"{result['floor_read_parse_s']:.2f} s"),
         ("floor: Python-Markdown, every body, one process", f"{floor:.2f} s"),
         ("cold build / Markdown floor", f"{cold / floor:.2f}x"),
+        ("alternative: markdown-it-py, every body, one process", _seconds(result["markdown_it_s"])),
         ("peak RSS (largest process)", f"{result['peak_rss_mb']:.0f} MB"),
         ("files in the site", f"{result['files']}"),
         (
@@ -162,6 +164,12 @@ def table(result: dict[str, object]) -> str:
     lines = [head, "", f"| {'measure':<{width}} | value |", f"|{'-' * (width + 2)}|-------|"]
     lines += [f"| {label:<{width}} | {value} |" for label, value in rows]
     return "\n".join(lines)
+
+
+def _seconds(value: object) -> str:
+    if value is None:
+        return "not measured (pip install markdown-it-py)"
+    return f"{float(value):.2f} s"  # type: ignore[arg-type]
 
 
 def main(argv: list[str] | None = None) -> int:

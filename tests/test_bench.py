@@ -70,6 +70,7 @@ def test_run_prints_the_table_and_writes_the_figures(tmp_path):
         "rebuild after adding one story",
         "rebuild after a template change",
         "floor: Python-Markdown, every body, one process",
+        "alternative: markdown-it-py, every body, one process",
         "peak RSS (largest process)",
         "site size / content size",
         "serve: save one story to the reload signal",
@@ -82,3 +83,10 @@ def test_run_prints_the_table_and_writes_the_figures(tmp_path):
     steps = ("cold", "no_change", "edit_one", "save_to_reload", "save_to_search")
     assert all(figures[f"{step}_s"] > 0 for step in steps)
     assert figures["save_to_search_s"] > figures["save_to_reload_s"]
+    try:
+        import markdown_it  # noqa: F401  (not a dependency: measured where installed)
+
+        assert figures["markdown_it_s"] > 0
+    except ImportError:
+        assert figures["markdown_it_s"] is None
+        assert "not measured (pip install markdown-it-py)" in done.stdout
