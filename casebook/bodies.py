@@ -139,7 +139,6 @@ class _Worker:
     """One worker process, and the job (by index) it is rendering, if any."""
 
     def __init__(self, context: BaseContext, time_limit: float) -> None:
-        self.time_limit = time_limit
         self.conn, child = context.Pipe()
         arguments = (child, self.conn, time_limit)
         self.process = context.Process(target=_serve, args=arguments, daemon=True)
@@ -175,42 +174,13 @@ class _Worker:
         self.stop()
 
 
-class Crew:
-    """Workers kept between calls of render_bodies. serve renders one body a save, and
-    starting a worker (a fork, then Python-Markdown's set-up) took longer than rendering."""
-
-    def __init__(self) -> None:
-        self.workers: list[_Worker] = []
-
-    def take(self, context: BaseContext, count: int, time_limit: float) -> list[_Worker]:
-        """`count` workers for these limits: those kept that are still alive, then new."""
-        kept = [w for w in self.workers if w.process.is_alive() and w.time_limit == time_limit]
-        for worker in self.workers:
-            if worker not in kept:
-                worker.stop()
-        self.workers = []
-        while len(kept) < count:
-            kept.append(_Worker(context, time_limit))
-        return kept
-
-    def keep(self, workers: list[_Worker]) -> None:
-        self.workers = workers
-
-    def close(self) -> None:
-        for worker in self.workers:
-            worker.finish()
-        self.workers = []
-
-
 def render_bodies(
     jobs: Sequence[BodyJob],
     time_limit: float = TIME_LIMIT,
     workers: int | None = None,
     progress: Progress = QUIET,
-    crew: Crew | None = None,
 ) -> list[RenderedBody]:
-    """Every body rendered, in order; a body that hits a limit has `failure` set. With a
-    crew, its workers are used, and those still at hand are kept in it afterwards.
+    """Every body rendered, in order; a body that hits a limit has `failure` set.
 
     A worker that dies while rendering (a library aborting when the memory cap is reached)
     or stays stuck past the deadline (where no signal reaches it) is replaced, and only the
@@ -222,14 +192,11 @@ def render_bodies(
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
     results: list[RenderedBody | None] = [None] * len(jobs)
     waiting = iter(enumerate(jobs))
-    kept, team = crew, []
+    team: list[_Worker] = []
     busy: list[_Worker] = []
     done = 0
     try:
-        if kept is not None:
-            team.extend(kept.take(context, count, time_limit))
-        else:
-            team.extend(_Worker(context, time_limit) for _ in range(count))
+        team.extend(_Worker(context, time_limit) for _ in range(count))
         while done < len(jobs):
             for place, worker in enumerate(team):
                 if worker in busy or (nxt := next(waiting, None)) is None:
@@ -263,12 +230,9 @@ def render_bodies(
                 done += 1
                 progress.step("stories rendered", done, len(jobs))
     finally:
-        idle = [worker for worker in team if worker not in busy]
-        for worker in busy:  # only if rendering stopped early: their answers would be stale
-            worker.stop()
-        if kept is not None:
-            kept.keep(idle)
-        else:
-            for worker in idle:
+        for worker in team:
+            if worker in busy:  # only if rendering stopped early: its answer would be stale
+                worker.stop()
+            else:
                 worker.finish()
     return [r for r in results if r is not None]

@@ -5,8 +5,8 @@ of every other story again, and checking it again, was most of a rebuild. A Memo
 step's result with the problems it reported, keyed by everything the step reads, so a story
 whose text (and name, images, rubric and today's date) is unchanged is neither parsed nor
 checked again. Results the last build did not ask for are dropped, so a memo holds at most
-two builds' worth. It also keeps the body cache (cache.py) in memory and the body workers
-(bodies.py) running. `build` runs once per process and uses none.
+two builds' worth. It also keeps the body cache (cache.py) in memory. `build` runs once per
+process and uses none.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .bodies import Crew
 from .cache import BodyCache
 from .problems import Problem
 
@@ -30,7 +29,6 @@ class Memo:
         self._rubric_generation = 0
         self._bodies: BodyCache | None = None
         self._bodies_saved = False
-        self.crew = Crew()  # body workers, kept running between builds
 
     def body_cache(self, folder: Path | None) -> BodyCache:
         """The rendered bodies, kept in memory between builds rather than read each time."""
@@ -56,9 +54,8 @@ class Memo:
             self._bodies_saved = True
 
     def close(self) -> None:
-        """The process is done building: body cache written, workers stopped."""
+        """The process is done building: the body cache written."""
         self.save_bodies()
-        self.crew.close()
 
     def rubric_generation(self, rubric: object) -> int:
         """A number that changes whenever the rubric does, for keys of steps that read it."""

@@ -152,7 +152,7 @@ class Rebuilder:
         self._removing: list[threading.Thread] = []
 
     def close(self) -> None:
-        """When serve stops: the body cache written, the body workers stopped."""
+        """When serve stops: the body cache written."""
         self.memo.close()
 
     def settle(self) -> None:
@@ -245,7 +245,7 @@ def serve(options: BuildOptions, output: Path, port: int) -> int:
         server.watch(str(folder))
     print(f"casebook: serving http://127.0.0.1:{port}/ (Ctrl+C to stop)")
     # stopped by a signal (a terminal closed, a process manager) as by Ctrl+C: the body cache
-    # is written and the body workers stopped
+    # is written
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGHUP, _interrupt)
     try:

@@ -122,32 +122,6 @@ def test_a_worker_that_died_between_jobs_is_replaced_and_the_job_sent_again(monk
     assert results[1].text == "Two."
 
 
-def test_a_crew_keeps_its_workers_between_calls_and_replaces_dead_ones(monkeypatch):
-    from casebook.bodies import Crew
-
-    monkeypatch.setattr(StoryMarkdown, "render", _render_or_die)
-    crew = Crew()
-    try:
-        first = render_bodies([BodyJob("a", "One."), BodyJob("b", "Two.")], workers=2, crew=crew)
-        assert [r.html for r in first] == ["<p>One.</p>", "<p>Two.</p>"]
-        pids = sorted(w.process.pid for w in crew.workers)
-        assert len(pids) == 2 and all(w.process.is_alive() for w in crew.workers)
-
-        again = render_bodies([BodyJob("c", "Three.")], workers=2, crew=crew)
-        assert [r.html for r in again] == ["<p>Three.</p>"]
-        assert sorted(w.process.pid for w in crew.workers) == pids  # no new process
-
-        died = render_bodies([BodyJob("d", "abort")], workers=1, crew=crew)
-        assert died[0].failure == "needed too much memory to render"
-        after = render_bodies([BodyJob("e", "Five."), BodyJob("f", "Six.")], crew=crew)
-        assert [r.html for r in after] == ["<p>Five.</p>", "<p>Six.</p>"]
-        assert all(w.process.is_alive() for w in crew.workers)
-        workers = list(crew.workers)
-    finally:
-        crew.close()
-    assert crew.workers == [] and not any(w.process.is_alive() for w in workers)
-
-
 def _alive(pid: int) -> bool:
     """Whether the process runs (a zombie, dead but not yet reaped, does not count)."""
     from pathlib import Path
@@ -158,18 +132,18 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def test_kept_workers_end_when_their_parent_is_killed(tmp_path):
+def test_workers_end_when_their_parent_is_killed(tmp_path):
     import os
     import subprocess
     import sys
     import time
 
     script = (
-        "import os, signal\n"
-        "from casebook.bodies import BodyJob, Crew, render_bodies\n"
-        "crew = Crew()\n"
-        "render_bodies([BodyJob('a', 'One.'), BodyJob('b', 'Two.')], workers=2, crew=crew)\n"
-        "print(' '.join(str(w.process.pid) for w in crew.workers), flush=True)\n"
+        "import multiprocessing, os, signal\n"
+        "from casebook.bodies import _Worker\n"
+        "context = multiprocessing.get_context('fork')\n"
+        "workers = [_Worker(context, 10.0), _Worker(context, 10.0)]\n"
+        "print(' '.join(str(w.process.pid) for w in workers), flush=True)\n"
         "os.kill(os.getpid(), signal.SIGKILL)  # no clean-up of any kind\n"
     )
     said = tmp_path / "pids"

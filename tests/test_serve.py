@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from casebook.pipeline import BuildOptions
 from casebook.serve import Rebuilder
@@ -256,15 +255,15 @@ def test_an_unexpected_error_in_indexing_does_not_stop_later_updates(
     assert _leftovers(output) == []
 
 
-def test_serve_stopped_by_sigterm_stops_its_workers_and_exits_cleanly(content_tree, tmp_path):
-    import os
+def test_serve_stopped_by_sigterm_writes_the_body_cache_and_exits_cleanly(content_tree, tmp_path):
     import signal
     import socket
     import subprocess
     import time
 
+    from casebook.cache import BodyCache
+
     from .conftest import REPO
-    from .test_bodies import _alive
 
     root = content_tree({"a.md": story()})
     with socket.socket() as probe:
@@ -277,31 +276,21 @@ def test_serve_stopped_by_sigterm_stops_its_workers_and_exits_cleanly(content_tr
         server = subprocess.Popen(command, cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 120
-        while b"serving http" not in log.read_bytes():
-            assert server.poll() is None and time.monotonic() < deadline, log.read_text()
-            time.sleep(0.1)
-        children = [
-            int(stat.name)
-            for stat in Path("/proc").iterdir()
-            if stat.name.isdigit() and _parent(stat) == server.pid
-        ]
-        assert children  # the body worker kept from the first build
+
+        def wait_for(words: bytes) -> None:
+            while words not in log.read_bytes():
+                assert server.poll() is None and time.monotonic() < deadline, log.read_text()
+                time.sleep(0.1)
+
+        wait_for(b"serving http")
+        edited = story(body="Words saved while serving.")
+        (root / "stories" / "a.md").write_text(edited)
+        wait_for(b"the search index follows\n")  # the save's rebuild
+        body = edited.split("---\n", 2)[2]
+        assert BodyCache(tmp_path / ".casebook" / "cache").get("a", body) is None  # not yet
         server.send_signal(signal.SIGTERM)
         assert server.wait(30) == 0
     finally:
         if server.poll() is None:
             server.kill()
-    deadline = time.monotonic() + 10
-    while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    left = [pid for pid in children if _alive(pid)]
-    for pid in left:
-        os.kill(pid, signal.SIGKILL)
-    assert left == []
-
-
-def _parent(proc: Path) -> int:
-    try:
-        return int((proc / "stat").read_text().split(") ")[1].split()[1])
-    except (OSError, IndexError, ValueError):
-        return -1
+    assert BodyCache(tmp_path / ".casebook" / "cache").get("a", body) is not None
