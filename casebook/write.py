@@ -142,14 +142,6 @@ def _keep_unchanged(root: Path, last: Path, written: set[str]) -> None:
                 continue
 
 
-def _files(root: Path, leave_out: str = "") -> list[str]:
-    """Every regular file under root, as a sorted relative POSIX path; symlinks are left out,
-    and so is the top-level entry leave_out."""
-    found: list[str] = []
-    _walk(str(root), "", leave_out, lambda path, relative: found.append(relative), None)
-    return sorted(found)
-
-
 def _walk(
     folder: str,
     prefix: str,
