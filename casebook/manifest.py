@@ -11,36 +11,54 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import marshal
 import os
 import sys
+from operator import attrgetter
 from pathlib import Path
 
 from . import cachefile
 
 _FORMAT = 1
 RACY_NS = 2_000_000_000  # coarse file systems keep times to a second or two
+_name = attrgetter("name")
 _LIBRARIES = ("jinja2", "markdown", "nh3", "yaml", "markupsafe")
 
 
 def _tree(digest: hashlib._Hash, root: Path) -> int:
-    """Every entry under root, sorted, with its kind, size and time; returns the newest time."""
-    entries = []
+    """Every entry under root, sorted, with its size and times; returns the newest time.
+
+    A folder is listed by name only: its own times change only when entries are added,
+    removed or renamed, and the listing shows that. Symlinks are listed, never followed.
+    """
+    entries: list[tuple[str | int, ...]] = []
     newest = 0
-    for folder, dirs, files in os.walk(root, followlinks=False):
-        dirs.sort()
-        for name in sorted(files) + dirs:
-            path = os.path.join(folder, name)
+    folders = [(str(root), "")]
+    while folders:
+        folder, prefix = folders.pop()
+        try:
+            with os.scandir(folder) as listing:
+                found = sorted(listing, key=_name)
+        except OSError:
+            continue
+        inside = []
+        for entry in found:
+            name = entry.name
             try:
-                info = os.lstat(path)
+                if entry.is_dir(follow_symlinks=False):
+                    entries.append((prefix, name))
+                    inside.append((entry.path, f"{prefix}{name}/"))
+                    continue
+                info = entry.stat(follow_symlinks=False)
             except OSError:
                 continue
-            newest = max(newest, info.st_mtime_ns, info.st_ctime_ns)
             entries.append(
-                f"{os.path.relpath(path, root)}\0{info.st_mode}\0{info.st_size}\0"
-                f"{info.st_mtime_ns}\0{info.st_ino}"
+                (prefix, name, info.st_mode, info.st_size, info.st_mtime_ns, info.st_ino)
             )
+            newest = max(newest, info.st_mtime_ns, info.st_ctime_ns)
+        folders.extend(reversed(inside))
     digest.update(f"{root}\0{len(entries)}\0".encode())
-    digest.update("\n".join(entries).encode("utf-8", "surrogateescape"))
+    digest.update(marshal.dumps(entries))
     return newest
 
 

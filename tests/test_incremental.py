@@ -380,6 +380,8 @@ def test_a_build_with_nothing_changed_does_nothing(cli_site, tmp_path, capsys, m
         "edit the rubric",
         "remove a page from the site",
         "edit a page of the site",
+        "add a file to the site",
+        "remove a folder from the site",
         "another base URL",
     ],
 )
@@ -402,6 +404,10 @@ def test_any_change_to_inputs_or_site_builds_again(cli_site, tmp_path, capsys, c
         (tmp_path / "site" / "stories" / "a" / "index.html").unlink()
     elif change == "edit a page of the site":
         (tmp_path / "site" / "about" / "index.html").write_text("changed by hand")
+    elif change == "add a file to the site":
+        (tmp_path / "site" / "stories" / "a" / "notes.txt").write_text("left by hand")
+    elif change == "remove a folder from the site":
+        shutil.rmtree(tmp_path / "site" / "stories" / "b")
     else:
         args = ["--base-url", "https://example.org/wp/"]
     cold = tmp_path / "cold"
