@@ -38,8 +38,8 @@ class SearchRefresh:
     def __init__(self, output: Path, lock: threading.Lock) -> None:
         self.output = output
         self._lock = lock  # held by whoever replaces the served site
-        self._staged: Path | None = None  # pages of the build under way, to index if it lands
-        self._waiting: Path | None = None  # the newest live pages not yet indexed
+        self._staged = False  # a build under way carried the last index over
+        self._waiting = False  # the live pages are newer than their index
         self._busy = threading.Condition()
         self._thread: threading.Thread | None = None
 
@@ -57,25 +57,17 @@ class SearchRefresh:
         return (self.output / BUNDLE / "pagefind.js").is_file()
 
     def carry(self, staging: Path) -> None:
-        """Finish a staged site with the last index; keep its pages aside to index later."""
+        """Finish a staged site with the last index; its pages are indexed once it is live."""
         link_copy(self.output / BUNDLE, staging / BUNDLE)
-        parent = self.output.absolute().parent
-        pages = Path(tempfile.mkdtemp(prefix=f".{self.output.name}.search-", dir=parent))
-        link_copy(staging, pages, leave_out=BUNDLE)
-        self._staged = pages
+        self._staged = True
 
     def landed(self, ok: bool) -> None:
-        """After the build that called carry: index its pages if its site went live."""
-        pages, self._staged = self._staged, None
-        if pages is None:
-            return
-        if not ok:
-            remove(pages)
+        """After the build that called carry: index the live pages if its site went live."""
+        staged, self._staged = self._staged, False
+        if not (staged and ok):
             return
         with self._busy:
-            if self._waiting is not None:  # never indexed, and now never live again
-                remove(self._waiting)
-            self._waiting = pages
+            self._waiting = True
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, daemon=True)
                 self._thread.start()
@@ -88,25 +80,37 @@ class SearchRefresh:
 
     def _run(self) -> None:
         try:
-            while (pages := self._next()) is not None:
-                self._index(pages)
+            while self._next():
+                self._index()
         finally:  # whatever happens, the next save can start a thread again
             with self._busy:
-                self._thread = None
+                if self._thread is threading.current_thread():
+                    self._thread = None
                 self._busy.notify_all()
 
-    def _next(self) -> Path | None:
+    def _next(self) -> bool:
+        """Whether the live pages are newer than their index. If not, the thread ends: that is
+        decided under the lock landed() starts a thread under, so no save is left unindexed."""
         with self._busy:
-            pages, self._waiting = self._waiting, None
-            return pages
+            waiting, self._waiting = self._waiting, False
+            if not waiting:
+                self._thread = None
+                self._busy.notify_all()
+            return waiting
 
-    def _index(self, pages: Path) -> None:
+    def _index(self) -> None:
+        """Index a copy (hard links) of the live pages, made here rather than while the
+        writer waits for a save to go live; swap the index in unless newer pages went live."""
         started = time.perf_counter()
-        old = None
+        parent = self.output.absolute().parent
+        pages = old = None
         try:
+            with self._lock:  # no site is swapped in while the live one is copied
+                pages = Path(tempfile.mkdtemp(prefix=f".{self.output.name}.search-", dir=parent))
+                link_copy(self.output, pages, leave_out=BUNDLE)
             build_search_index(pages)
             with self._lock:
-                if self._waiting is None:  # no newer pages went live meanwhile
+                if not self._waiting:
                     old = self._swap_in(pages / BUNDLE)
                     seconds = time.perf_counter() - started
                     print(f"casebook: search index updated in {seconds:.2f} s")
@@ -116,7 +120,8 @@ class SearchRefresh:
             why = f"{type(error).__name__}: {error}"
             print(f"casebook: the search index could not be updated ({why})", file=sys.stderr)
         finally:
-            remove_aside(pages)
+            if pages is not None:
+                remove_aside(pages)
             if old is not None:
                 remove_aside(old)  # outside the lock: a save meanwhile need not wait for it
 
