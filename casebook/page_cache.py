@@ -90,8 +90,9 @@ class PageCache:
         # one record for each output folder: serve's site and build's share the cache folder
         self.record = folder / f"pages-{cachefile.per_site(site)}.marshal"
         self.key = build_key(book, templates, serving, memo)
-        self.bodies = {story.slug: body_hash(story.body) for story in book.stories}
-        self._old: dict[str, _Entry] = self._read(self.record)
+        self.bodies = {story.slug: _body_hash(story, memo) for story in book.stories}
+        self._memo = memo
+        self._old: dict[str, _Entry] = self._recorded()
 
     def kept(self, path: str) -> tuple[Path, tuple[str, ...]] | None:
         """The last build's file for this path, if it can stand for this build's page, and
@@ -107,7 +108,7 @@ class PageCache:
             info = os.lstat(file)
         except OSError:
             return None
-        if (info.st_size, info.st_mtime_ns, info.st_ino) != (size, mtime_ns, inode):
+        if _stamp(info) != (size, mtime_ns, inode):
             return None  # changed since that build: make it again
         return Path(file), tuple(slug for slug, _ in deps)
 
@@ -122,13 +123,29 @@ class PageCache:
             except OSError:
                 continue
             deps = tuple((slug, self.bodies[slug]) for slug in sorted(set(uses)))
-            entries[path] = (deps, info.st_size, info.st_mtime_ns, info.st_ino)
+            entries[path] = (deps, *_stamp(info))
         return entries
 
     def save(self, entries: dict[str, _Entry]) -> None:
         """Record the pages now in the site; a record that can't be written is simply not
-        kept (the next build makes every page)."""
+        kept (the next build makes every page). serve's memo keeps it too, as written."""
         cachefile.save(self.record, (self.key, entries))
+        if self._memo is not None and (written := self._record_key()) is not None:
+            self._memo.keep(written, lambda: entries)
+
+    def _recorded(self) -> dict[str, _Entry]:
+        """The last build's record: from serve's memo while the file is as serve wrote it
+        (same size, time and inode), else read and checked."""
+        if self._memo is None or (key := self._record_key()) is None:
+            return self._read(self.record)
+        return self._memo.keep(key, lambda: self._read(self.record))
+
+    def _record_key(self) -> tuple[str, str, bytes, int, int, int] | None:
+        try:
+            info = os.lstat(self.record)
+        except OSError:
+            return None
+        return ("page record", str(self.record), self.key, *_stamp(info))
 
     def _read(self, path: Path) -> dict[str, _Entry]:
         kept = cachefile.load(path, 2)
@@ -136,6 +153,17 @@ class PageCache:
             return {}
         entries = kept[1]
         return {p: e for p, e in entries.items() if isinstance(p, str) and _well_formed(e)}
+
+
+def _stamp(info: os.stat_result) -> tuple[int, int, int]:
+    return info.st_size, info.st_mtime_ns, info.st_ino
+
+
+def _body_hash(story: Story, memo: Memo | None) -> bytes:
+    if memo is None:
+        return body_hash(story.body)
+    # as in _front_matter: the value holds the story, so its id is not reused while kept
+    return memo.keep(("body hash", id(story)), lambda: (story, body_hash(story.body)))[1]
 
 
 def _well_formed(entry: object) -> bool:

@@ -208,3 +208,45 @@ def test_serve_writes_the_body_cache_after_the_first_build_that_renders(content_
     (root / "stories" / "a.md").write_text(good)
     assert rebuild() is True
     assert BodyCache(tmp_path / "cache").get("a", good.split("---\n", 2)[2]) is not None
+
+
+def test_serve_reads_the_page_record_only_when_another_process_wrote_it(
+    content_tree, tmp_path, monkeypatch
+):
+    from casebook import cachefile, page_cache
+
+    root = content_tree({"a.md": story("Alpha"), "b.md": story("Beta")})
+    options = BuildOptions(content=root, today=TODAY, cache=tmp_path / "cache")
+    rebuild = Rebuilder(options, tmp_path / "served")
+    assert rebuild() is True
+    read: list[str] = []
+    load = cachefile.load
+    monkeypatch.setattr(
+        cachefile, "load", lambda path, size: read.append(path.name) or load(path, size)
+    )
+    (root / "stories" / "b.md").write_text(story("Beta", "Other words."))
+    assert rebuild() is True
+    assert not [name for name in read if name.startswith("pages-")]  # as serve wrote it
+
+    record = next((tmp_path / "cache").glob("pages-*.marshal"))
+    kept = load(record, 2)
+    cachefile.save(record, (kept[0], {}))  # another process's record: no page is kept
+    made = count_made(monkeypatch, page_cache)
+    assert rebuild() is True
+    assert [name for name in read if name.startswith("pages-")] == [record.name]
+    assert made == ["a", "b"]
+
+
+def count_made(monkeypatch, page_cache) -> list[str]:
+    """The story pages a build makes rather than keeps from the last site."""
+    made: list[str] = []
+    kept = page_cache.PageCache.kept
+
+    def keeping(self, path):
+        found = kept(self, path)
+        if found is None and path.startswith("stories/") and path.count("/") == 2:
+            made.append(path.split("/")[1])
+        return found
+
+    monkeypatch.setattr(page_cache.PageCache, "kept", keeping)
+    return made
