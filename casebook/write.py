@@ -124,9 +124,22 @@ def _write_all(files: list[OutputFile], root: Path, last: Path) -> None:
 
 def _keep_unchanged(root: Path, last: Path, written: set[str]) -> None:
     """Files the finishing step made (the search index) that the last site has byte for byte
-    are replaced by links to the last site's, so they too keep their time."""
+    are replaced by links to the last site's, so they too keep their time. It makes them in
+    folders of its own: those a page is written to are not looked through."""
     made: list[tuple[str, str]] = []  # listed first: the loop below changes the folders
-    _walk(str(root), "", "", lambda path, relative: made.append((path, relative)), None)
+
+    def note(path: str, relative: str) -> None:
+        made.append((path, relative))
+
+    pages = {relative.split("/", 1)[0] for relative in written}
+    with os.scandir(root) as entries:
+        for entry in entries:
+            if entry.name in pages:
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                _walk(entry.path, entry.name + "/", "", note, None)
+            elif entry.is_file(follow_symlinks=False):
+                note(entry.path, entry.name)
     for path, relative in made:
         if relative in written:
             continue
