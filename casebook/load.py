@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from .slugs import RESERVED, is_slug, slugify
 from .yamltext import YamlDocument, YamlError, parse_yaml
 
 MAX_STORY_BYTES = 1_000_000
+SETTLED_NS = 2_000_000_000  # coarse file systems keep times to a second or two
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif")
 
 
@@ -256,13 +258,36 @@ def _load_story(
     problems: list[Problem],
     memo: Memo | None,
 ) -> StorySource | None:
+    if memo is None:
+        return _read_story(path, display, slug, images, problems)
+    # serve: a file whose status is unchanged since a rebuild read it is not read again
+    if (settled := _settled(path)) is not None:
+        key = ("load file", display, slug, images, settled)
+        return memo(key, lambda said: _read_story(path, display, slug, images, said), problems)
     text = read_text(path, display, problems, MAX_STORY_BYTES)
     if text is None:
         return None
-    if memo is None:
-        return _parse_story(display, slug, images, text, problems)
     key = ("load", display, slug, images, text)
     return memo(key, lambda reported: _parse_story(display, slug, images, text, reported), problems)
+
+
+def _read_story(
+    path: Path, display: str, slug: str, images: tuple[StoryImage, ...], problems: list[Problem]
+) -> StorySource | None:
+    text = read_text(path, display, problems, MAX_STORY_BYTES)
+    return None if text is None else _parse_story(display, slug, images, text, problems)
+
+
+def _settled(path: Path) -> tuple[int, ...] | None:
+    """The file's device, inode, size and times, if its last change is old enough that the
+    clock's granularity cannot hide a later one (any write then moves its change time)."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    if info.st_ctime_ns > time.time_ns() - SETTLED_NS:
+        return None
+    return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns
 
 
 def _parse_story(

@@ -71,6 +71,47 @@ def test_unchanged_stories_are_not_parsed_or_checked_again(content_tree, calls):
     assert [s.title for s in again.stories] == ["Alpha", "Beta, edited"]
 
 
+@pytest.fixture
+def reads(monkeypatch) -> list[str]:
+    """The story files read, by name."""
+    seen: list[str] = []
+    read = load.read_text
+
+    def reading(path, display, *args):
+        seen.append(display.rsplit("/", 1)[-1])
+        return read(path, display, *args)
+
+    monkeypatch.setattr(load, "read_text", reading)
+    return seen
+
+
+def test_serve_reads_again_only_the_files_changed_since_it_read_them(
+    content_tree, monkeypatch, reads
+):
+    monkeypatch.setattr(load, "SETTLED_NS", 0)  # these files were all written just now
+    root = content_tree({"a.md": story("Alpha"), "b.md": story("Beta")})
+    memo = Memo()
+    model(root, memo)
+    reads.clear()
+    first = model(root, memo)
+    assert not [name for name in reads if name.endswith(".md")]
+
+    (root / "stories" / "b.md").write_text(story("Beta, edited"))
+    again = model(root, memo)
+    assert [name for name in reads if name.endswith(".md")] == ["b.md"]
+    assert again == model(root, None) != first
+
+
+def test_a_file_changed_moments_ago_is_read_on_every_rebuild(content_tree, reads):
+    # its time may not move at a second write within the clock's granularity
+    root = content_tree({"a.md": story("Alpha"), "b.md": story("Beta")})
+    memo = Memo()
+    model(root, memo)
+    reads.clear()
+    model(root, memo)
+    assert [name for name in reads if name.endswith(".md")] == ["a.md", "b.md"]
+
+
 def test_a_rubric_or_date_change_checks_every_story_again(content_tree, calls):
     root = content_tree({"a.md": story("Alpha"), "b.md": story("Beta")})
     memo = Memo()
