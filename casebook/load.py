@@ -259,23 +259,24 @@ def _load_story(
     memo: Memo | None,
 ) -> StorySource | None:
     if memo is None:
-        return _read_story(path, display, slug, images, problems)
+        text = read_text(path, display, problems, MAX_STORY_BYTES)
+        return None if text is None else _parse_story(display, slug, images, text, problems)
+
+    def read(reported: list[Problem]) -> StorySource | None:
+        text = read_text(path, display, reported, MAX_STORY_BYTES)
+        if text is None:
+            return None
+        key = ("load", display, slug, images, text)
+
+        def parse(said: list[Problem]) -> StorySource | None:
+            return _parse_story(display, slug, images, text, said)
+
+        return memo(key, parse, reported)
+
     # serve: a file whose status is unchanged since a rebuild read it is not read again
-    if (settled := _settled(path)) is not None:
-        key = ("load file", display, slug, images, settled)
-        return memo(key, lambda said: _read_story(path, display, slug, images, said), problems)
-    text = read_text(path, display, problems, MAX_STORY_BYTES)
-    if text is None:
-        return None
-    key = ("load", display, slug, images, text)
-    return memo(key, lambda reported: _parse_story(display, slug, images, text, reported), problems)
-
-
-def _read_story(
-    path: Path, display: str, slug: str, images: tuple[StoryImage, ...], problems: list[Problem]
-) -> StorySource | None:
-    text = read_text(path, display, problems, MAX_STORY_BYTES)
-    return None if text is None else _parse_story(display, slug, images, text, problems)
+    if (settled := _settled(path)) is None:
+        return read(problems)
+    return memo(("load file", display, slug, images, settled), read, problems)
 
 
 def _settled(path: Path) -> tuple[int, ...] | None:

@@ -112,6 +112,16 @@ def test_a_file_changed_moments_ago_is_read_on_every_rebuild(content_tree, reads
     assert [name for name in reads if name.endswith(".md")] == ["a.md", "b.md"]
 
 
+def test_a_file_that_settles_is_not_parsed_again(content_tree, monkeypatch, calls):
+    root = content_tree({"a.md": story("Alpha"), "b.md": story("Beta")})
+    memo = Memo()
+    first = model(root, memo)  # just written: read and keyed by their text
+    calls["parsed"].clear(), calls["checked"].clear()
+    monkeypatch.setattr(load, "SETTLED_NS", 0)  # two seconds on: now keyed by their status
+    assert model(root, memo) == first
+    assert calls == {"parsed": [], "checked": []}
+
+
 def test_a_rubric_or_date_change_checks_every_story_again(content_tree, calls):
     root = content_tree({"a.md": story("Alpha"), "b.md": story("Beta")})
     memo = Memo()
