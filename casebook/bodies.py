@@ -12,6 +12,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import socket
+import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -19,6 +21,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.context import BaseContext
+from typing import Any
 
 from .markdown_html import StoryMarkdown, plain_text
 from .processes import SPAWN_LOCK
@@ -107,14 +110,15 @@ def _render(job: BodyJob, time_limit: float) -> RenderedBody:
     return RenderedBody(job.slug, rendered.html, rendered.images, text=text)
 
 
-def _serve(conn: Connection, parents_end: Connection, time_limit: float) -> None:
+def _serve(conn: Connection, parents_end: Connection | None, time_limit: float) -> None:
     """A worker's life: render each job it is sent until it is sent None, or until the
     parent has gone (its end of the pipe, which the fork copied here, is closed first).
 
     Its stderr goes nowhere: a library that aborts at the memory cap prints there, and the
     parent reports that story's failure in words.
     """
-    parents_end.close()
+    if parents_end is not None:  # a forked worker's copy
+        parents_end.close()
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
     os.close(devnull)
@@ -136,9 +140,10 @@ def _next_job(conn: Connection) -> BodyJob | None:
 
 
 class _Worker:
-    """One worker process, and the job (by index) it is rendering, if any."""
+    """One worker process, forked from this one, and the job (by index) it is rendering."""
 
     def __init__(self, context: BaseContext, time_limit: float) -> None:
+        self.time_limit = time_limit
         self.conn, child = context.Pipe()
         arguments = (child, self.conn, time_limit)
         self.process = context.Process(target=_serve, args=arguments, daemon=True)
@@ -147,6 +152,13 @@ class _Worker:
         child.close()
         self.index = -1
         self.deadline = 0.0
+
+    def alive(self) -> bool:
+        return self.process.is_alive()
+
+    def ready(self) -> list[Any]:
+        """What becomes ready to read when it answers or ends."""
+        return [self.conn, self.process.sentinel]
 
     def give(self, index: int, job: BodyJob, deadline: float) -> None:
         self.index, self.deadline = index, deadline
@@ -174,13 +186,111 @@ class _Worker:
         self.stop()
 
 
+# A spawned worker's first words. Only `sys` is imported before the path is set, so no module
+# in the folder serve runs in can stand in for a library.
+_BOOT = (
+    "import sys; sys.path[:] = sys.argv[3:]; "
+    f"from {__name__} import _spawned; _spawned(int(sys.argv[1]), float(sys.argv[2]))"
+)
+
+
+def _spawned(fd: int, time_limit: float) -> None:
+    _serve(Connection(fd), None, time_limit)
+
+
+class _Spawned(_Worker):
+    """A worker in a new interpreter, started here rather than by multiprocessing's spawn,
+    which would import the main script again. It inherits one descriptor, its end of a
+    socket pair, and ends when that closes (this process gone) or when it is told to."""
+
+    def __init__(self, time_limit: float) -> None:
+        self.time_limit = time_limit
+        ours, theirs = socket.socketpair()
+        command = [sys.executable, "-c", _BOOT, str(theirs.fileno()), repr(time_limit)]
+        try:
+            with SPAWN_LOCK:  # see processes.py
+                self.child = subprocess.Popen(
+                    [*command, *sys.path],
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    pass_fds=(theirs.fileno(),),
+                )
+        finally:
+            theirs.close()
+        self.conn = Connection(ours.detach())
+        self.index = -1
+        self.deadline = 0.0
+
+    def alive(self) -> bool:
+        return self.child.poll() is None
+
+    def ready(self) -> list[Any]:
+        return [self.conn]  # its end closes when it ends
+
+    def stop(self) -> None:
+        if self.child.poll() is None:
+            self.child.kill()
+        self.child.wait()
+        self.conn.close()
+
+    def finish(self) -> None:
+        with suppress(OSError):
+            self.conn.send(None)
+        with suppress(subprocess.TimeoutExpired):
+            self.child.wait(timeout=5)
+        self.stop()
+
+
+class Crew:
+    """Workers kept between calls of render_bodies, for serve, which renders a body or two a
+    save: starting a worker (a fork, then Python-Markdown's set-up) took longer than that.
+
+    They are new interpreters, not forks: one that lives as long as serve then holds no copy
+    of its listening socket, browser connections or another thread's pipes (_Spawned).
+    """
+
+    def __init__(self, count: int | None = None) -> None:
+        self.count = max(1, count or os.cpu_count() or 1)
+        self._idle: list[_Worker] = []
+
+    def start(self, time_limit: float = TIME_LIMIT) -> None:
+        """Have the workers ready (they start in the background) before they are needed."""
+        self.keep(self.take(self.count, time_limit))
+
+    def take(self, count: int, time_limit: float) -> list[_Worker]:
+        """`count` workers for this time limit: those kept that are still alive, then new."""
+        alive = []
+        for worker in self._idle:
+            if worker.alive() and worker.time_limit == time_limit:
+                alive.append(worker)
+            else:
+                worker.stop()
+        self._idle = alive[count:]
+        team = alive[:count]
+        while len(team) < count:
+            team.append(_Spawned(time_limit))
+        return team
+
+    def keep(self, workers: list[_Worker]) -> None:
+        self._idle.extend(workers)
+        while len(self._idle) > self.count:
+            self._idle.pop().finish()
+
+    def close(self) -> None:
+        for worker in self._idle:
+            worker.finish()
+        self._idle = []
+
+
 def render_bodies(
     jobs: Sequence[BodyJob],
     time_limit: float = TIME_LIMIT,
     workers: int | None = None,
     progress: Progress = QUIET,
+    crew: Crew | None = None,
 ) -> list[RenderedBody]:
-    """Every body rendered, in order; a body that hits a limit has `failure` set.
+    """Every body rendered, in order; a body that hits a limit has `failure` set. With a
+    crew, its workers render, and those still sound afterwards go back to it.
 
     A worker that dies while rendering (a library aborting when the memory cap is reached)
     or stays stuck past the deadline (where no signal reaches it) is replaced, and only the
@@ -190,13 +300,20 @@ def render_bodies(
         return []
     count = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
+
+    def new() -> _Worker:
+        return _Spawned(time_limit) if crew is not None else _Worker(context, time_limit)
+
     results: list[RenderedBody | None] = [None] * len(jobs)
     waiting = iter(enumerate(jobs))
     team: list[_Worker] = []
     busy: list[_Worker] = []
     done = 0
     try:
-        team.extend(_Worker(context, time_limit) for _ in range(count))
+        if crew is not None:
+            team.extend(crew.take(count, time_limit))
+        else:
+            team.extend(new() for _ in range(count))
         while done < len(jobs):
             for place, worker in enumerate(team):
                 if worker in busy or (nxt := next(waiting, None)) is None:
@@ -205,12 +322,12 @@ def render_bodies(
                     worker.give(*nxt, time.monotonic() + time_limit + _GRACE)
                 except OSError:  # it died between jobs (the system's OOM killer): a new one
                     worker.stop()
-                    worker = team[place] = _Worker(context, time_limit)
+                    worker = team[place] = new()
                     worker.give(*nxt, time.monotonic() + time_limit + _GRACE)
                 busy.append(worker)
             soonest = min(worker.deadline for worker in busy)
             wait(
-                [w.conn for w in busy] + [w.process.sentinel for w in busy],
+                [ready for w in busy for ready in w.ready()],
                 timeout=max(0.0, soonest - time.monotonic()),
             )
             for worker in list(busy):
@@ -225,14 +342,17 @@ def render_bodies(
                 busy.remove(worker)
                 if answer is None:  # the worker is gone: only its own body fails
                     answer = RenderedBody(jobs[worker.index].slug, failure=failure)
-                    team[team.index(worker)] = _Worker(context, time_limit)
+                    team[team.index(worker)] = new()
                 results[worker.index] = answer
                 done += 1
                 progress.step("stories rendered", done, len(jobs))
     finally:
-        for worker in team:
-            if worker in busy:  # only if rendering stopped early: its answer would be stale
-                worker.stop()
-            else:
+        idle = [worker for worker in team if worker not in busy]
+        for worker in busy:  # only if rendering stopped early: their answers would be stale
+            worker.stop()
+        if crew is not None:
+            crew.keep(idle)
+        else:
+            for worker in idle:
                 worker.finish()
     return [r for r in results if r is not None]

@@ -5,8 +5,8 @@ of every other story again, and checking it again, was most of a rebuild. A Memo
 step's result with the problems it reported, keyed by everything the step reads, so a story
 whose text (and name, images, rubric and today's date) is unchanged is neither parsed nor
 checked again. Results the last build did not ask for are dropped, so a memo holds at most
-two builds' worth. It also keeps the body cache (cache.py) in memory. `build` runs once per
-process and uses none.
+two builds' worth. It also keeps the body cache (cache.py) in memory, and serve's body
+workers. `build` runs once per process and uses none.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .bodies import Crew
 from .cache import BodyCache
 from .problems import Problem
 
@@ -22,7 +23,8 @@ T = TypeVar("T")
 
 
 class Memo:
-    def __init__(self) -> None:
+    def __init__(self, crew: Crew | None = None) -> None:
+        self.crew = crew  # body workers kept between builds (serve), if any
         self._last: dict[Hashable, tuple[Any, tuple[Problem, ...]]] = {}
         self._now: dict[Hashable, tuple[Any, tuple[Problem, ...]]] = {}
         self._rubric: object = None
@@ -54,8 +56,10 @@ class Memo:
             self._bodies_saved = True
 
     def close(self) -> None:
-        """The process is done building: the body cache written."""
+        """The process is done building: the body cache written, kept workers ended."""
         self.save_bodies()
+        if self.crew is not None:
+            self.crew.close()
 
     def rubric_generation(self, rubric: object) -> int:
         """A number that changes whenever the rubric does, for keys of steps that read it."""

@@ -21,7 +21,7 @@ from pathlib import Path
 import jinja2
 
 from . import opendata_fields
-from .bodies import TIME_LIMIT, BodyJob, RenderedBody, render_bodies
+from .bodies import TIME_LIMIT, BodyJob, Crew, RenderedBody, render_bodies
 from .cache import BodyCache
 from .citation import article_data, bibtex_entry, json_ld, plain_citation
 from .facets import template_functions
@@ -124,7 +124,8 @@ def render_site(
     cache = cache or BodyCache(None)
     compiled = cache.folder / _compiled_folder_name() if cache.folder else None
     env = make_environment(templates, compiled)
-    rendered = _render_bodies(book, time_limit, cache, progress)
+    crew = memo.crew if memo is not None else None
+    rendered = _render_bodies(book, time_limit, cache, progress, crew)
     bodies = {slug: body.html for slug, body in rendered.items()}
     texts = {slug: body.text for slug, body in rendered.items()}
     excerpts = {slug: _excerpt(text) for slug, text in texts.items()}
@@ -308,6 +309,7 @@ def _render_bodies(
     time_limit: float,
     cache: BodyCache,
     progress: Progress = QUIET,
+    crew: Crew | None = None,
 ) -> dict[str, RenderedBody]:
     """Each story's body by slug; ContentError if one hits a limit or shows a missing image.
 
@@ -316,7 +318,7 @@ def _render_bodies(
     known = {story.slug: cache.get(story.slug, story.body) for story in book.stories}
     todo = [story for story in book.stories if known[story.slug] is None]
     jobs = [BodyJob(story.slug, story.body) for story in todo]
-    fresh = render_bodies(jobs, time_limit, progress=progress)
+    fresh = render_bodies(jobs, time_limit, progress=progress, crew=crew)
     for story, rendered in zip(todo, fresh, strict=True):
         cache.put(story.body, rendered)
         known[story.slug] = rendered

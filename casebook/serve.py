@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from .bodies import Crew
 from .memo import Memo
 from .pipeline import BuildOptions, build_site
 from .problems import ContentError, Problem
@@ -148,16 +149,18 @@ class Rebuilder:
     options: BuildOptions
     output: Path
     defer_search: bool = False  # serve's way: pages go live first, the index follows
+    keep_workers: bool = False  # serve's way: body workers kept between rebuilds
     problems: tuple[Problem, ...] = field(default=())
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         self.search = SearchRefresh(self.output, self.lock)
-        self.memo = Memo()  # stories as the last rebuild loaded and checked them
+        # stories as the last rebuild loaded and checked them, and the body workers
+        self.memo = Memo(Crew() if self.keep_workers else None)
         self._removing: list[threading.Thread] = []
 
     def close(self) -> None:
-        """When serve stops: the body cache written."""
+        """When serve stops: the body cache written, kept workers ended."""
         self.memo.close()
 
     def settle(self) -> None:
@@ -235,14 +238,18 @@ def serve(options: BuildOptions, output: Path, port: int) -> int:
     livereload.server.HEAD_END = b"<!-- casebook: no inline script -->"
 
     local = replace(options, base_url=f"http://127.0.0.1:{port}/", serving=True)
-    rebuild = Rebuilder(local, output, defer_search=True)
+    rebuild = Rebuilder(local, output, defer_search=True, keep_workers=True)
     rebuild.search.clear_leftovers()
     if not rebuild() and not output.is_dir():
         print("casebook: fix the problems above, then run serve again", file=sys.stderr)
+        rebuild.close()
         return 1
     if not _port_is_free(port):
         print(f"casebook: port {port} is in use; choose another with --port", file=sys.stderr)
+        rebuild.close()
         return 1
+    if rebuild.memo.crew is not None:
+        rebuild.memo.crew.start(options.time_limit)  # ready for the first save
     reloader = _Reloader(rebuild, LiveReloadHandler)
     folders = [options.content, options.templates]
     server = Server(watcher=_events_watcher(folders, reloader))

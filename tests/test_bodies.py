@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from casebook.bodies import BodyJob, render_bodies
 from casebook.markdown_html import StoryMarkdown
 from casebook.pipeline import BuildOptions, check_site
@@ -178,3 +180,129 @@ def test_a_worker_is_not_forked_while_a_process_is_being_started():
     thread.join(timeout=10)
     assert len(made) == 1
     made[0].finish()
+
+
+# --- serve's crew: workers kept between calls -------------------------------------------
+
+
+def _crew_pids(crew) -> list[int]:
+    return sorted(worker.child.pid for worker in crew._idle)
+
+
+def test_a_crew_keeps_its_workers_between_calls():
+    from casebook.bodies import Crew
+
+    crew = Crew(2)
+    try:
+        first = render_bodies([BodyJob("a", "*one*"), BodyJob("b", "two")], crew=crew)
+        pids = _crew_pids(crew)
+        again = render_bodies([BodyJob("c", "# three")], crew=crew)
+        assert [r.html for r in first + again] == [
+            "<p><em>one</em></p>",
+            "<p>two</p>",
+            "<h2>three</h2>",
+        ]
+        assert len(pids) == 2 and _crew_pids(crew) == pids
+    finally:
+        crew.close()
+    assert crew._idle == []
+
+
+def test_a_crew_worker_that_died_is_replaced(tmp_path):
+    import os
+    import signal
+
+    from casebook.bodies import Crew
+
+    crew = Crew(1)
+    try:
+        crew.start()
+        [pid] = _crew_pids(crew)
+        os.kill(pid, signal.SIGKILL)
+        crew._idle[0].child.wait()
+        [rendered] = render_bodies([BodyJob("a", "words")], crew=crew)
+        assert rendered.html == "<p>words</p>" and not rendered.failure
+        assert _crew_pids(crew) != [pid]
+    finally:
+        crew.close()
+
+
+def test_a_crew_worker_keeps_the_time_limit():
+    from casebook.bodies import Crew
+
+    crew = Crew(1)
+    try:
+        [slow, after] = render_bodies(
+            [BodyJob("slow", "[" * 40_000), BodyJob("after", "fine")], 0.3, crew=crew
+        )
+        assert slow.failure == "took longer than 0.3 s to render"
+        assert after.html == "<p>fine</p>"
+    finally:
+        crew.close()
+
+
+def test_a_crew_worker_holds_no_descriptor_of_its_parent_but_its_own(tmp_path):
+    """A worker that lives as long as serve must not keep serve's socket or pipes open."""
+    import os
+    import socket
+    import sys
+
+    import pytest
+
+    from casebook.bodies import Crew
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("reads /proc")
+    listening = socket.socket()
+    listening.bind(("127.0.0.1", 0))
+    listening.listen()
+    read_end, write_end = os.pipe()
+    crew = Crew(1)
+    try:
+        render_bodies([BodyJob("a", "once it has started")], crew=crew)
+        [pid] = _crew_pids(crew)
+        held = sorted(os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd"))
+        assert held[:3] == ["/dev/null"] * 3
+        assert len(held) == 4 and held[3].startswith("socket:")
+        assert held[3] != os.readlink(f"/proc/self/fd/{listening.fileno()}")
+    finally:
+        crew.close()
+        listening.close()
+        os.close(read_end), os.close(write_end)
+
+
+def test_a_crew_started_from_an_unguarded_script_works_and_ends_with_it(tmp_path):
+    """multiprocessing's spawn would run the script again in each worker; the crew does not.
+    Its workers end when the script is killed without any clean-up."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "import os, signal\n"
+        "from casebook.bodies import BodyJob, Crew, render_bodies\n"
+        "crew = Crew(2)\n"
+        "[made] = render_bodies([BodyJob('a', '*hi*')], crew=crew)\n"
+        "print(made.html, *(w.child.pid for w in crew._idle), flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    said = tmp_path / "said"
+    with said.open("w") as out:  # a file, not a pipe the orphans could hold open
+        subprocess.run(
+            [sys.executable, str(script)],
+            stdout=out,
+            check=False,
+            timeout=60,
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+        )
+    html, *pids = said.read_text().split()
+    assert html == "<p><em>hi</em></p>" and len(pids) == 1  # one job: one worker
+    deadline = time.monotonic() + 10
+    while any(_alive(int(pid)) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = [int(pid) for pid in pids if _alive(int(pid))]
+    for pid in left:
+        os.kill(pid, 9)
+    assert left == []

@@ -301,3 +301,21 @@ def count_made(monkeypatch, page_cache) -> list[str]:
 
     monkeypatch.setattr(page_cache.PageCache, "kept", keeping)
     return made
+
+
+def test_serve_keeps_its_body_workers_between_rebuilds_and_ends_them_when_it_stops(
+    content_tree, tmp_path
+):
+    root = content_tree({"a.md": story("Alpha", "First."), "b.md": story("Beta", "Second.")})
+    options = BuildOptions(content=root, today=TODAY, cache=tmp_path / "cache")
+    rebuild = Rebuilder(options, tmp_path / "served", keep_workers=True)
+    crew = rebuild.memo.crew
+    assert rebuild() is True
+    workers = list(crew._idle)
+    assert workers and all(w.alive() for w in workers)
+    (root / "stories" / "b.md").write_text(story("Beta", "A new body."))
+    assert rebuild() is True
+    assert "A new body." in (tmp_path / "served/stories/b/index.html").read_text()
+    assert sorted(map(id, crew._idle)) == sorted(map(id, workers))
+    rebuild.close()
+    assert crew._idle == [] and not any(w.alive() for w in workers)
