@@ -63,7 +63,7 @@ class BodyCache:
     def get(self, slug: str, text: str) -> RenderedBody | None:
         key = self.key(text)
         found = self._used.get(key) or self._old.get(key)
-        if not _well_formed(found):
+        if found is None:
             return None
         self._used[key] = found
         return RenderedBody(slug, found[0], found[1], text=found[2])
@@ -82,10 +82,11 @@ class BodyCache:
             self._saved = set(self._used)
 
     def _read(self, path: Path) -> dict[bytes, tuple[str, tuple[str, ...], str]]:
+        """The file's entries, each checked once here (those this process puts are sound)."""
         kept = cachefile.load(path, 2)
         if kept is None or kept[0] != self._engine or not isinstance(kept[1], dict):
             return {}
-        return kept[1]
+        return {k: v for k, v in kept[1].items() if isinstance(k, bytes) and _well_formed(v)}
 
 
 def _well_formed(entry: object) -> bool:
