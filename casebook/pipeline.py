@@ -21,6 +21,7 @@ from .page_cache import PageCache
 from .progress import Progress
 from .render import OutputFile, render_site
 from .search_index import build_search_index
+from .spool import Spool
 from .validate import validate
 from .write import check_output_folder, remove, write_site
 
@@ -54,13 +55,16 @@ class Checked:
 
 
 def check_site(
-    options: BuildOptions, last_site: Path | None = None, memo: Memo | None = None
+    options: BuildOptions,
+    last_site: Path | None = None,
+    memo: Memo | None = None,
+    spool: Spool | None = None,
 ) -> Checked:
     """Load, validate and render in memory; ContentError lists every problem.
 
     last_site, with a cache, is the site the last build wrote: its pages stand for those
     whose inputs have not changed (page_cache.py). memo keeps stories between the builds
-    of one process (serve)."""
+    of one process (serve). spool: where pages made in workers wait for the write."""
     if memo is not None:
         memo.start()
     loaded = load_content(options.content, memo)
@@ -84,6 +88,7 @@ def check_site(
             progress,
             last,
             memo,
+            spool,
         )
     finally:
         progress.finish()
@@ -106,7 +111,22 @@ def build_site(
     finish completes the staged site before it replaces the last one: by default the search
     index is built over it (serve may carry the last index over instead, see serve.py).
     discard is given the replaced site's folder, to remove. memo: see check_site."""
-    checked = check_site(options, last_site=output, memo=memo)
+    spool = Spool(output)
+    try:
+        return _build_site(options, output, finish, discard, memo, spool)
+    finally:
+        spool.remove()
+
+
+def _build_site(
+    options: BuildOptions,
+    output: Path,
+    finish: Callable[[Path], None],
+    discard: Callable[[Path], None],
+    memo: Memo | None,
+    spool: Spool,
+) -> Checked:
+    checked = check_site(options, last_site=output, memo=memo, spool=spool)
     check_output_folder(output, [options.content, options.templates, Path.cwd()])
     pages = checked.pages
     if pages is None:

@@ -34,6 +34,7 @@ from .page_cache import PageCache
 from .pages import Page, site_files, site_pages
 from .problems import ContentError, Problem
 from .progress import QUIET, Progress
+from .spool import Spool
 from .storyfields import STORY_FIELDS
 from .urls import Urls
 
@@ -44,6 +45,7 @@ class OutputFile:
     data: bytes | None = None
     source: Path | None = None
     uses: tuple[str, ...] | None = None  # a page: the stories whose bodies it shows
+    spooled: bool = False  # source is this build's own page (spool.py), linked, not copied
 
 
 # The one Content-Security-Policy: in every page's meta tag and in _headers. No inline script
@@ -111,12 +113,14 @@ def render_site(
     progress: Progress = QUIET,
     last: PageCache | None = None,
     memo: Memo | None = None,
+    spool: Spool | None = None,
 ) -> list[OutputFile]:
     """Every file of the site. `serving` adds the script that shows serve's failed rebuilds.
 
-    With `last` (the pages of the last build), a page whose inputs are all unchanged is not
-    made again: the last build's file stands for it (see page_cache.py). With serve's `memo`,
-    what is made from unchanged stories alone is kept between rebuilds."""
+        With `last` (the pages of the last build), a page whose inputs are all unchanged is not
+        made again: the last build's file stands for it (see page_cache.py). With serve's `memo`,
+        what is made from unchanged stories alone is kept between rebuilds. With a spool, pages made
+    in worker processes wait for the write on disk."""
     if not (templates / "base.html").is_file():
         message = "templates folder not found; run from the project folder or pass --templates"
         raise ContentError([Problem(display_path(templates), 0, message)])
@@ -184,7 +188,8 @@ def render_site(
         if (found := last.kept(path)) is not None:
             kept[path] = found
     todo = [page for page, path in zip(files, paths, strict=True) if path not in kept]
-    made = dict(zip(map(id, todo), _render_pages(env, todo, templates, progress), strict=True))
+    rendered_pages = _render_pages(env, todo, templates, progress, spool)
+    made = dict(zip(map(id, todo), rendered_pages, strict=True))
     problems: dict[tuple[str, int, str], Problem] = {}
     output = []
     for page, path in zip(files, paths, strict=True):
@@ -194,6 +199,8 @@ def render_site(
             output.append(OutputFile(path, source=source, uses=uses))
         elif isinstance(result, Problem):
             problems.setdefault((result.path, result.line, result.message), result)
+        elif isinstance(result[0], str):  # its file in the spool
+            output.append(OutputFile(path, source=Path(result[0]), uses=result[1], spooled=True))
         else:
             output.append(OutputFile(path, result[0], uses=result[1]))
     if problems:
@@ -254,22 +261,29 @@ def serve_status(problems: tuple[Problem, ...]) -> bytes:
 
 _PARALLEL_PAGES = 400  # below this many pages, forking workers costs more than it saves
 _CHUNK = 100
-_job: tuple[jinja2.Environment, list[Page], Path] | None = None  # inherited by forked workers
+_job: tuple[jinja2.Environment, list[Page], Path, str | None] | None = None  # for forked workers
+_Made = tuple[bytes | str, tuple[str, ...]] | Problem  # bytes, or their file in the spool
 
 
 def _render_pages(
-    env: jinja2.Environment, pages: list[Page], templates: Path, progress: Progress = QUIET
-) -> list[tuple[bytes, tuple[str, ...]] | Problem]:
-    """Each page as bytes, or the Problem that stopped it; in order. Large sites are split
-    between worker processes forked from this one, so each inherits the model as it is."""
+    env: jinja2.Environment,
+    pages: list[Page],
+    templates: Path,
+    progress: Progress = QUIET,
+    spool: Spool | None = None,
+) -> list[_Made]:
+    """Each page as bytes (or, from a worker with a spool, the name of the file holding them),
+    with the stories whose bodies it shows, or the Problem that stopped it; in order. Large
+    sites are split between worker processes forked from this one, so each inherits the
+    model as it is."""
     workers = min(os.cpu_count() or 1, len(pages) // _CHUNK)
     if len(pages) < _PARALLEL_PAGES or workers < 2 or sys.platform != "linux":
         return [_render_page(env, page, templates) for page in pages]
     global _job
-    _job = (env, pages, templates)
+    _job = (env, pages, templates, spool.folder() if spool is not None else None)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            made: list[tuple[bytes, tuple[str, ...]] | Problem] = []
+            made: list[_Made] = []
             for chunk in pool.imap(_render_chunk, range(0, len(pages), _CHUNK)):
                 made.extend(chunk)
                 progress.step("pages made", len(made), len(pages))
@@ -278,10 +292,22 @@ def _render_pages(
         _job = None
 
 
-def _render_chunk(start: int) -> list[tuple[bytes, tuple[str, ...]] | Problem]:
+def _render_chunk(start: int) -> list[_Made]:
     assert _job is not None
-    env, pages, templates = _job
-    return [_render_page(env, page, templates) for page in pages[start : start + _CHUNK]]
+    env, pages, templates, folder = _job
+    made: list[_Made] = []
+    for index, page in enumerate(pages[start : start + _CHUNK], start):
+        result = _render_page(env, page, templates)
+        if folder is not None and not isinstance(result, Problem):
+            name = os.path.join(folder, f"{index}.page")
+            try:
+                with open(name, "wb") as out:
+                    out.write(result[0])
+                result = (name, result[1])
+            except OSError:
+                pass  # no room there: this page's bytes go back in memory
+        made.append(result)
+    return made
 
 
 def _render_page(

@@ -45,11 +45,11 @@ class SearchRefresh:
         self._thread: threading.Thread | None = None
 
     def clear_leftovers(self) -> None:
-        """What a serve stopped midway left beside the site: pages it was indexing, sites it
-        was making or removing. (Stopped between a swap's two renames, it left no site: serve
-        builds one whole before it serves.)"""
+        """What a serve stopped midway left beside the site: pages it was indexing or was
+        about to write, sites it was making or removing. (Stopped between a swap's two
+        renames, it left no site: serve builds one whole before it serves.)"""
         parent = self.output.absolute().parent
-        for pattern in ("search-*", "staging-*", "old-*"):
+        for pattern in ("search-*", "staging-*", "old-*", "pages-*"):
             for leftover in parent.glob(f".{self.output.name}.{pattern}"):
                 remove(leftover)
 

@@ -118,6 +118,11 @@ def _write_all(files: list[OutputFile], root: Path, last: Path) -> None:
         if file.data is not None:
             with open(target, "wb") as out:
                 out.write(file.data)
+        elif file.spooled:
+            try:
+                os.link(file.source, target)  # a page this build made: the file itself
+            except OSError:
+                shutil.copyfile(file.source, target)
         elif file.source is not None:
             shutil.copyfile(file.source, target)
 

@@ -16,6 +16,7 @@ from casebook.bodies import RenderedBody
 from casebook.cache import BodyCache
 from casebook.cli import main
 from casebook.pipeline import BuildOptions, build_site
+from casebook.problems import ContentError
 
 from .conftest import CONTENT, REPO, story
 
@@ -149,6 +150,69 @@ def test_pages_rendered_in_workers_are_the_same_as_in_one_process(monkeypatch, t
     monkeypatch.setattr(render.os, "cpu_count", lambda: 2)
     build_site(options, tmp_path / "two")
     assert forks, "the pages were not split between workers"
+    assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
+
+
+def _split_between_workers(monkeypatch) -> None:
+    monkeypatch.setattr(render, "_PARALLEL_PAGES", 1)
+    monkeypatch.setattr(render, "_CHUNK", 7)
+    monkeypatch.setattr(render.os, "cpu_count", lambda: 2)
+
+
+def test_pages_made_in_workers_wait_on_disk_then_the_spool_is_removed(monkeypatch, tmp_path):
+    from casebook import write
+
+    options = BuildOptions(CONTENT, today=TODAY)
+    build_site(options, tmp_path / "one")
+    _split_between_workers(monkeypatch)
+    seen = []
+    write_all = write._write_all
+
+    def writing(files, root, last):
+        spooled = [f for f in files if f.spooled]
+        seen.append((len(files), spooled, {f.source.parent.name for f in spooled}))
+        assert all(f.data is None and f.source.is_file() for f in spooled)
+        return write_all(files, root, last)
+
+    monkeypatch.setattr(write, "_write_all", writing)
+    build_site(options, tmp_path / "two")
+    [(count, spooled, folders)] = seen
+    assert len(spooled) > count / 2  # the pages; static files and images are copied
+    assert len(folders) == 1 and folders.pop().startswith(".two.pages-")
+    assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one", "two"]
+
+
+def test_a_build_that_fails_after_spooling_leaves_no_spool(monkeypatch, tmp_path, content_tree):
+    import shutil
+
+    root = content_tree({f"s{i}.md": story(f"Story {i}") for i in range(3)})
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    page = templates / "story.html"
+    broken = "{% block main %}{{ no_such_thing.attribute }}"
+    page.write_text(page.read_text().replace("{% block main %}", broken))
+    _split_between_workers(monkeypatch)
+    with pytest.raises(ContentError):
+        build_site(BuildOptions(root, templates=templates, today=TODAY), tmp_path / "site")
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".site.")]
+
+
+def test_pages_stay_in_memory_when_no_spool_can_be_made(monkeypatch, tmp_path):
+    from casebook import spool
+
+    made = spool.tempfile.mkdtemp
+
+    def cannot(*args, prefix="", **kwargs):
+        if ".pages-" in prefix:
+            raise PermissionError(13, "Permission denied")
+        return made(*args, prefix=prefix, **kwargs)
+
+    options = BuildOptions(CONTENT, today=TODAY)
+    build_site(options, tmp_path / "one")
+    _split_between_workers(monkeypatch)
+    monkeypatch.setattr(spool.tempfile, "mkdtemp", cannot)
+    build_site(options, tmp_path / "two")
     assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
 
 

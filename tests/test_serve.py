@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 
 from casebook.pipeline import BuildOptions
 from casebook.serve import Rebuilder
@@ -294,3 +295,14 @@ def test_serve_stopped_by_sigterm_writes_the_body_cache_and_exits_cleanly(conten
         if server.poll() is None:
             server.kill()
     assert BodyCache(tmp_path / ".casebook" / "cache").get("a", body) is not None
+
+
+def test_serve_clears_what_a_stopped_serve_left_beside_the_site(tmp_path):
+    from casebook.serve import SearchRefresh
+
+    output = tmp_path / "site"
+    left = [".site.search-a1", ".site.staging-b2", ".site.old-c3", ".site.pages-d4"]
+    for name in [*left, ".site.other", "site"]:
+        (tmp_path / name / "stories").mkdir(parents=True)
+    SearchRefresh(output, threading.Lock()).clear_leftovers()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.other", "site"]
