@@ -240,6 +240,11 @@ def serve(options: BuildOptions, output: Path, port: int) -> int:
     local = replace(options, base_url=f"http://127.0.0.1:{port}/", serving=True)
     rebuild = Rebuilder(local, output, defer_search=True, keep_workers=True)
     rebuild.search.clear_leftovers()
+    reloader = _Reloader(rebuild, LiveReloadHandler)
+    folders = [options.content, options.templates]
+    # watching from before the first build: a save while it runs (a minute, for a big site)
+    # is rebuilt as soon as the server is up, not lost
+    _start_watching(folders, reloader)
     if not rebuild() and not output.is_dir():
         print("casebook: fix the problems above, then run serve again", file=sys.stderr)
         rebuild.close()
@@ -250,9 +255,7 @@ def serve(options: BuildOptions, output: Path, port: int) -> int:
         return 1
     if rebuild.memo.crew is not None:
         rebuild.memo.crew.start(options.time_limit)  # ready for the first save
-    reloader = _Reloader(rebuild, LiveReloadHandler)
-    folders = [options.content, options.templates]
-    server = Server(watcher=_events_watcher(folders, reloader))
+    server = Server(watcher=_events_watcher(reloader))
     for folder in folders:  # named for livereload's log; without them it says it watches cwd
         server.watch(str(folder))
     print(f"casebook: serving http://127.0.0.1:{port}/ (Ctrl+C to stop)")
@@ -274,7 +277,8 @@ def _interrupt(signum: int, frame: object) -> None:
 class _Reloader:
     """A change seen by the watch thread becomes one rebuild on the server's loop, then the
     reload signal to every open page (after a failed rebuild too: the page then shows why).
-    Changes that come in while a rebuild is waiting to start share it."""
+    Changes that come in while a rebuild is waiting to start share it, and changes from
+    before the loop runs wait for it."""
 
     def __init__(self, rebuild: Callable[[], bool], handler: Any) -> None:
         self.rebuild = rebuild
@@ -289,7 +293,17 @@ class _Reloader:
             if self._queued:
                 return
             self._queued = True
-        self.loop.add_callback(self._run)
+            loop = self.loop
+        if loop is not None:
+            loop.add_callback(self._run)
+
+    def attach(self, loop: Any) -> None:
+        """The server's loop is running: a change seen before it is rebuilt now."""
+        with self._lock:
+            self.loop = loop
+            queued = self._queued
+        if queued:
+            loop.add_callback(self._run)
 
     def _run(self) -> None:
         with self._lock:
@@ -298,29 +312,44 @@ class _Reloader:
         self.handler.reload_waiters()
 
 
-def _events_watcher(folders: list[Path], reloader: _Reloader) -> Any:
-    """A stand-in for livereload's watcher, which stats every file every 0.8 s: watchfiles
-    hears the system's change events instead, and tells the reloader within about 50 ms."""
+def _events_watcher(reloader: _Reloader) -> Any:
+    """A stand-in for livereload's watcher, which stats every file every 0.8 s: the thread
+    _start_watching started hears the system's change events instead, and tells the reloader
+    within about 50 ms."""
     from livereload.watcher import Watcher
     from tornado.ioloop import IOLoop
 
     class Events(Watcher):  # type: ignore[misc]
         def examine(self) -> tuple[None, None]:
-            return None, None  # livereload asks; the thread below has already told
+            return None, None  # livereload asks; the thread has already told
 
         def start(self, callback: Callable[[], None]) -> bool:
-            reloader.loop = IOLoop.current()
-            threading.Thread(target=_watch, args=(folders, reloader), daemon=True).start()
+            reloader.attach(IOLoop.current())
             return True  # True: livereload starts no polling of its own
 
     return Events()
 
 
-def _watch(folders: list[Path], reloader: _Reloader) -> None:
+_WATCH_TICK = 100  # ms: how often the watch thread wakes without a change (to say it is ready)
+
+
+def _start_watching(folders: list[Path], reloader: _Reloader) -> None:
+    """A thread that tells the reloader of every change in folders; returns once it hears."""
+    ready = threading.Event()
+    threading.Thread(target=_watch, args=(folders, reloader, ready), daemon=True).start()
+    ready.wait(timeout=10)
+
+
+def _watch(folders: list[Path], reloader: _Reloader, ready: threading.Event) -> None:
     import watchfiles
 
-    for _changes in watchfiles.watch(*folders, step=50, raise_interrupt=False):
-        reloader.changed()
+    changes = watchfiles.watch(
+        *folders, step=50, rust_timeout=_WATCH_TICK, yield_on_timeout=True, raise_interrupt=False
+    )
+    for changed in changes:
+        ready.set()  # the first answer, a change or none, comes once the folders are watched
+        if changed:
+            reloader.changed()
 
 
 def _port_is_free(port: int) -> bool:

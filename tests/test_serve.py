@@ -306,3 +306,54 @@ def test_serve_clears_what_a_stopped_serve_left_beside_the_site(tmp_path):
         (tmp_path / name / "stories").mkdir(parents=True)
     SearchRefresh(output, threading.Lock()).clear_leftovers()
     assert sorted(p.name for p in tmp_path.iterdir()) == [".site.other", "site"]
+
+
+def test_a_change_seen_before_the_server_runs_is_rebuilt_once_it_does():
+    """serve watches from before its first build: a save during that build is not lost."""
+    from casebook.serve import _Reloader
+
+    class Loop:
+        def __init__(self) -> None:
+            self.callbacks: list = []
+
+        def add_callback(self, callback) -> None:
+            self.callbacks.append(callback)
+
+    class Pages:
+        @staticmethod
+        def reload_waiters() -> None:
+            pass
+
+    rebuilds: list[int] = []
+    reloader = _Reloader(lambda: rebuilds.append(1) or True, Pages)
+    reloader.changed()  # no loop yet: the first build is still running
+    reloader.changed()
+    loop = Loop()
+    reloader.attach(loop)
+    assert len(loop.callbacks) == 1
+    loop.callbacks.pop()()
+    assert rebuilds == [1]
+    reloader.attach(Loop())  # nothing waiting: nothing to do
+    assert rebuilds == [1]
+
+
+def test_the_watch_thread_is_ready_before_serve_builds(tmp_path):
+    """A file saved as soon as _start_watching returns is heard."""
+    import time
+
+    from casebook.serve import _Reloader, _start_watching
+
+    heard: list[int] = []
+
+    class Heard(_Reloader):
+        def changed(self) -> None:
+            heard.append(1)
+
+    folder = tmp_path / "content"
+    folder.mkdir()
+    _start_watching([folder], Heard(lambda: True, None))
+    (folder / "a.md").write_text("saved at once")
+    deadline = time.monotonic() + 10
+    while not heard and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert heard
