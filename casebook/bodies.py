@@ -110,7 +110,9 @@ def _render(job: BodyJob, time_limit: float) -> RenderedBody:
     return RenderedBody(job.slug, rendered.html, rendered.images, text=text)
 
 
-def _serve(conn: Connection, parents_end: Connection | None, time_limit: float) -> None:
+def _serve(
+    conn: Connection, parents_end: Connection | None, time_limit: float, ready: bool = False
+) -> None:
     """A worker's life: render each job it is sent until it is sent None, or until the
     parent has gone (its end of the pipe, which the fork copied here, is closed first).
 
@@ -123,6 +125,8 @@ def _serve(conn: Connection, parents_end: Connection | None, time_limit: float) 
     os.dup2(devnull, 2)
     os.close(devnull)
     _start_worker()
+    if ready:  # a spawned worker says it has started
+        conn.send(_READY)
     while (job := _next_job(conn)) is not None:
         try:
             rendered = _render(job, time_limit)
@@ -194,8 +198,12 @@ _BOOT = (
 )
 
 
+_READY = "ready"
+_START_LIMIT = 60.0  # seconds a new interpreter may take to import casebook and Markdown
+
+
 def _spawned(fd: int, time_limit: float) -> None:
-    _serve(Connection(fd), None, time_limit)
+    _serve(Connection(fd), None, time_limit, ready=True)
 
 
 class _Spawned(_Worker):
@@ -204,6 +212,7 @@ class _Spawned(_Worker):
     socket pair, and ends when that closes (this process gone) or when it is told to."""
 
     def __init__(self, time_limit: float) -> None:
+        """Started; OSError if it cannot be. It is ready once started() says so."""
         self.time_limit = time_limit
         ours, theirs = socket.socketpair()
         command = [sys.executable, "-c", _BOOT, str(theirs.fileno()), repr(time_limit)]
@@ -213,13 +222,27 @@ class _Spawned(_Worker):
                     [*command, *sys.path],
                     stdin=subprocess.DEVNULL,
                     stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,  # no traceback from one stopped by Ctrl+C
                     pass_fds=(theirs.fileno(),),
                 )
+        except BaseException:
+            ours.close()
+            raise
         finally:
             theirs.close()
         self.conn = Connection(ours.detach())
         self.index = -1
         self.deadline = 0.0
+
+    def started(self) -> None:
+        """Wait until it says it has started; OSError (and it is stopped) if it does not."""
+        try:
+            if self.conn.poll(_START_LIMIT) and self.conn.recv() == _READY:
+                return
+        except (EOFError, OSError):
+            pass
+        self.stop()
+        raise OSError(f"a worker process ({sys.executable}) did not start")
 
     def alive(self) -> bool:
         return self.child.poll() is None
@@ -250,15 +273,17 @@ class Crew:
     """
 
     def __init__(self, count: int | None = None) -> None:
-        self.count = max(1, count or os.cpu_count() or 1)
+        self.count = max(1, min(2, count or os.cpu_count() or 1))  # a save renders one body
         self._idle: list[_Worker] = []
+        self.failed = ""  # why no worker could be started: forked ones are used instead
 
     def start(self, time_limit: float = TIME_LIMIT) -> None:
-        """Have the workers ready (they start in the background) before they are needed."""
+        """Have the workers started before they are needed."""
         self.keep(self.take(self.count, time_limit))
 
     def take(self, count: int, time_limit: float) -> list[_Worker]:
-        """`count` workers for this time limit: those kept that are still alive, then new."""
+        """`count` workers for this time limit: those kept that are still alive, then new
+        ones; forked ones (that end after this build) if new ones cannot be started."""
         alive = []
         for worker in self._idle:
             if worker.alive() and worker.time_limit == time_limit:
@@ -267,12 +292,34 @@ class Crew:
                 worker.stop()
         self._idle = alive[count:]
         team = alive[:count]
-        while len(team) < count:
-            team.append(_Spawned(time_limit))
+        team.extend(self.new(time_limit, count - len(team)))
         return team
 
+    def new(self, time_limit: float, count: int = 1) -> list[_Worker]:
+        made: list[_Worker] = []
+        if not self.failed:
+            try:
+                for _ in range(count):  # all start at once, then each is waited for
+                    made.append(_Spawned(time_limit))
+                for worker in made:
+                    worker.started()
+                return made
+            except OSError as error:
+                for worker in made:
+                    worker.stop()
+                made = []
+                self.failed = str(error)
+                print(f"casebook: {error}; bodies are rendered as in `build`", file=sys.stderr)
+        context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
+        return [_Worker(context, time_limit) for _ in range(count)]
+
     def keep(self, workers: list[_Worker]) -> None:
-        self._idle.extend(workers)
+        """Keep these for the next call; a forked one is ended (see the class's note)."""
+        for worker in workers:
+            if isinstance(worker, _Spawned):
+                self._idle.append(worker)
+            else:
+                worker.finish()
         while len(self._idle) > self.count:
             self._idle.pop().finish()
 
@@ -302,7 +349,7 @@ def render_bodies(
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
 
     def new() -> _Worker:
-        return _Spawned(time_limit) if crew is not None else _Worker(context, time_limit)
+        return crew.new(time_limit)[0] if crew is not None else _Worker(context, time_limit)
 
     results: list[RenderedBody | None] = [None] * len(jobs)
     waiting = iter(enumerate(jobs))

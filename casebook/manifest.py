@@ -58,7 +58,7 @@ def _tree(digest: hashlib._Hash, root: Path) -> int:
             newest = max(newest, info.st_mtime_ns, info.st_ctime_ns)
         folders.extend(reversed(inside))
     digest.update(f"{root}\0{len(entries)}\0".encode())
-    digest.update(marshal.dumps(entries))
+    digest.update(marshal.dumps(entries, 2))  # version 2: no back-references, bytes by value
     return newest
 
 

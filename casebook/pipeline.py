@@ -23,7 +23,7 @@ from .render import OutputFile, render_site
 from .search_index import build_search_index
 from .spool import Spool
 from .validate import validate
-from .write import check_output_folder, remove, write_site
+from .write import OutputError, check_output_folder, remove, write_site
 
 REPO_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -111,7 +111,16 @@ def build_site(
     finish completes the staged site before it replaces the last one: by default the search
     index is built over it (serve may carry the last index over instead, see serve.py).
     discard is given the replaced site's folder, to remove. memo: see check_site."""
-    spool = Spool(output)
+    protected = [options.content, options.templates, Path.cwd()]
+
+    def allowed() -> bool:
+        try:
+            check_output_folder(output, protected)
+        except OutputError:
+            return False  # said after the content's problems, in _build_site
+        return True
+
+    spool = Spool(output, allowed)
     try:
         return _build_site(options, output, finish, discard, memo, spool)
     finally:

@@ -117,10 +117,10 @@ def render_site(
 ) -> list[OutputFile]:
     """Every file of the site. `serving` adds the script that shows serve's failed rebuilds.
 
-        With `last` (the pages of the last build), a page whose inputs are all unchanged is not
-        made again: the last build's file stands for it (see page_cache.py). With serve's `memo`,
-        what is made from unchanged stories alone is kept between rebuilds. With a spool, pages made
-    in worker processes wait for the write on disk."""
+    With `last` (the pages of the last build), a page whose inputs are all unchanged is not
+    made again: the last build's file stands for it (see page_cache.py). With serve's `memo`,
+    what is made from unchanged stories alone is kept between rebuilds. With a spool, pages
+    made in worker processes wait for the write on disk."""
     if not (templates / "base.html").is_file():
         message = "templates folder not found; run from the project folder or pass --templates"
         raise ContentError([Problem(display_path(templates), 0, message)])

@@ -334,9 +334,13 @@ _WATCH_TICK = 100  # ms: how often the watch thread wakes without a change (to s
 
 
 def _start_watching(folders: list[Path], reloader: _Reloader) -> None:
-    """A thread that tells the reloader of every change in folders; returns once it hears."""
+    """A thread that tells the reloader of every change in folders; returns once it hears.
+    A folder that is missing is not watched (the build says it is missing)."""
+    there = [folder for folder in folders if folder.is_dir()]
+    if not there:
+        return
     ready = threading.Event()
-    threading.Thread(target=_watch, args=(folders, reloader, ready), daemon=True).start()
+    threading.Thread(target=_watch, args=(there, reloader, ready), daemon=True).start()
     ready.wait(timeout=10)
 
 
@@ -346,10 +350,16 @@ def _watch(folders: list[Path], reloader: _Reloader, ready: threading.Event) -> 
     changes = watchfiles.watch(
         *folders, step=50, rust_timeout=_WATCH_TICK, yield_on_timeout=True, raise_interrupt=False
     )
-    for changed in changes:
-        ready.set()  # the first answer, a change or none, comes once the folders are watched
-        if changed:
-            reloader.changed()
+    try:
+        for changed in changes:
+            ready.set()  # the first answer, a change or none, comes once the folders are watched
+            if changed:
+                reloader.changed()
+    except Exception as error:  # the system would not watch (a limit, a folder removed)
+        why = f"{type(error).__name__}: {error}"
+        print(f"casebook: saves are no longer noticed ({why}); restart serve", file=sys.stderr)
+    finally:
+        ready.set()
 
 
 def _port_is_free(port: int) -> bool:

@@ -11,18 +11,25 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 
 class Spool:
-    def __init__(self, output: Path) -> None:
+    def __init__(self, output: Path, allowed: Callable[[], bool]) -> None:
+        """allowed: whether the output folder is one a site may be written to (the folder
+        is made beside it only then)."""
         self._output = output.absolute()
+        self._allowed = allowed
         self._folder: str | None = None
         self._failed = False
 
     def folder(self) -> str | None:
         """The folder, made on first use; None if it cannot be made (pages stay in memory)."""
         if self._folder is None and not self._failed:
+            if not self._allowed():
+                self._failed = True
+                return None
             try:
                 self._output.parent.mkdir(parents=True, exist_ok=True)
                 prefix = f".{self._output.name}.pages-"

@@ -306,3 +306,24 @@ def test_a_crew_started_from_an_unguarded_script_works_and_ends_with_it(tmp_path
     for pid in left:
         os.kill(pid, 9)
     assert left == []
+
+
+def test_a_crew_that_cannot_start_a_worker_renders_with_forked_ones_and_says_so(
+    monkeypatch, capsys
+):
+    import sys
+
+    from casebook.bodies import Crew
+
+    monkeypatch.setattr(sys, "executable", "/bin/false")  # starts, and ends at once
+    crew = Crew(2)
+    try:
+        made = render_bodies([BodyJob("a", "*one*"), BodyJob("b", "two")], crew=crew)
+        assert [r.html for r in made] == ["<p><em>one</em></p>", "<p>two</p>"]
+        assert crew._idle == []  # forked workers are not kept
+        assert render_bodies([BodyJob("c", "three")], crew=crew)[0].html == "<p>three</p>"
+    finally:
+        crew.close()
+    assert capsys.readouterr().err == (
+        "casebook: a worker process (/bin/false) did not start; bodies are rendered as in `build`\n"
+    )

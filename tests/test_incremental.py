@@ -17,6 +17,7 @@ from casebook.cache import BodyCache
 from casebook.cli import main
 from casebook.pipeline import BuildOptions, build_site
 from casebook.problems import ContentError
+from casebook.spool import Spool
 
 from .conftest import CONTENT, REPO, story
 
@@ -193,9 +194,24 @@ def test_a_build_that_fails_after_spooling_leaves_no_spool(monkeypatch, tmp_path
     broken = "{% block main %}{{ no_such_thing.attribute }}"
     page.write_text(page.read_text().replace("{% block main %}", broken))
     _split_between_workers(monkeypatch)
+    made = []
+    folder = Spool.folder
+    monkeypatch.setattr(Spool, "folder", lambda self: made.append(folder(self)) or made[-1])
     with pytest.raises(ContentError):
         build_site(BuildOptions(root, templates=templates, today=TODAY), tmp_path / "site")
+    assert made and made[0] is not None and made[0].startswith(str(tmp_path / ".site.pages-"))
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".site.")]
+
+
+def test_no_spool_is_made_beside_an_output_folder_that_is_refused(monkeypatch, tmp_path):
+    from casebook.write import OutputError
+
+    root = tmp_path / "content"
+    shutil.copytree(CONTENT, root)
+    _split_between_workers(monkeypatch)
+    with pytest.raises(OutputError):
+        build_site(BuildOptions(root, today=TODAY), root / "stories" / "site")
+    assert not [p.name for p in (root / "stories").iterdir() if p.name.startswith(".site.")]
 
 
 def test_pages_stay_in_memory_when_no_spool_can_be_made(monkeypatch, tmp_path):

@@ -102,8 +102,9 @@ def test_serve_reads_again_only_the_files_changed_since_it_read_them(
     assert again == model(root, None) != first
 
 
-def test_a_file_changed_moments_ago_is_read_on_every_rebuild(content_tree, reads):
+def test_a_file_changed_moments_ago_is_read_on_every_rebuild(content_tree, monkeypatch, reads):
     # its time may not move at a second write within the clock's granularity
+    monkeypatch.setattr(load, "SETTLED_NS", 3600 * 10**9)  # "moments" however slow the machine
     root = content_tree({"a.md": story("Alpha"), "b.md": story("Beta")})
     memo = Memo()
     model(root, memo)
@@ -304,12 +305,19 @@ def count_made(monkeypatch, page_cache) -> list[str]:
 
 
 def test_serve_keeps_its_body_workers_between_rebuilds_and_ends_them_when_it_stops(
-    content_tree, tmp_path
+    content_tree, tmp_path, monkeypatch
 ):
+    from casebook import bodies
+
     root = content_tree({"a.md": story("Alpha", "First."), "b.md": story("Beta", "Second.")})
     options = BuildOptions(content=root, today=TODAY, cache=tmp_path / "cache")
     rebuild = Rebuilder(options, tmp_path / "served", keep_workers=True)
     crew = rebuild.memo.crew
+
+    def no_fork(*args):
+        raise AssertionError("a worker was forked")
+
+    monkeypatch.setattr(bodies._Worker, "__init__", no_fork)
     assert rebuild() is True
     workers = list(crew._idle)
     assert workers and all(w.alive() for w in workers)

@@ -357,3 +357,14 @@ def test_the_watch_thread_is_ready_before_serve_builds(tmp_path):
     while not heard and time.monotonic() < deadline:
         time.sleep(0.02)
     assert heard
+
+
+def test_a_missing_folder_is_not_watched_and_does_not_hold_serve_up(tmp_path, capsys):
+    import time
+
+    from casebook.serve import _Reloader, _start_watching
+
+    started = time.monotonic()
+    _start_watching([tmp_path / "no-content"], _Reloader(lambda: True, None))
+    assert time.monotonic() - started < 5
+    assert capsys.readouterr().err == ""
