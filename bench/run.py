@@ -5,9 +5,10 @@
 For the corpus bench/generate.py makes with N stories, measures (median of --repeat runs, each
 a fresh process): a cold build (`build --no-cache` into an empty folder); a no-change rebuild;
 a rebuild after editing one story; after adding one story; after a template change; peak
-resident memory (largest process); how many files the site has and their total size against
-the content's; in `serve`, the time from saving a story to the reload signal and to its search
-index being current (bench/serve_reload.py); and the floors for the same corpus measured in
+resident memory (of the largest process, and of the build's own); how many files the site has
+and their total size against the content's; in `serve`, the time from saving a story to the
+reload signal and to its search index being current (bench/serve_reload.py; median of at
+least three saves); and the floors for the same corpus measured in
 the same run: reading and YAML-parsing every story, and Python-Markdown rendering every body
 in one process.
 """
@@ -113,9 +114,10 @@ def bench(stories: int, repeat: int, work: Path) -> dict[str, object]:
         base = templates / "base.html"
         base.write_text(base.read_text(encoding="utf-8") + f"{{# bench {i} #}}\n", "utf-8")
         runs["template"].append(_measure(work, *build))
+    saves = str(max(3, repeat))
     serve = json.loads(
         subprocess.run(
-            [sys.executable, str(HERE / "serve_reload.py"), str(work), "--saves", str(repeat)],
+            [sys.executable, str(HERE / "serve_reload.py"), str(work), "--saves", saves],
             capture_output=True, text=True, check=True,
         ).stdout.strip().splitlines()[-1]
     )  # fmt: skip
@@ -132,6 +134,8 @@ def bench(stories: int, repeat: int, work: Path) -> dict[str, object]:
         "peak_rss_mb": max(
             max(r["rss_mb"], r["worker_rss_mb"]) for rs in runs.values() for r in rs
         ),
+        # the build's own process, without Pagefind or the workers it starts
+        "build_rss_mb": max(r["rss_mb"] for rs in runs.values() for r in rs),
         "files": files,
         "output_mb": size / 1e6,
         "content_mb": content_size / 1e6,
@@ -152,6 +156,7 @@ def table(result: dict[str, object]) -> str:
         ("cold build / Markdown floor", f"{cold / floor:.2f}x"),
         ("alternative: markdown-it-py, every body, one process", _seconds(result["markdown_it_s"])),
         ("peak RSS (largest process)", f"{result['peak_rss_mb']:.0f} MB"),
+        ("peak RSS, the build's own process", f"{result['build_rss_mb']:.0f} MB"),
         ("files in the site", f"{result['files']}"),
         (
             "site size / content size",

@@ -72,6 +72,7 @@ def test_run_prints_the_table_and_writes_the_figures(tmp_path):
         "floor: Python-Markdown, every body, one process",
         "alternative: markdown-it-py, every body, one process",
         "peak RSS (largest process)",
+        "peak RSS, the build's own process",
         "site size / content size",
         "serve: save one story to the reload signal",
         "serve: save one story to its search index being current",
@@ -83,6 +84,7 @@ def test_run_prints_the_table_and_writes_the_figures(tmp_path):
     steps = ("cold", "no_change", "edit_one", "save_to_reload", "save_to_search")
     assert all(figures[f"{step}_s"] > 0 for step in steps)
     assert figures["save_to_search_s"] > figures["save_to_reload_s"]
+    assert 0 < figures["build_rss_mb"] <= figures["peak_rss_mb"]
     try:
         import markdown_it  # noqa: F401  (not a dependency: measured where installed)
 
