@@ -124,6 +124,20 @@ def test_a_worker_that_died_between_jobs_is_replaced_and_the_job_sent_again(monk
     assert results[1].text == "Two."
 
 
+def _left_running(pids: list[int]) -> list[int]:
+    """Those of pids still running after up to 10 s (killed, so that none outlives the test)."""
+    import os
+    import time
+
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = [pid for pid in pids if _alive(pid)]
+    for pid in left:
+        os.kill(pid, 9)
+    return left
+
+
 def _alive(pid: int) -> bool:
     """Whether the process runs (a zombie, dead but not yet reaped, does not count)."""
     from pathlib import Path
@@ -135,10 +149,8 @@ def _alive(pid: int) -> bool:
 
 
 def test_workers_end_when_their_parent_is_killed(tmp_path):
-    import os
     import subprocess
     import sys
-    import time
 
     script = (
         "import multiprocessing, os, signal\n"
@@ -153,13 +165,7 @@ def test_workers_end_when_their_parent_is_killed(tmp_path):
         subprocess.run([sys.executable, "-c", script], stdout=out, check=False)
     pids = [int(pid) for pid in said.read_text().split()]
     assert len(pids) == 2
-    deadline = time.monotonic() + 10
-    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    left = [pid for pid in pids if _alive(pid)]
-    for pid in left:
-        os.kill(pid, 9)
-    assert left == []
+    assert _left_running(pids) == []
 
 
 def test_a_worker_is_not_forked_while_a_process_is_being_started():
@@ -277,7 +283,6 @@ def test_a_crew_started_from_an_unguarded_script_works_and_ends_with_it(tmp_path
     import os
     import subprocess
     import sys
-    import time
 
     script = tmp_path / "unguarded.py"
     script.write_text(
@@ -299,13 +304,7 @@ def test_a_crew_started_from_an_unguarded_script_works_and_ends_with_it(tmp_path
         )
     html, *pids = said.read_text().split()
     assert html == "<p><em>hi</em></p>" and len(pids) == 1  # one job: one worker
-    deadline = time.monotonic() + 10
-    while any(_alive(int(pid)) for pid in pids) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    left = [int(pid) for pid in pids if _alive(int(pid))]
-    for pid in left:
-        os.kill(pid, 9)
-    assert left == []
+    assert _left_running([int(pid) for pid in pids]) == []
 
 
 def test_a_crew_that_cannot_start_a_worker_renders_with_forked_ones_and_says_so(

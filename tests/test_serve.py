@@ -196,31 +196,38 @@ def test_a_failed_background_index_keeps_the_last_one(content_tree, tmp_path, mo
     assert _leftovers(output) == []
 
 
+class _Loop:
+    """Stands in for the server's loop: keeps the callbacks it is given."""
+
+    def __init__(self) -> None:
+        self.callbacks: list = []
+
+    def add_callback(self, callback) -> None:
+        self.callbacks.append(callback)
+
+
+class _Pages:
+    """Stands in for livereload's handler: counts the reload signals sent to open pages."""
+
+    def __init__(self) -> None:
+        self.reloads = 0
+
+    def reload_waiters(self) -> None:
+        self.reloads += 1
+
+
 def test_changes_while_a_rebuild_waits_share_it_and_every_rebuild_signals_a_reload():
     from casebook.serve import _Reloader
 
-    class Loop:
-        def __init__(self) -> None:
-            self.callbacks: list = []
-
-        def add_callback(self, callback) -> None:
-            self.callbacks.append(callback)
-
-    class Pages:
-        reloads = 0
-
-        @classmethod
-        def reload_waiters(cls) -> None:
-            cls.reloads += 1
-
+    pages = _Pages()
     rebuilds: list[int] = []
-    reloader = _Reloader(lambda: rebuilds.append(1) or False, Pages)
-    reloader.loop = Loop()
+    reloader = _Reloader(lambda: rebuilds.append(1) or False, pages)
+    reloader.loop = _Loop()
     for _ in range(3):  # one save that an editor writes in three steps
         reloader.changed()
     assert len(reloader.loop.callbacks) == 1
     reloader.loop.callbacks.pop()()
-    assert (len(rebuilds), Pages.reloads) == (1, 1)  # a failed rebuild reloads too: it says why
+    assert (len(rebuilds), pages.reloads) == (1, 1)  # a failed rebuild reloads too: it says why
     reloader.changed()
     assert len(reloader.loop.callbacks) == 1
 
@@ -312,28 +319,17 @@ def test_a_change_seen_before_the_server_runs_is_rebuilt_once_it_does():
     """serve watches from before its first build: a save during that build is not lost."""
     from casebook.serve import _Reloader
 
-    class Loop:
-        def __init__(self) -> None:
-            self.callbacks: list = []
-
-        def add_callback(self, callback) -> None:
-            self.callbacks.append(callback)
-
-    class Pages:
-        @staticmethod
-        def reload_waiters() -> None:
-            pass
-
     rebuilds: list[int] = []
-    reloader = _Reloader(lambda: rebuilds.append(1) or True, Pages)
+    pages = _Pages()
+    reloader = _Reloader(lambda: rebuilds.append(1) or True, pages)
     reloader.changed()  # no loop yet: the first build is still running
     reloader.changed()
-    loop = Loop()
+    loop = _Loop()
     reloader.attach(loop)
     assert len(loop.callbacks) == 1
     loop.callbacks.pop()()
-    assert rebuilds == [1]
-    reloader.attach(Loop())  # nothing waiting: nothing to do
+    assert rebuilds == [1] and pages.reloads == 1
+    reloader.attach(_Loop())  # nothing waiting: nothing to do
     assert rebuilds == [1]
 
 
