@@ -307,11 +307,9 @@ class Crew:
             except OSError as error:
                 for worker in made:
                     worker.stop()
-                made = []
                 self.failed = str(error)
                 print(f"casebook: {error}; bodies are rendered as in `build`", file=sys.stderr)
-        context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
-        return [_Worker(context, time_limit) for _ in range(count)]
+        return [_Worker(_fork_context(), time_limit) for _ in range(count)]
 
     def keep(self, workers: list[_Worker]) -> None:
         """Keep these for the next call; a forked one is ended (see the class's note)."""
@@ -327,6 +325,12 @@ class Crew:
         for worker in self._idle:
             worker.finish()
         self._idle = []
+
+
+def _fork_context() -> multiprocessing.context.BaseContext:
+    """How a worker that ends with the build is started: forked where that is safe (Linux),
+    so it has the parent's imports at no cost; else the platform's default."""
+    return multiprocessing.get_context("fork" if sys.platform == "linux" else None)
 
 
 def render_bodies(
@@ -346,7 +350,7 @@ def render_bodies(
     if not jobs:
         return []
     count = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
-    context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
+    context = _fork_context()
 
     def new() -> _Worker:
         return crew.new(time_limit)[0] if crew is not None else _Worker(context, time_limit)

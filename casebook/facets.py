@@ -101,9 +101,8 @@ def all_story_values(book: Casebook, memo: Memo | None = None) -> list[Values]:
     generation = memo.rubric_generation(book.rubric)
 
     def kept(story: Story) -> Values:
-        # an unchanged story is the same object (memo.py); the value holds it
-        make = lambda: (story, story_values(book.rubric, story))  # noqa: E731
-        return memo.keep(("facet values", id(story), generation), make)[1]
+        make = lambda: story_values(book.rubric, story)  # noqa: E731
+        return memo.keep_for((story,), ("facet values", generation), make)
 
     return [kept(s) for s in book.stories]
 

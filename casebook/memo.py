@@ -72,6 +72,14 @@ class Memo:
         """How many results are kept. (Not __len__: a memo with none kept is still a memo.)"""
         return len(self._last.keys() | self._now.keys())
 
+    def keep_for(self, objects: tuple[object, ...], key: Hashable, make: Callable[[], T]) -> T:
+        """make()'s result for these very objects, kept between builds: a story unchanged
+        since serve's last rebuild is the same object (as is its body's text, cache.py). It is
+        keyed by their ids and `key`, and kept together with them, so no other object can take
+        their ids while it is kept."""
+        kept = self.keep((key, *map(id, objects)), lambda: (objects, make()))
+        return kept[1]
+
     def keep(self, key: Hashable, make: Callable[[], T]) -> T:
         """make()'s result, from the memo when `key` was seen before (a step that reports
         no problems)."""

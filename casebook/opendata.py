@@ -178,11 +178,8 @@ class OpenData:
         text = self.plain_texts[story.slug]  # read (and so noted) whether encoded or kept
         if self.memo is None:
             return safe_json(self.story_record(story), indent=None)
-        # serve: a story and text unchanged since the last rebuild are the same objects
-        # (memo.py, cache.py), and the value holds them, so no other object takes their ids
-        key = ("record", id(story), id(text), self.urls.base_url, generation)
-        make = lambda: (story, text, safe_json(self.story_record(story), indent=None))  # noqa: E731
-        return self.memo.keep(key, make)[2]
+        make = lambda: safe_json(self.story_record(story), indent=None)  # noqa: E731
+        return self.memo.keep_for((story, text), ("record", self.urls.base_url, generation), make)
 
     def rubric_document(self) -> dict[str, Any]:
         return {**self._header(RUBRIC_SCHEMA), **rubric_record(self.book.rubric)}

@@ -67,10 +67,7 @@ def _front_matter(story: Story, memo: Memo | None) -> bytes:
     """The story's front matter, place and images: everything but the body."""
     if memo is None:
         return repr(dataclasses.replace(story, body="")).encode()
-    # a story unchanged since serve's last rebuild is the same object (see memo.py); the
-    # value holds it, so no other object can take its id while it is kept
-    key = ("front matter", id(story))
-    return memo.keep(key, lambda: (story, _front_matter(story, None)))[1]
+    return memo.keep_for((story,), "front matter", lambda: _front_matter(story, None))
 
 
 class PageCache:
@@ -162,8 +159,7 @@ def _stamp(info: os.stat_result) -> tuple[int, int, int]:
 def _body_hash(story: Story, memo: Memo | None) -> bytes:
     if memo is None:
         return body_hash(story.body)
-    # as in _front_matter: the value holds the story, so its id is not reused while kept
-    return memo.keep(("body hash", id(story)), lambda: (story, body_hash(story.body)))[1]
+    return memo.keep_for((story,), "body hash", lambda: body_hash(story.body))
 
 
 def _well_formed(entry: object) -> bool:

@@ -219,9 +219,8 @@ def render_site(
 def _without_body(story: Story, memo: Memo | None) -> Story:
     if memo is None:
         return dataclasses.replace(story, body="")
-    # unchanged since serve's last rebuild, the story is the same object (memo.py), and so
-    # is this copy; the value holds the story, so no other object can take its id
-    return memo.keep(("without body", id(story)), lambda: (story, _without_body(story, None)))[1]
+    # unchanged since serve's last rebuild, the story is the same object, and so is this copy
+    return memo.keep_for((story,), "without body", lambda: _without_body(story, None))
 
 
 SERVE_SCRIPT = Path(__file__).resolve().parent / "serve_status.js"
