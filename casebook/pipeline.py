@@ -20,7 +20,7 @@ from .model import Casebook
 from .page_cache import PageCache
 from .progress import Progress
 from .render import OutputFile, render_site
-from .search_index import build_search_index
+from .search_index import build_search_index, record_for
 from .spool import Spool
 from .validate import validate
 from .write import OutputError, check_output_folder, remove, write_site
@@ -102,16 +102,22 @@ def check_site(
 def build_site(
     options: BuildOptions,
     output: Path,
-    finish: Callable[[Path], None] = build_search_index,
+    finish: Callable[[Path], None] | None = None,
     discard: Callable[[Path], None] = remove,
     memo: Memo | None = None,
 ) -> Checked:
     """Check everything, then write the site; the content's problems are reported first.
 
     finish completes the staged site before it replaces the last one: by default the search
-    index is built over it (serve may carry the last index over instead, see serve.py).
-    discard is given the replaced site's folder, to remove. memo: see check_site."""
+    index is built over it, keeping the last site's where its pages are the same (serve may
+    carry the last index over instead, see serve.py). discard is given the replaced site's
+    folder, to remove. memo: see check_site."""
     protected = [options.content, options.templates, Path.cwd()]
+    if finish is None:
+        record = record_for(options.cache, output)
+
+        def finish(staged: Path) -> None:
+            build_search_index(staged, output.absolute(), record)
 
     def allowed() -> bool:
         try:
@@ -122,7 +128,7 @@ def build_site(
 
     spool = Spool(output, allowed)
     try:
-        return _build_site(options, output, finish, discard, memo, spool)
+        return _build_site(options, output, protected, finish, discard, memo, spool)
     finally:
         spool.remove()
 
@@ -130,13 +136,14 @@ def build_site(
 def _build_site(
     options: BuildOptions,
     output: Path,
+    protected: list[Path],
     finish: Callable[[Path], None],
     discard: Callable[[Path], None],
     memo: Memo | None,
     spool: Spool,
 ) -> Checked:
     checked = check_site(options, last_site=output, memo=memo, spool=spool)
-    check_output_folder(output, [options.content, options.templates, Path.cwd()])
+    check_output_folder(output, protected)
     pages = checked.pages
     if pages is None:
         write_site(checked.files, output, finish=finish, discard=discard)

@@ -1,25 +1,48 @@
 """The full-text search index: Pagefind run over the staged site, before it is swapped in.
 
-Pagefind reads the built pages (only those marked data-pagefind-body: stories, stages of the
-tool and partnerships) and writes its index and its small search library into pagefind/. Its
-ready-made UI bundles are removed: the site's own search page uses the library directly, so
-nothing ships that injects inline styles past the Content-Security-Policy. The same pages give
-the same bytes once search_index_order has sorted what Pagefind leaves in hash-map order.
+Pagefind reads the built pages marked data-pagefind-body (stories, stages of the tool and
+partnerships) and writes its index and its small search library into pagefind/. Its ready-made
+UI bundles are removed: the site's own search page uses the library directly, so nothing ships
+that injects inline styles past the Content-Security-Policy. The same pages give the same bytes
+once search_index_order has sorted what Pagefind leaves in hash-map order.
+
+Pagefind cannot update an index, only make one, and its time and memory grow with the pages it
+is given. So the pages are split into shards of about SHARD_PAGES, by a hash of each page's
+path; each shard is its own Pagefind index (the first in pagefind/, the others in
+pagefind/shard-N/, listed in pagefind/shards.json), and the search page merges them
+(Pagefind's mergeIndex). A build makes again only the shards whose pages changed: the cache
+records, for each shard, its pages (path and file identity) and the files of its index, and a
+shard whose pages are the same files as last time keeps the last site's index, if that is
+still the one recorded. The shards are a function of the pages alone, so a rebuild gives the
+bytes a cold build gives.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
+import json
+import marshal
 import os
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
+import zlib
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
-from . import processes
+from . import cachefile, processes
 from .search_index_order import FormatError, stabilise
-from .write import OutputError
+from .write import OutputError, keep_unchanged, link_copy, walk_files
 
 BUNDLE = "pagefind"
+SHARDS = "shards.json"  # in BUNDLE: the folders of the shards after the first
+SHARD_PREFIX = "shard-"
+SHARD_PAGES = 1000  # pages a shard is made for; at 10,000 stories about 12 shards
 PAGEFIND = (sys.executable, "-m", "pagefind")
 UNUSED = (
     "pagefind-ui.js",
@@ -30,26 +53,245 @@ UNUSED = (
     "pagefind-component-ui.css",
     "pagefind-highlight.js",
 )
-TIME_LIMIT = 300  # seconds
+# A merged shard needs only its index: the search library and its WebAssembly come from the
+# first shard's folder.
+LIBRARY = ("pagefind.js", "pagefind-worker.js")
+TIME_LIMIT = 300  # seconds, for each shard
+AT_ONCE = 2  # shards indexed at once
+# data-pagefind-body as an attribute, in a tag: text from content cannot open one ("<" is
+# always written &lt;). A page matched wrongly (the words in an attribute's value) is only
+# given to Pagefind, which passes over a page with no mark when others in its shard have one.
+INDEXED = re.compile(rb"<[A-Za-z][^<>]*\sdata-pagefind-body[\s=/>]")
+RECORD_FORMAT = 1
 
 
 class SearchIndexError(OutputError):
     """Pagefind could not index the staged site; the message is one line."""
 
 
-def build_search_index(site: Path) -> None:
-    """Index the site in `site` into site/pagefind/; SearchIndexError if Pagefind fails.
+Stamp = tuple[int, int, int, int]  # device, inode, size, modification time: one file's identity
 
-    Pagefind reads a pagefind.yml/.toml/.json from the folder it runs in, and PAGEFIND_*
-    variables, so it runs inside the staged site (which holds no such file) with those
-    variables removed: only the options here shape the index.
+
+@dataclass(frozen=True)
+class Shard:
+    number: int
+    pages: tuple[tuple[str, Stamp], ...]  # sorted by path
+
+    @property
+    def folder(self) -> str:
+        """Its folder in BUNDLE ("" for the first)."""
+        return f"{SHARD_PREFIX}{self.number}" if self.number else ""
+
+    def digest(self) -> bytes:
+        return hashlib.sha256(marshal.dumps(self.pages, 2)).digest()
+
+
+def shard_count(paths: Sequence[str]) -> int:
+    """How many shards these pages are split into: one per SHARD_PAGES, fewer if a shard
+    would be left empty (never with pages in the hundreds, but always well defined)."""
+    count = max(1, -(-len(paths) // SHARD_PAGES))
+    while count > 1 and len({shard_of(path, count) for path in paths}) < count:
+        count -= 1
+    return count
+
+
+def shard_of(path: str, count: int) -> int:
+    """The shard a page's path belongs to; the same in every build with as many shards."""
+    return zlib.crc32(path.encode("utf-8")) % count
+
+
+def build_search_index(site: Path, last: Path | None = None, record: Path | None = None) -> None:
+    """Index the pages in `site` into site/pagefind/; SearchIndexError if Pagefind fails.
+
+    last: the site this one replaces, whose shards are kept where their pages are unchanged;
+    record: the cache file that says what each of last's shards was made from (None: every
+    shard is made, and nothing is recorded).
     """
+    old = _Record.read(record) if record is not None else _Record.empty()
+    flags: dict[str, tuple[Stamp, bool]] = {}
+    for path, stamp in _pages(site):
+        known = old.pages.get(path)
+        flags[path] = (stamp, known[1] if known and known[0] == stamp else _indexed(site, path))
+    # with no page marked, Pagefind indexes whole pages: then it is given them all
+    indexed = sorted(path for path, (_, yes) in flags.items() if yes) or sorted(flags)
+    count = shard_count(indexed)
+    members: list[list[tuple[str, Stamp]]] = [[] for _ in range(count)]
+    for path in indexed:
+        members[shard_of(path, count)].append((path, flags[path][0]))
+    shards = [Shard(number, tuple(pages)) for number, pages in enumerate(members)]
+    bundle = site / BUNDLE
+    bundle.mkdir(parents=True, exist_ok=True)
+    # beside the sites, named as serve's leftovers are (serve clears them)
+    name = (last or site).name
+    work = Path(tempfile.mkdtemp(prefix=f".{name}.search-", dir=site.parent))
+
+    def index(shard: Shard) -> None:
+        target = bundle / shard.folder
+        before = last / BUNDLE / shard.folder if last is not None else None
+        if before is not None and old.keeps(shard, count, before):
+            _copy_shard(before, target, shard)
+            return
+        _make_shard(site, work / str(shard.number), target, shard)
+        if before is not None:  # files as they were keep their time
+            others = {SHARDS, *(s.folder for s in shards[1:])} if shard.number == 0 else set()
+            keep_unchanged(target, before, others)
+
+    try:
+        # Pagefind keeps about 1.3 cores busy: two at a time use both (each writes only in
+        # its own folder; the others' are left alone)
+        with ThreadPoolExecutor(max_workers=AT_ONCE) as pool:
+            for done in [pool.submit(index, shard) for shard in shards]:
+                done.result()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    made = [(shard.digest(), _files_digest(bundle / shard.folder, shard)) for shard in shards]
+    more = [f"{shard.folder}/" for shard in shards[1:]]
+    (bundle / SHARDS).write_text(json.dumps({"more": more}) + "\n", encoding="utf-8")
+    if record is not None:
+        cachefile.save(record, (_Record.key(), flags, count, tuple(made)))
+
+
+def record_for(cache: Path | None, site: Path) -> Path | None:
+    """Where the search index of the site in `site` is recorded (None without a cache)."""
+    return cache / f"search-{cachefile.per_site(site)}.marshal" if cache is not None else None
+
+
+@dataclass(frozen=True)
+class _Record:
+    pages: dict[str, tuple[Stamp, bool]]  # every page: its identity, and if it is indexed
+    count: int
+    shards: tuple[tuple[bytes, bytes], ...]  # each shard's pages and index files, as digests
+
+    @staticmethod
+    def key() -> tuple:
+        """What else a recorded index depends on: a new Pagefind makes every shard again."""
+        versions = []
+        for name in ("pagefind", "pagefind_bin"):
+            try:
+                versions.append(importlib.metadata.version(name))
+            except importlib.metadata.PackageNotFoundError:
+                versions.append("")
+        return (RECORD_FORMAT, SHARD_PAGES, UNUSED, LIBRARY, *versions)
+
+    @classmethod
+    def empty(cls) -> _Record:
+        return cls({}, 0, ())
+
+    @classmethod
+    def read(cls, path: Path) -> _Record:
+        value = cachefile.load(path, 4)
+        if value is None or value[0] != cls.key():
+            return cls.empty()
+        _, pages, count, shards = value
+        try:
+            checked = {
+                str(p): (tuple(int(n) for n in stamp), bool(yes))
+                for p, (stamp, yes) in pages.items()
+            }
+            kept = tuple((bytes(a), bytes(b)) for a, b in shards)
+        except (AttributeError, TypeError, ValueError):
+            return cls.empty()
+        if not isinstance(count, int) or len(kept) != count:
+            return cls.empty()
+        return cls(checked, count, kept)  # type: ignore[arg-type]
+
+    def keeps(self, shard: Shard, count: int, before: Path) -> bool:
+        """Whether `before` holds the index recorded for this shard's very pages."""
+        if self.count != count:
+            return False
+        pages, files = self.shards[shard.number]
+        if pages != shard.digest() or not (before / "pagefind-entry.json").is_file():
+            return False
+        try:
+            return _files_digest(before, shard) == files
+        except OSError:
+            return False
+
+
+def _pages(site: Path) -> list[tuple[str, Stamp]]:
+    """Every .html page in the site (not the index folder), with its file's identity."""
+    found: list[tuple[str, Stamp]] = []
+
+    def page(path: str, relative: str) -> None:
+        if relative.endswith(".html"):
+            found.append((relative, _stamp(os.lstat(path))))
+
+    walk_files(str(site), "", (BUNDLE,), page, None)
+    return found
+
+
+def _stamp(info: os.stat_result) -> Stamp:
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+def _indexed(site: Path, path: str) -> bool:
+    """Whether the page marks a part of itself for the index."""
+    data = (site / path).read_bytes()
+    return b"data-pagefind-body" in data and INDEXED.search(data) is not None
+
+
+def _files_digest(folder: Path, shard: Shard) -> bytes:
+    """The identity of every file of a shard's index (the first shard's: not the others')."""
+    found: list[tuple[str, Stamp]] = []
+
+    def file(path: str, relative: str) -> None:
+        found.append((relative, _stamp(os.lstat(path))))
+
+    leave_out = _others(folder) if shard.number == 0 else ()
+    walk_files(str(folder), "", leave_out, file, None)
+    return hashlib.sha256(marshal.dumps(sorted(found), 2)).digest()
+
+
+def _others(bundle: Path) -> set[str]:
+    """In the first shard's folder: what is not its own (the other shards, their list)."""
+    try:
+        names = os.listdir(bundle)
+    except OSError:
+        return {SHARDS}
+    return {SHARDS, *(name for name in names if name.startswith(SHARD_PREFIX))}
+
+
+def _copy_shard(before: Path, target: Path, shard: Shard) -> None:
+    """The last site's index of an unchanged shard, linked into the staged site."""
+    link_copy(before, target, _others(before) if shard.number == 0 else ())
+
+
+def _make_shard(site: Path, pages: Path, target: Path, shard: Shard) -> None:
+    """Pagefind run over this shard's pages alone (linked into a folder of their own at the
+    same paths, so their addresses are the same), its index written to target."""
+    pages.mkdir()
+    for path, _ in shard.pages:
+        folder = os.path.dirname(path)
+        if folder:
+            os.makedirs(pages / folder, exist_ok=True)
+        try:
+            os.link(site / path, pages / path)
+        except OSError:
+            shutil.copyfile(site / path, pages / path)
+    _run_pagefind(pages, target)
+    for name in UNUSED + (LIBRARY if shard.number else ()):
+        (target / name).unlink(missing_ok=True)
+    if shard.number:
+        for wasm in target.glob("wasm.*.pagefind"):
+            wasm.unlink()
+    try:
+        stabilise(target)
+    except (FormatError, OSError, ValueError) as error:
+        why = f"Pagefind's files could not be put in order: {error}"
+        raise SearchIndexError(_failed(why)) from None
+
+
+def _run_pagefind(pages: Path, target: Path) -> None:
+    """Pagefind over the folder `pages`, writing to target. Pagefind reads a
+    pagefind.yml/.toml/.json from the folder it runs in, and PAGEFIND_* variables, so it runs
+    inside `pages` (which holds no such file) with those variables removed: only the options
+    here shape the index."""
     env = {k: v for k, v in os.environ.items() if not k.upper().startswith("PAGEFIND_")}
-    arguments = [*PAGEFIND, "--site", ".", "--output-subdir", BUNDLE, "--silent"]
+    arguments = [*PAGEFIND, "--site", ".", "--output-path", str(target.absolute()), "--silent"]
     # Its output goes to a file, not a pipe: see processes.py
     with tempfile.TemporaryFile() as output:
         try:
-            status = processes.run(arguments, output, TIME_LIMIT, cwd=site, env=env)
+            status = processes.run(arguments, output, TIME_LIMIT, cwd=pages, env=env)
         except subprocess.TimeoutExpired:
             why = f"Pagefind took longer than {TIME_LIMIT} s"
             raise SearchIndexError(_failed(why)) from None
@@ -60,16 +302,8 @@ def build_search_index(site: Path) -> None:
         said = output.read().decode("utf-8", "replace")
     if status != 0:
         raise SearchIndexError(_failed(_one_line(said)))
-    bundle = site / BUNDLE
-    if not (bundle / "pagefind.js").is_file():
+    if not (target / "pagefind.js").is_file():
         raise SearchIndexError(_failed("Pagefind wrote no pagefind/pagefind.js"))
-    for name in UNUSED:
-        (bundle / name).unlink(missing_ok=True)
-    try:
-        stabilise(bundle)
-    except (FormatError, OSError, ValueError) as error:
-        why = f"Pagefind's files could not be put in order: {error}"
-        raise SearchIndexError(_failed(why)) from None
 
 
 def _failed(why: str) -> str:

@@ -28,7 +28,7 @@ from .memo import Memo
 from .pipeline import BuildOptions, build_site
 from .problems import ContentError, Problem
 from .render import serve_status
-from .search_index import BUNDLE, SearchIndexError, build_search_index
+from .search_index import BUNDLE, SearchIndexError, build_search_index, record_for
 from .urls import Urls
 from .write import OutputError, link_copy, remove, remove_aside, swap
 
@@ -36,8 +36,9 @@ from .write import OutputError, link_copy, remove, remove_aside, swap
 class SearchRefresh:
     """The served site's search index, brought up to date in the background."""
 
-    def __init__(self, output: Path, lock: threading.Lock) -> None:
+    def __init__(self, output: Path, lock: threading.Lock, cache: Path | None = None) -> None:
         self.output = output
+        self.record = record_for(cache, output)  # what the live index was made from
         self._lock = lock  # held by whoever replaces the served site
         self._staged = False  # a build under way carried the last index over
         self._waiting = False  # the live pages are newer than their index
@@ -56,6 +57,10 @@ class SearchRefresh:
     def ready(self) -> bool:
         """Whether the served site has an index to carry over into the next build."""
         return (self.output / BUNDLE / "pagefind.js").is_file()
+
+    def build(self, staging: Path) -> None:
+        """Finish a staged site with its own index, as `build` does (the first build)."""
+        build_search_index(staging, self.output.absolute(), self.record)
 
     def carry(self, staging: Path) -> None:
         """Finish a staged site with the last index; its pages are indexed once it is live."""
@@ -108,8 +113,8 @@ class SearchRefresh:
         try:
             with self._lock:  # no site is swapped in while the live one is copied
                 pages = Path(tempfile.mkdtemp(prefix=f".{self.output.name}.search-", dir=parent))
-                link_copy(self.output, pages, leave_out=BUNDLE)
-            build_search_index(pages)
+                link_copy(self.output, pages, leave_out=(BUNDLE,))
+            build_search_index(pages, self.output.absolute(), self.record)
             with self._lock:
                 if not self._waiting:
                     old = self._swap_in(pages / BUNDLE)
@@ -133,7 +138,7 @@ class SearchRefresh:
         staging = Path(tempfile.mkdtemp(prefix=f".{self.output.name}.staging-", dir=parent))
         replaced: list[Path] = []
         try:
-            link_copy(self.output, staging, leave_out=BUNDLE)
+            link_copy(self.output, staging, leave_out=(BUNDLE,))
             os.replace(index, staging / BUNDLE)
             swap(staging, self.output, replaced.append)
         except BaseException:
@@ -154,7 +159,7 @@ class Rebuilder:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
-        self.search = SearchRefresh(self.output, self.lock)
+        self.search = SearchRefresh(self.output, self.lock, self.options.cache)
         # stories as the last rebuild loaded and checked them, and the body workers
         self.memo = Memo(Crew() if self.keep_workers else None)
         self._removing: list[threading.Thread] = []
@@ -179,7 +184,7 @@ class Rebuilder:
     def __call__(self) -> bool:
         with self.lock:
             if not (self.defer_search and self.search.ready()):
-                return self._rebuild(build_search_index)
+                return self._rebuild(self.search.build)
             ok = False
             try:
                 ok = self._rebuild(self.search.carry)

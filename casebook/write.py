@@ -13,7 +13,7 @@ import shutil
 import stat
 import subprocess
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from contextlib import suppress
 from pathlib import Path, PurePosixPath
 
@@ -88,7 +88,7 @@ def write_site(
         if finish is not None:
             finish(staging)
             written = {MARKER, *(file.path for file in files)}
-            _keep_unchanged(staging, output, written)
+            keep_unchanged(staging, output, written)
         swap(staging, output, discard)
     except OSError as error:
         remove(staging)
@@ -127,7 +127,7 @@ def _write_all(files: list[OutputFile], root: Path, last: Path) -> None:
             shutil.copyfile(file.source, target)
 
 
-def _keep_unchanged(root: Path, last: Path, written: set[str]) -> None:
+def keep_unchanged(root: Path, last: Path, written: set[str]) -> None:
     """Files the finishing step made (the search index) that the last site has byte for byte
     are replaced by links to the last site's, so they too keep their time. It makes them in
     folders of its own: those a page is written to are not looked through."""
@@ -137,17 +137,8 @@ def _keep_unchanged(root: Path, last: Path, written: set[str]) -> None:
         made.append((path, relative))
 
     pages = {relative.split("/", 1)[0] for relative in written}
-    with os.scandir(root) as entries:
-        for entry in entries:
-            if entry.name in pages:
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                _walk(entry.path, entry.name + "/", "", note, None)
-            elif entry.is_file(follow_symlinks=False):
-                note(entry.path, entry.name)
+    walk_files(str(root), "", pages, note, None)
     for path, relative in made:
-        if relative in written:
-            continue
         before = os.path.join(last, _inside(relative))
         if _linked(path, before):
             continue  # carried over as a link already (serve's last index)
@@ -160,25 +151,25 @@ def _keep_unchanged(root: Path, last: Path, written: set[str]) -> None:
                 continue
 
 
-def _walk(
+def walk_files(
     folder: str,
     prefix: str,
-    leave_out: str,
+    leave_out: Collection[str],
     on_file: Callable[[str, str], None],
     on_folder: Callable[[str], None] | None,
 ) -> None:
     """on_file(path, relative path) for each regular file under folder, on_folder(relative
-    path) for each folder before what is in it; symlinks and the top-level leave_out are
-    passed over. (os.scandir with plain strings: a site has thousands of files.)"""
+    path) for each folder before what is in it; symlinks and the top-level entries named in
+    leave_out are passed over. (os.scandir with plain strings: a site has thousands of files.)"""
     with os.scandir(folder) as entries:
         for entry in entries:
-            if not prefix and entry.name == leave_out:
+            if not prefix and entry.name in leave_out:
                 continue
             relative = prefix + entry.name
             if entry.is_dir(follow_symlinks=False):
                 if on_folder is not None:
                     on_folder(relative)
-                _walk(entry.path, relative + "/", leave_out, on_file, on_folder)
+                walk_files(entry.path, relative + "/", leave_out, on_file, on_folder)
             elif entry.is_file(follow_symlinks=False):
                 on_file(entry.path, relative)
 
@@ -212,9 +203,9 @@ def _same(file: OutputFile, before: str) -> bool:
     return False
 
 
-def link_copy(source: Path, target: Path, leave_out: str = "") -> None:
+def link_copy(source: Path, target: Path, leave_out: Collection[str] = ()) -> None:
     """Copy the tree at source to target (made here) as hard links where it can, else copies;
-    leave_out names a top-level entry not to copy."""
+    leave_out names top-level entries not to copy."""
     target.mkdir(parents=True, exist_ok=True)
     there = str(target) + os.sep
 
@@ -227,7 +218,7 @@ def link_copy(source: Path, target: Path, leave_out: str = "") -> None:
         except OSError:
             shutil.copyfile(path, there + relative)
 
-    _walk(str(source), "", leave_out, file, folder)
+    walk_files(str(source), "", leave_out, file, folder)
 
 
 def _inside(relative: str) -> str:

@@ -334,8 +334,8 @@ def test_a_process_left_holding_pagefinds_output_does_not_keep_the_build_waiting
 
     holder = tmp_path / "holder.pid"
     script = (
-        "import os, subprocess, sys; "
-        "os.makedirs('pagefind'); open('pagefind/pagefind.js', 'w').close(); "
+        "import os, subprocess, sys; out = sys.argv[sys.argv.index('--output-path') + 1]; "
+        "os.makedirs(out, exist_ok=True); open(os.path.join(out, 'pagefind.js'), 'w').close(); "
         "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'], "
         f"start_new_session=True); open({str(holder)!r}, 'w').write(str(child.pid)); "
         "print('indexed')"

@@ -107,11 +107,11 @@ class _HeldIndex:
         self.release = threading.Event()
         self.indexed: list[str] = []
 
-    def __call__(self, site) -> None:
+    def __call__(self, site, *reuse) -> None:
         self.entered.set()
         self.release.wait(timeout=60)
         self.indexed.append((site / "stories" / "a" / "index.html").read_text())
-        self.real(site)
+        self.real(site, *reuse)
 
 
 def _leftovers(output) -> list[str]:
@@ -244,11 +244,11 @@ def test_an_unexpected_error_in_indexing_does_not_stop_later_updates(
     assert rebuild() is True
     calls: list[int] = []
 
-    def breaks_once(site) -> None:
+    def breaks_once(site, *reuse) -> None:
         calls.append(1)
         if len(calls) == 1:
             raise RuntimeError("a bug")
-        build_search_index(site)
+        build_search_index(site, *reuse)
 
     monkeypatch.setattr(casebook.serve, "build_search_index", breaks_once)
     (root / "stories" / "a.md").write_text(story(title="Second"))

@@ -1,8 +1,9 @@
 // The search page, over Pagefind's own JavaScript API (pagefind/pagefind.js, written by the
-// build beside its index). Without JavaScript the form stays hidden and the page points to the
-// stories index and the matrix. The query and filters are kept in the URL (?q=...&stage=2), so
-// a search can be shared. Result text is always set as text: Pagefind's excerpt is parsed in an
-// inert document and only its words and <mark> highlights are copied.
+// build beside its index, with the index's other shards merged in). Without JavaScript the
+// form stays hidden and the page points to the stories index and the matrix. The query and
+// filters are kept in the URL (?q=...&stage=2), so a search can be shared. Result text is
+// always set as text: Pagefind's excerpt is parsed in an inert document and only its words and
+// <mark> highlights are copied.
 
 import { chosen, clearAll, count, keepInUrl, restore } from "./facets.js";
 
@@ -97,15 +98,27 @@ async function run() {
   const answer = await pagefind.search(query || null, { filters: picked });
   if (search !== latest) return;
   found = answer.results;
-  status.textContent = describe(found.length, query);
+  // the count is told once the first results are on the page, so the two always agree
   await showMore(false);
+  if (search !== latest) return;
+  status.textContent = describe(found.length, query);
 }
 
 async function start() {
   try {
+    // A large site's index is in shards (casebook/search_index.py): the first is where the
+    // library is, and shards.json beside it lists the folders of the others, to merge.
+    const library = new URL(form.dataset.library, document.baseURI);
+    const shards = fetch(new URL("shards.json", library)).then((answer) => {
+      if (!answer.ok) throw new Error(`shards.json: HTTP ${answer.status}`);
+      return answer.json();
+    });
     pagefind = await import(form.dataset.library);
-    await pagefind.options({ baseUrl: form.dataset.baseUrl });
+    const options = { baseUrl: form.dataset.baseUrl };
+    await pagefind.options(options);
     await pagefind.init();
+    const more = (await shards).more.map((folder) => new URL(folder, library));
+    await Promise.all(more.map((url) => pagefind.mergeIndex(url.pathname, options)));
   } catch (error) {
     status.textContent =
       "Search could not be loaded here. Use the links above to browse the stories instead.";

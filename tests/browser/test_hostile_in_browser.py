@@ -18,6 +18,7 @@ govern, so it runs even where the policy forbids inline script.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -32,12 +33,19 @@ if TYPE_CHECKING:
 
 # The search page's own library starts its worker: Pagefind's file, as test_hostile checks.
 SEARCH_WORKER = f"Worker({SUB_PATH}pagefind/pagefind-worker.js) on "
+# ... and search.js reads the list of the index's shards, from this site only
+SEARCH_SHARDS = re.compile(rf"fetch\(http://127\.0\.0\.1:\d+{SUB_PATH}pagefind/shards\.json\) on ")
 NAVIGATION_TIMEOUT_MS = 30_000
 ACTION_TIMEOUT_MS = 2_000
 SETTLE_MS = 300  # after loading and after the interactions: a refresh or timer gets its turn
 # Non-page output a browser displays by itself; _headers and the build marker are not served
 # to readers as documents, and an unknown type would only start a download.
 DISPLAYED_SUFFIXES = {".xml", ".txt", ".css", ".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp"}
+
+
+def _the_search_pages_own(call: str) -> bool:
+    return call.startswith(SEARCH_WORKER) or SEARCH_SHARDS.match(call) is not None
+
 
 INIT_SCRIPT = r"""
 (() => {
@@ -303,7 +311,7 @@ def visit(browser: Browser, site: Site, target: Target) -> list[str]:
             page.wait_for_timeout(SETTLE_MS)
         if not log.navigations:
             calls = page.evaluate("window.__pwned")
-            problems += [f"ran: {call}" for call in calls if not call.startswith(SEARCH_WORKER)]
+            problems += [f"ran: {call}" for call in calls if not _the_search_pages_own(call)]
             problems += [f"CSP violation: {v}" for v in page.evaluate("window.__csp")]
         problems += [*log.dialogs, *log.popups, *log.requests, *log.navigations, *log.errors]
     finally:

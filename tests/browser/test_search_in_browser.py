@@ -6,6 +6,7 @@ search library, its index and the result links must all carry that path to work 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -17,7 +18,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from casebook.model import Casebook
 from casebook.pipeline import BuildOptions, check_site
 
-from .harness import CONTENT_DIR, SUB_PATH, Site
+from .harness import CONTENT_DIR, SUB_PATH, Site, SiteServer
 from .test_pages_in_browser import describe_violation, run_axe
 
 if TYPE_CHECKING:
@@ -225,3 +226,63 @@ def test_filtered_and_searched_pages_have_no_axe_violations(
     finally:
         context.close()
     assert violations == [], "\n".join(describe_violation(v) for v in violations)
+
+
+# --- An index in shards -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sharded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The example content again, its index split into shards of 9 pages (a large site's
+    layout, see casebook/search_index.py), served under the sub-path."""
+    from casebook import search_index
+    from casebook.pipeline import build_site
+
+    root = tmp_path_factory.mktemp("sharded") / "site"
+    server = SiteServer(root, extra_files={})
+    built = Site(root=root, server=server)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search_index, "SHARD_PAGES", 9)
+        build_site(BuildOptions(content=CONTENT_DIR, base_url=built.base_url), root)
+    server.start()
+    yield built
+    server.close()
+
+
+def search_for(page: Page, site: Site, query: str) -> tuple[str, list[str]]:
+    """The status line and every result link, once all results are shown."""
+    page.goto(site.base_url + f"search/?{query}")
+    expect(page.locator("[data-status]")).not_to_have_text("", timeout=TIMEOUT_MS)
+    while page.locator("[data-more]").is_visible():
+        before = page.locator(".search-result").count()
+        page.locator("[data-more]").click()
+        expect(page.locator(".search-result")).not_to_have_count(before, timeout=TIMEOUT_MS)
+    if not status(page).startswith("No results"):
+        expect(page.locator(".search-result").first).to_be_visible(timeout=TIMEOUT_MS)
+    return status(page).split(" Showing")[0], sorted(result_links(page))
+
+
+@pytest.mark.parametrize("query", ["q=trust", "q=trust&stage=2", "q=partnership", "stage=5"])
+def test_a_sharded_index_finds_what_one_index_finds(
+    page: Page, site: Site, sharded: Site, query: str
+):
+    """For words every shard holds, and for filters alone, merging the shards gives the same
+    results as one index."""
+    more = json.loads((sharded.root / "pagefind" / "shards.json").read_text(encoding="utf-8"))
+    assert len(more["more"]) >= 3
+    one = search_for(page, site, query)
+    assert one[1], f"{query} finds something"
+    assert search_for(page, sharded, query) == one
+
+
+def test_a_word_only_some_shards_hold_finds_its_story_first(
+    page: Page, site: Site, sharded: Site, book: Casebook
+):
+    """A shard without the word answers with its longest word the search term starts with
+    (Pagefind's fallback for an unknown word): those looser matches follow the real one."""
+    (having,) = [s for s in book.stories if WORD in s.body.lower()]
+    found = search_for(page, sharded, f"q={WORD}")[1]
+    assert set(search_for(page, site, f"q={WORD}")[1]) <= set(found)
+    page.goto(sharded.base_url + f"search/?q={WORD}")
+    expect(page.locator(".search-result").first).to_be_visible(timeout=TIMEOUT_MS)
+    assert result_links(page)[0] == f"{SUB_PATH}stories/{having.slug}/"

@@ -1,0 +1,281 @@
+"""The search index in shards: each its own Pagefind index over a share of the pages, and a
+rebuild makes again only the shards whose pages changed (casebook/search_index.py).
+
+Sites here are built with SHARD_PAGES set low, so the example content (about 65 indexed
+pages) is split into several shards.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from casebook import cachefile, search_index
+from casebook.pipeline import BuildOptions, build_site
+from casebook.search_index import BUNDLE, LIBRARY, SHARDS, shard_count, shard_of
+from casebook.serve import Rebuilder
+
+from .conftest import CONTENT, REPO, story
+from .test_incremental import TODAY, snapshot
+from .test_search import fragments
+
+SHARD_PAGES = 9
+
+
+@pytest.fixture(autouse=True)
+def small_shards(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search_index, "SHARD_PAGES", SHARD_PAGES)
+
+
+@pytest.fixture
+def pagefind_runs(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The index folder of every Pagefind run, in order."""
+    runs: list[Path] = []
+    real = search_index._run_pagefind
+
+    def counted(pages: Path, target: Path) -> None:
+        runs.append(target)
+        real(pages, target)
+
+    monkeypatch.setattr(search_index, "_run_pagefind", counted)
+    return runs
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    copy = tmp_path / "content"
+    shutil.copytree(CONTENT, copy)
+    return copy
+
+
+def shard_folders(site: Path) -> list[Path]:
+    """Every shard's folder: the first is the bundle itself."""
+    more = json.loads((site / BUNDLE / SHARDS).read_text(encoding="utf-8"))["more"]
+    return [site / BUNDLE, *(site / BUNDLE / folder for folder in more)]
+
+
+def own_files(folder: Path) -> dict[str, os.stat_result]:
+    """A shard's own files (the first shard's, without the others' folders)."""
+    found = {}
+    for path in folder.rglob("*"):
+        relative = path.relative_to(folder).as_posix()
+        if path.is_file() and not relative.startswith("shard-") and relative != SHARDS:
+            found[relative] = path.stat()
+    return found
+
+
+def indexed_pages(site: Path) -> list[str]:
+    return sorted(
+        p.relative_to(site).as_posix()
+        for p in site.rglob("*.html")
+        if b"data-pagefind-body" in p.read_bytes()
+    )
+
+
+def edit_body(content: Path, name: str, words: str) -> None:
+    path = content / "stories" / name
+    path.write_text(path.read_text(encoding="utf-8") + f"\n{words}\n", encoding="utf-8")
+
+
+# --- How pages are shared out -----------------------------------------------------------------
+
+
+def test_shards_hold_about_shard_pages_and_none_is_empty():
+    paths = [f"stories/s{i}/index.html" for i in range(95)]
+    count = shard_count(paths)
+    assert count == 11  # 95 pages / 9, rounded up
+    sizes = [sum(1 for p in paths if shard_of(p, count) == n) for n in range(count)]
+    assert all(size > 0 for size in sizes) and sum(sizes) == 95
+    assert shard_count(paths[:9]) == 1
+    assert shard_count([]) == 1
+
+
+def test_a_count_that_would_leave_a_shard_empty_is_lowered():
+    paths = ["a/index.html", "b/index.html"]
+    count = shard_count(paths)
+    assert len({shard_of(p, count) for p in paths}) == count
+
+
+def test_each_indexed_page_is_in_exactly_one_shard_and_the_shards_are_listed(tmp_path: Path):
+    site = tmp_path / "site"
+    build_site(BuildOptions(CONTENT, today=TODAY), site)
+    folders = shard_folders(site)
+    pages = indexed_pages(site)
+    assert len(folders) == shard_count(pages) > 3
+    urls = []
+    for folder in folders:
+        records = fragments_in(folder)
+        assert records, folder
+        urls += records
+    assert sorted(urls) == sorted("/" + p.removesuffix("index.html") for p in pages)
+    # the search library and its WebAssembly are in the first shard only
+    assert (folders[0] / "pagefind.js").is_file()
+    for folder in folders[1:]:
+        assert [n for n in LIBRARY if (folder / n).exists()] == []
+        assert list(folder.glob("wasm.*")) == []
+        assert (folder / "pagefind-entry.json").is_file()
+
+
+def fragments_in(folder: Path) -> list[str]:
+    """The page URLs in one shard's own index."""
+    view = folder.parent / f"view-{folder.name}"
+    (view / BUNDLE).mkdir(parents=True)
+    for relative in own_files(folder):
+        target = view / BUNDLE / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.link(folder / relative, target)
+    try:
+        return sorted(fragments(view))
+    finally:
+        shutil.rmtree(view)
+
+
+def test_the_same_pages_in_shards_give_the_same_records_as_one_index(tmp_path, monkeypatch):
+    build_site(BuildOptions(CONTENT, today=TODAY), tmp_path / "shards")
+    monkeypatch.setattr(search_index, "SHARD_PAGES", 10**6)
+    build_site(BuildOptions(CONTENT, today=TODAY), tmp_path / "one")
+    assert fragments(tmp_path / "shards") == fragments(tmp_path / "one")
+    assert json.loads((tmp_path / "one" / BUNDLE / SHARDS).read_text()) == {"more": []}
+
+
+def test_text_that_names_the_index_mark_does_not_make_a_page_indexed(content_tree, tmp_path):
+    title = 'Why <main data-pagefind-body> "data-pagefind-body"'
+    root = content_tree({"a.md": story(title=title.replace('"', "'"))})
+    site = tmp_path / "site"
+    build_site(BuildOptions(root, today=TODAY), site)
+    listing = (site / "stories" / "index.html").read_bytes()
+    assert b"data-pagefind-body" in listing  # as text, in the story's title
+    assert "stories/index.html" not in indexed_by_the_build(site)
+    assert "stories/a/index.html" in indexed_by_the_build(site)
+
+
+def indexed_by_the_build(site: Path) -> list[str]:
+    return sorted(
+        p.relative_to(site).as_posix()
+        for p in site.rglob("*.html")
+        if search_index._indexed(site, p.relative_to(site).as_posix())
+    )
+
+
+# --- What a rebuild makes again ----------------------------------------------------------------
+
+
+def test_editing_one_story_makes_only_its_shard_again(content, tmp_path, pagefind_runs):
+    options = BuildOptions(content, today=TODAY, cache=tmp_path / "cache")
+    site = tmp_path / "site"
+    build_site(options, site)
+    folders = shard_folders(site)
+    assert len(pagefind_runs) == len(folders)
+    before = {folder: own_files(folder) for folder in folders}
+
+    name = sorted((content / "stories").glob("*.md"))[0].name
+    edit_body(content, name, "Wombats everywhere.")
+    pagefind_runs.clear()
+    build_site(options, site)
+
+    page = f"stories/{Path(name).stem}/index.html"
+    edited = folders[shard_of(page, len(folders))]
+    assert [run.name for run in pagefind_runs] == [edited.name]
+    for folder in folders:
+        after = own_files(folder)
+        same = {n for n, s in after.items() if n in before[folder] and _same(s, before[folder][n])}
+        if folder == edited:
+            assert same != set(after), "the edited story's shard is made again"
+        else:
+            assert same == set(after) == set(before[folder]), folder
+    assert "wombats" in json.dumps(fragments(site)).lower()
+
+
+def _same(a: os.stat_result, b: os.stat_result) -> bool:
+    return (a.st_ino, a.st_mtime_ns) == (b.st_ino, b.st_mtime_ns)
+
+
+def test_a_rebuild_with_nothing_changed_runs_no_pagefind(content, tmp_path, pagefind_runs):
+    options = BuildOptions(content, today=TODAY, cache=tmp_path / "cache")
+    build_site(options, tmp_path / "site")
+    pagefind_runs.clear()
+    build_site(options, tmp_path / "site")
+    assert pagefind_runs == []
+
+
+def test_without_a_cache_every_shard_is_made(content, tmp_path, pagefind_runs):
+    options = BuildOptions(content, today=TODAY)
+    build_site(options, tmp_path / "site")
+    made = len(pagefind_runs)
+    build_site(options, tmp_path / "site")
+    assert len(pagefind_runs) == 2 * made
+
+
+def test_a_tampered_shard_is_made_again(content, tmp_path, pagefind_runs):
+    options = BuildOptions(content, today=TODAY, cache=tmp_path / "cache")
+    site = tmp_path / "site"
+    build_site(options, site)
+    good = snapshot(site)
+    tampered = shard_folders(site)[2]
+    entry = tampered / "pagefind-entry.json"
+    entry.write_text(entry.read_text().replace('"version"', '"versio"'))
+    pagefind_runs.clear()
+    build_site(options, site)
+    assert [run.name for run in pagefind_runs] == [tampered.name]
+    assert snapshot(site) == good
+
+
+@pytest.mark.parametrize("damage", ["junk", "other pagefind", "shard count"])
+def test_a_record_that_does_not_fit_makes_every_shard(content, tmp_path, pagefind_runs, damage):
+    cache = tmp_path / "cache"
+    options = BuildOptions(content, today=TODAY, cache=cache)
+    site = tmp_path / "site"
+    build_site(options, site)
+    good = snapshot(site)
+    made = len(pagefind_runs)
+    (record,) = cache.glob("search-*.marshal")
+    key, pages, count, shards = cachefile.load(record, 4)
+    if damage == "junk":
+        record.write_bytes(b"not marshal")
+    elif damage == "other pagefind":
+        cachefile.save(record, ((*key[:-1], "0.0.1"), pages, count, shards))
+    else:
+        cachefile.save(record, (key, pages, count + 1, (*shards, shards[0])))
+    pagefind_runs.clear()
+    build_site(options, site)
+    assert len(pagefind_runs) == made
+    assert snapshot(site) == good
+
+
+def test_serve_indexes_only_the_saved_storys_shard(content, tmp_path, pagefind_runs):
+    options = BuildOptions(content, today=TODAY, serving=True, cache=tmp_path / "cache")
+    site = tmp_path / "site"
+    rebuild = Rebuilder(options, site, defer_search=True)
+    try:
+        assert rebuild() is True
+        folders = [f.name for f in shard_folders(site)]
+        assert len(pagefind_runs) == len(folders)
+        name = sorted((content / "stories").glob("*.md"))[-1].name
+        edit_body(content, name, "Quokkas on the campus.")
+        pagefind_runs.clear()
+        assert rebuild() is True
+        rebuild.settle()
+    finally:
+        rebuild.close()
+    page = f"stories/{Path(name).stem}/index.html"
+    assert [run.name for run in pagefind_runs] == [folders[shard_of(page, len(folders))]]
+    assert "quokkas" in json.dumps(fragments(site)).lower()
+
+
+def test_with_no_page_marked_every_page_is_indexed_whole(content_tree, tmp_path):
+    """Templates that mark nothing for the index: Pagefind's own rule, whole pages."""
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    for name in ("story.html", "cell.html", "partnership.html"):
+        page = templates / name
+        page.write_text(page.read_text(encoding="utf-8").replace(" data-pagefind-body", ""))
+    root = content_tree({"a.md": story(title="Alpha")})
+    site = tmp_path / "site"
+    build_site(BuildOptions(root, templates=templates, today=TODAY), site)
+    assert indexed_pages(site) == []
+    urls = set(fragments(site))
+    assert {"/stories/a/", "/about/", "/stories/"} <= urls
