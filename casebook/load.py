@@ -11,12 +11,16 @@ import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .memo import Memo
 from .model import StoryImage
 from .problems import Problem
 from .slugs import RESERVED, is_slug, slugify
 from .yamltext import YamlDocument, YamlError, parse_yaml
+
+if TYPE_CHECKING:
+    from .story_cache import StoryCache
 
 MAX_STORY_BYTES = 1_000_000
 SETTLED_NS = 2_000_000_000  # coarse file systems keep times to a second or two
@@ -56,9 +60,11 @@ def display_path(path: Path) -> str:
     return str(path) if relative.startswith("..") else relative
 
 
-def load_content(content: Path, memo: Memo | None = None) -> LoadedContent:
-    """Everything in content/; with a memo, stories whose files are unchanged since the
-    memo's last build are not parsed again."""
+def load_content(
+    content: Path, memo: Memo | None = None, kept: StoryCache | None = None
+) -> LoadedContent:
+    """Everything in content/; with a memo (serve) or the build cache's stories (`kept`),
+    stories whose files are unchanged since the last build are not parsed again."""
     problems: list[Problem] = []
     if not content.is_dir():
         problems.append(
@@ -73,7 +79,7 @@ def load_content(content: Path, memo: Memo | None = None) -> LoadedContent:
         return LoadedContent(None, None, (), tuple(problems))
     site = _load_yaml_file(content / "site.yaml", problems)
     rubric = _load_yaml_file(content / "rubric" / "rubric.yaml", problems)
-    stories = tuple(_load_stories(content / "stories", problems, memo))
+    stories = tuple(_load_stories(content / "stories", problems, memo, kept))
     return LoadedContent(site, rubric, stories, tuple(problems))
 
 
@@ -142,7 +148,9 @@ def _ignored(name: str) -> bool:
     return name.startswith(".") or name.endswith("~") or name == "README.md"
 
 
-def _load_stories(folder: Path, problems: list[Problem], memo: Memo | None) -> list[StorySource]:
+def _load_stories(
+    folder: Path, problems: list[Problem], memo: Memo | None, kept: StoryCache | None
+) -> list[StorySource]:
     base = display_path(folder)
     if not folder.is_dir():
         problems.append(Problem(base, 0, "stories folder not found"))
@@ -159,7 +167,7 @@ def _load_stories(folder: Path, problems: list[Problem], memo: Memo | None) -> l
             continue
         display = os.path.join(base, entry.name)
         try:
-            story = _load_entry(entry, display, problems, memo)
+            story = _load_entry(entry, display, problems, memo, kept)
         except OSError as error:
             problems.append(Problem(display, 0, f"cannot read: {error.strerror}"))
             continue
@@ -169,7 +177,11 @@ def _load_stories(folder: Path, problems: list[Problem], memo: Memo | None) -> l
 
 
 def _load_entry(
-    entry: os.DirEntry[str], display: str, problems: list[Problem], memo: Memo | None
+    entry: os.DirEntry[str],
+    display: str,
+    problems: list[Problem],
+    memo: Memo | None,
+    kept: StoryCache | None,
 ) -> StorySource | None:
     path = Path(entry.path)
     if entry.is_symlink():
@@ -185,10 +197,10 @@ def _load_entry(
         slug_ok = _check_slug(entry.name, display, problems)
         images = _folder_images(path, problems)
         index_display = os.path.join(display, "index.md")
-        story = _load_story(index, index_display, entry.name, images, problems, memo)
+        story = _load_story(index, index_display, entry.name, images, problems, memo, kept)
     elif path.suffix == ".md" and entry.is_file(follow_symlinks=False):
         slug_ok = _check_slug(path.stem, display, problems)
-        story = _load_story(path, display, path.stem, (), problems, memo)
+        story = _load_story(path, display, path.stem, (), problems, memo, kept)
     else:
         problems.append(
             Problem(
@@ -257,10 +269,18 @@ def _load_story(
     images: tuple[StoryImage, ...],
     problems: list[Problem],
     memo: Memo | None,
+    kept: StoryCache | None = None,
 ) -> StorySource | None:
     if memo is None:
-        text = read_text(path, display, problems, MAX_STORY_BYTES)
-        return None if text is None else _parse_story(display, slug, images, text, problems)
+
+        def load(reported: list[Problem]) -> StorySource | None:
+            text = read_text(path, display, reported, MAX_STORY_BYTES)
+            return None if text is None else _parse_story(display, slug, images, text, reported)
+
+        # `build` with a cache: a settled file whose status is as last built is not read
+        if kept is None or (settled := _settled(path)) is None:
+            return load(problems)
+        return kept.source(display, (slug, images), settled, load, problems)
 
     def read(reported: list[Problem]) -> StorySource | None:
         text = read_text(path, display, reported, MAX_STORY_BYTES)

@@ -22,6 +22,7 @@ from .progress import Progress
 from .render import OutputFile, render_site
 from .search_index import build_search_index, record_for
 from .spool import Spool
+from .story_cache import StoryCache
 from .validate import validate
 from .write import OutputError, check_output_folder, remove, write_site
 
@@ -67,9 +68,15 @@ def check_site(
     of one process (serve). spool: where pages made in workers wait for the write."""
     if memo is not None:
         memo.start()
-    loaded = load_content(options.content, memo)
+    # `build` keeps its stories in the cache; serve keeps them in its memo
+    kept = StoryCache(options.cache) if memo is None and options.cache is not None else None
     today = options.today or dt.date.today()
-    book = validate(loaded, today=today, drafts=options.drafts, memo=memo)
+    try:
+        loaded = load_content(options.content, memo, kept)
+        book = validate(loaded, today=today, drafts=options.drafts, memo=memo, kept=kept)
+    finally:
+        if kept is not None:
+            kept.save()  # broken stories too: their problems are reported again unparsed
     if options.base_url:
         site = replace(book.site, base_url=options.base_url)
         book = Casebook(site=site, rubric=book.rubric, stories=book.stories)

@@ -8,7 +8,7 @@ checked in validate_settings; stories here.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .characters import FORBIDDEN_CHARS
 from .datewords import HINT, date_problem
@@ -28,24 +28,32 @@ from .storyfields import (
     STORY_FIELDS,
 )
 from .storytext import NEXT_HEADING, WHY_HEADING
+
+if TYPE_CHECKING:
+    from .story_cache import StoryCache
 from .validate_settings import validate_rubric, validate_site
 from .yamlfields import Fields, kind
 from .yamltext import InvalidDate, is_date
 
 
 def validate(
-    loaded: LoadedContent, *, today: dt.date, drafts: bool = False, memo: Memo | None = None
+    loaded: LoadedContent,
+    *,
+    today: dt.date,
+    drafts: bool = False,
+    memo: Memo | None = None,
+    kept: StoryCache | None = None,
 ) -> Casebook:
     """The model of the whole site, or ContentError with every problem in content/.
 
-    With a memo, a story loaded from the memo is checked again only if the rubric or the
-    date changed."""
+    With a memo (serve), or the build cache's stories (`kept`, given to load_content too), a
+    story loaded from them is checked again only if the rubric or the date changed."""
     problems = list(loaded.problems)
     site = validate_site(loaded.site, problems) if loaded.site else None
     rubric = validate_rubric(loaded.rubric, today, problems) if loaded.rubric else None
     stories: list[Story] = []
     if rubric is not None:
-        stories = _validate_stories(loaded.stories, rubric, today, problems, memo)
+        stories = _validate_stories(loaded.stories, rubric, today, problems, memo, kept)
     if problems or site is None or rubric is None:
         raise ContentError(sorted(set(problems)))
     published = tuple(s for s in stories if drafts or not s.draft)
@@ -68,10 +76,14 @@ def _validate_stories(
     today: dt.date,
     problems: list[Problem],
     memo: Memo | None,
+    kept: StoryCache | None = None,
 ) -> list[Story]:
     generation = memo.rubric_generation(rubric) if memo is not None else 0
 
     def check(source: StorySource) -> Story | None:
+        if memo is None and kept is not None:
+            step = lambda said: _validate_story(source, rubric, today, said)  # noqa: E731
+            return kept.story(source, rubric, today, step, problems)
         if memo is None:
             return _validate_story(source, rubric, today, problems)
         # the value holds the source, so no other object can take its id while it is kept

@@ -1,0 +1,245 @@
+"""Stories as the last `build` loaded and checked them, kept in the build cache.
+
+serve keeps its stories in memory between rebuilds (memo.py), but `build` runs once per
+process, so every build read, parsed and checked every story again: about 5 s of a rebuild
+at 10,000 stories. This cache keeps, for each story file, its parsed front matter and body
+and the problems loading it reported, under the file's status (device, inode, size and
+times, and only once the file has settled, as serve does: load._settled); and the story
+checked from it, with the problems checking reported, under the rubric and today's date.
+A file whose status is unchanged is neither read nor parsed again; a story whose rubric and
+date are unchanged too is not checked again. Its problems are reported again all the same.
+
+The file (`stories.marshal`) is marshal's format, so reading it cannot run code; its values
+are turned back into the model's own frozen dataclasses, of the kinds listed here only.
+Anything it cannot turn back is loaded and checked from the file again. It is keyed by
+casebook's own code, PyYAML's version and Python's, and safe to delete at any time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import sys
+from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from . import cachefile
+from .load import StorySource
+from .model import Assessment, Contributor, Partnership, Rubric, Stage, Story, StoryImage
+from .problems import Problem
+from .yamltext import InvalidDate, YamlDocument
+
+FILE = "stories.marshal"
+_FORMAT = 1
+
+# the dataclasses a kept story is made of; a rubric's stages and sub-elements are kept by
+# their number and id and found again in the rubric
+_KINDS: dict[str, type] = {
+    kind.__name__: kind for kind in (Story, Partnership, Assessment, Contributor, StoryImage)
+}
+
+Status = tuple[int, ...]
+# what turning a kept value back can raise if the file holds something else than it wrote
+_UNREADABLE = (TypeError, ValueError, KeyError, IndexError, StopIteration)
+
+
+def _engine_key() -> bytes:
+    """What decides how a file loads and a story checks: casebook's code, PyYAML, Python."""
+    digest = hashlib.sha256(f"stories {_FORMAT} {sys.version}".encode())
+    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    try:
+        digest.update(f"pyyaml {metadata.version('pyyaml')}".encode())
+    except metadata.PackageNotFoundError:
+        digest.update(b"pyyaml")
+    return digest.digest()
+
+
+class StoryCache:
+    """Read when made; `save()` writes the entries of the files this build met."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / FILE
+        self._engine = _engine_key()
+        kept = cachefile.load(self.path, 2)
+        self._old: dict[str, tuple] = {}
+        if kept is not None and kept[0] == self._engine and isinstance(kept[1], dict):
+            self._old = kept[1]
+        self._new: dict[str, tuple] = {}
+        self._sources: dict[str, StorySource] = {}  # as given out in this build, by file
+        self._rubric: tuple[Rubric, bytes] | None = None
+
+    def source(
+        self,
+        display: str,
+        identity: tuple,
+        status: Status,
+        load: Callable[[list[Problem]], StorySource | None],
+        problems: list[Problem],
+    ) -> StorySource | None:
+        """The file's source as last loaded if its status and identity (its name in the
+        site, its images) are unchanged; else load(problems)'s, which is kept."""
+        key = (status, _out(identity))
+        entry = self._old.get(display)
+        if entry is not None and entry[0] == key:
+            try:
+                source, said = _source_in(entry[1]), [_in(p) for p in entry[2]]
+            except _UNREADABLE:
+                pass
+            else:
+                problems.extend(said)
+                self._new[display] = entry
+                if source is not None:
+                    self._sources[display] = source
+                return source
+        reported: list[Problem] = []
+        source = load(reported)
+        problems.extend(reported)
+        try:
+            self._new[display] = (key, _source_out(source), tuple(map(_out, reported)), None)
+        except TypeError:
+            return source  # a value it cannot keep: this file is loaded again next time
+        if source is not None:
+            self._sources[display] = source
+        return source
+
+    def story(
+        self,
+        source: StorySource,
+        rubric: Rubric,
+        today: dt.date,
+        check: Callable[[list[Problem]], Story | None],
+        problems: list[Problem],
+    ) -> Story | None:
+        """The story checked from this source, as last checked if the source came from this
+        cache (or was kept in it) and the rubric and date are the same; else check(problems)'s,
+        which is kept."""
+        entry = self._new.get(source.display)
+        if entry is None or self._sources.get(source.display) is not source:
+            return check(problems)  # a file not kept (not settled, or not a file's own)
+        key = (self._rubric_key(rubric), today.toordinal())
+        if entry[3] is not None and entry[3][0] == key:
+            try:
+                story = _story_in(entry[3][1], source, rubric)
+                said = [_in(p) for p in entry[3][2]]
+            except _UNREADABLE:
+                pass
+            else:
+                problems.extend(said)
+                return story
+        reported: list[Problem] = []
+        story = check(reported)
+        problems.extend(reported)
+        try:
+            checked = (key, _story_out(story, source), tuple(map(_out, reported)))
+        except TypeError:
+            return story  # checked again next time
+        self._new[source.display] = (*entry[:3], checked)
+        return story
+
+    def save(self) -> None:
+        """Keep the entries of the files this build met, unless the file has just those."""
+        if self._new != self._old:
+            cachefile.save(self.path, (self._engine, self._new))
+            self._old = self._new
+
+    def _rubric_key(self, rubric: Rubric) -> bytes:
+        if self._rubric is None or self._rubric[0] is not rubric:
+            self._rubric = (rubric, hashlib.sha256(repr(rubric).encode()).digest())
+        return self._rubric[1]
+
+
+# --- values in and out of marshal's kinds ------------------------------------------------
+# A tuple is always tagged by its first item (a plain tuple is ("tuple", ...)), so every
+# other kind of value (lists and dicts of YAML, dates, the model's dataclasses) is told apart.
+
+
+def _out(value: Any) -> Any:
+    kind = type(value)
+    if kind in (str, int, bool, float, bytes) or value is None:
+        return value
+    if kind is list:
+        return [_out(item) for item in value]
+    if kind is dict:
+        return {_out(k): _out(v) for k, v in value.items()}
+    if kind is tuple:
+        return ("tuple", *map(_out, value))
+    if kind is dt.date:
+        return ("date", value.toordinal())
+    if kind is dt.datetime:
+        return ("datetime", value.isoformat())
+    if kind is InvalidDate:
+        return ("invalid date", value.text)
+    if kind is Stage:
+        return ("stage", value.number)
+    if kind is Problem:
+        return ("problem", value.path, value.line, value.message)
+    if kind.__name__ in _KINDS and _KINDS[kind.__name__] is kind:
+        fields = dataclasses.fields(value)
+        return (kind.__name__, *(_out(getattr(value, f.name)) for f in fields))
+    if kind.__name__ == "SubElement":
+        return ("sub-element", value.id)
+    raise TypeError(f"the story cache cannot keep a {kind.__name__}")
+
+
+def _in(value: Any, rubric: Rubric | None = None) -> Any:
+    kind = type(value)
+    if kind is list:
+        return [_in(item, rubric) for item in value]
+    if kind is dict:
+        return {_in(k, rubric): _in(v, rubric) for k, v in value.items()}
+    if kind is not tuple:
+        return value
+    tag, *items = value
+    if tag == "tuple":
+        return tuple(_in(item, rubric) for item in items)
+    if tag == "date":
+        return dt.date.fromordinal(items[0])
+    if tag == "datetime":
+        return dt.datetime.fromisoformat(items[0])
+    if tag == "invalid date":
+        return InvalidDate(items[0])
+    if tag == "problem":
+        return Problem(*items)
+    if tag == "stage" and rubric is not None:
+        return next(stage for stage in rubric.stages if stage.number == items[0])
+    if tag == "sub-element" and rubric is not None:
+        return rubric.sub_element(items[0])
+    return _KINDS[tag](*(_in(item, rubric) for item in items))
+
+
+def _source_out(source: StorySource | None) -> tuple | None:
+    if source is None:
+        return None
+    front = (_out(source.front.value), source.front.lines)
+    return (source.display, source.slug, front, source.body, source.body_line, _out(source.images))
+
+
+def _source_in(kept: tuple | None) -> StorySource | None:
+    if kept is None:
+        return None
+    display, slug, (value, lines), body, body_line, images = kept
+    if not isinstance(lines, dict):
+        raise TypeError("lines")
+    return StorySource(display, slug, YamlDocument(_in(value), lines), body, body_line, _in(images))
+
+
+def _story_out(story: Story | None, source: StorySource) -> tuple | None:
+    """The story without its body, which is its source's (so kept once)."""
+    if story is None:
+        return None
+    if story.body != source.body:
+        raise TypeError("a story's body is its source's")
+    return _out(dataclasses.replace(story, body=""))
+
+
+def _story_in(kept: tuple | None, source: StorySource, rubric: Rubric) -> Story | None:
+    if kept is None:
+        return None
+    story = _in(kept, rubric)
+    if type(story) is not Story:
+        raise TypeError("not a story")
+    return dataclasses.replace(story, body=source.body)
