@@ -84,7 +84,7 @@ class StoryCache:
         site, its images) are unchanged; else load(problems)'s, which is kept."""
         key = (status, _out(identity))
         entry = self._old.get(display)
-        if entry is not None and entry[0] == key:
+        if type(entry) is tuple and len(entry) == 4 and entry[0] == key:
             try:
                 source, said = _source_in(entry[1]), [_in(p) for p in entry[2]]
             except _UNREADABLE:
@@ -121,15 +121,14 @@ class StoryCache:
         if entry is None or self._sources.get(source.display) is not source:
             return check(problems)  # a file not kept (not settled, or not a file's own)
         key = (self._rubric_key(rubric), today.toordinal())
-        if entry[3] is not None and entry[3][0] == key:
-            try:
+        try:
+            if entry[3] is not None and entry[3][0] == key:
                 story = _story_in(entry[3][1], source, rubric)
                 said = [_in(p) for p in entry[3][2]]
-            except _UNREADABLE:
-                pass
-            else:
                 problems.extend(said)
                 return story
+        except _UNREADABLE:
+            pass
         reported: list[Problem] = []
         story = check(reported)
         problems.extend(reported)

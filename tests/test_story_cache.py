@@ -203,18 +203,21 @@ def test_a_spoilt_cache_file_is_ignored(content_tree, tmp_path, spoil):
 def test_entries_the_cache_cannot_turn_back_are_loaded_and_checked_again(
     content_tree, tmp_path, calls
 ):
-    root = content_tree({"a.md": story("Alpha"), "b.md": story("Beta")})
+    names = ["a.md", "b.md", "c.md", "d.md"]
+    root = content_tree({name: story(name) for name in names})
     cache = tmp_path / "cache"
     model(root, cache)
     engine, entries = story_cache.cachefile.load(cache / story_cache.FILE, 2)
-    a, b = sorted(entries)
+    a, b, c, d = sorted(entries)
     entries[a] = (entries[a][0], ("not", "a source"), (), None)
     entries[b] = (*entries[b][:3], (entries[b][3][0], ("Nothing we know",), ()))
+    entries[c] = "not an entry"
+    entries[d] = (*entries[d][:3], 42)
     story_cache.cachefile.save(cache / story_cache.FILE, (engine, entries))
     for seen in calls.values():
         seen.clear()
     again = model(root, cache)
-    assert calls["parsed"] == ["a.md"] and calls["checked"] == ["a.md", "b.md"]
+    assert calls["parsed"] == ["a.md", "c.md"] and calls["checked"] == names
     assert again == model(root, None)
 
 
