@@ -77,6 +77,7 @@ def check_site(
     finally:
         if kept is not None:
             kept.save()  # broken stories too: their problems are reported again unparsed
+    kept = None  # its copies of the stories are not needed while pages are made
     if options.base_url:
         site = replace(book.site, base_url=options.base_url)
         book = Casebook(site=site, rubric=book.rubric, stories=book.stories)
