@@ -12,7 +12,6 @@ and rebuilt; it never changes what a build produces, only how long it takes.
 from __future__ import annotations
 
 import hashlib
-from importlib import metadata
 from pathlib import Path
 
 from . import cachefile
@@ -28,11 +27,7 @@ def _engine_key() -> bytes:
     here = Path(__file__).resolve().parent
     for name in ("markdown_html.py", "bodies.py", "characters.py", "slugs.py"):
         digest.update((here / name).read_bytes())
-    for package in ("markdown", "nh3"):
-        try:
-            digest.update(f"{package} {metadata.version(package)}".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(package.encode())
+    cachefile.add_versions(digest, ("markdown", "nh3"))
     return digest.digest()
 
 

@@ -7,8 +7,27 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
+import sys
 import tempfile
 from pathlib import Path
+
+
+def add_own_code(digest: hashlib._Hash) -> None:
+    """Add casebook's own code, every module of it, and Python's version, to digest."""
+    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    digest.update(sys.version.encode())
+
+
+def add_versions(digest: hashlib._Hash, packages: tuple[str, ...]) -> None:
+    """Add the installed version of each package (its name alone if it is not installed)."""
+    from importlib import metadata  # here: the manifest's quick answer needs none
+
+    for package in packages:
+        try:
+            digest.update(f"{package} {metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(package.encode())
 
 
 def per_site(output: Path) -> str:

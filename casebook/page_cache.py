@@ -20,9 +20,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
-import sys
 from collections.abc import Iterable
-from importlib import metadata
 from pathlib import Path
 
 from . import cachefile
@@ -41,15 +39,8 @@ def body_hash(text: str) -> bytes:
 def build_key(book: Casebook, templates: Path, serving: bool, memo: Memo | None = None) -> bytes:
     """What every page depends on: when any of it changes, no page is kept."""
     digest = hashlib.sha256(f"format {_FORMAT} serving {serving}".encode())
-    here = Path(__file__).resolve().parent
-    for path in sorted(here.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    digest.update(sys.version.encode())
-    for package in ("jinja2", "markupsafe", "markdown", "nh3", "pyyaml"):
-        try:
-            digest.update(f"{package} {metadata.version(package)}".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(package.encode())
+    cachefile.add_own_code(digest)
+    cachefile.add_versions(digest, ("jinja2", "markupsafe", "markdown", "nh3", "pyyaml"))
     for folder, _, names in sorted(os.walk(templates, followlinks=True)):
         for name in sorted(names):
             path = Path(folder, name)

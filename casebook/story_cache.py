@@ -20,9 +20,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import sys
 from collections.abc import Callable
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -48,13 +46,9 @@ _UNREADABLE = (TypeError, ValueError, KeyError, IndexError, StopIteration)
 
 def _engine_key() -> bytes:
     """What decides how a file loads and a story checks: casebook's code, PyYAML, Python."""
-    digest = hashlib.sha256(f"stories {_FORMAT} {sys.version}".encode())
-    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    try:
-        digest.update(f"pyyaml {metadata.version('pyyaml')}".encode())
-    except metadata.PackageNotFoundError:
-        digest.update(b"pyyaml")
+    digest = hashlib.sha256(f"stories {_FORMAT}".encode())
+    cachefile.add_own_code(digest)
+    cachefile.add_versions(digest, ("pyyaml",))
     return digest.digest()
 
 
