@@ -20,11 +20,11 @@ from .model import Casebook
 from .page_cache import PageCache
 from .progress import Progress
 from .render import OutputFile, render_site
-from .search_index import build_search_index, record_for
+from .search_index import BUNDLE, build_search_index, record_for
 from .spool import Spool
 from .story_cache import StoryCache
 from .validate import validate
-from .write import OutputError, check_output_folder, remove, write_site
+from .write import OutputError, check_output_folder, remove, spare_for, write_site
 
 REPO_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -119,7 +119,8 @@ def build_site(
     finish completes the staged site before it replaces the last one: by default the search
     index is built over it, keeping the last site's where its pages are the same (serve may
     carry the last index over instead, see serve.py). discard is given the replaced site's
-    folder, to remove. memo: see check_site."""
+    folder, to remove, unless there is a cache: then it is kept there as the next build's
+    staging (write.spare_for). memo: see check_site."""
     protected = [options.content, options.templates, Path.cwd()]
     if finish is None:
         record = record_for(options.cache, output)
@@ -153,8 +154,9 @@ def _build_site(
     checked = check_site(options, last_site=output, memo=memo, spool=spool)
     check_output_folder(output, protected)
     pages = checked.pages
+    spare = spare_for(options.cache, output)
     if pages is None:
-        write_site(checked.files, output, finish=finish, discard=discard)
+        write_site(checked.files, output, finish, discard, spare, (BUNDLE,))
         return checked
     made = [(f.path, f.uses) for f in checked.files if f.uses is not None]
     noted = {}
@@ -163,7 +165,7 @@ def _build_site(
         finish(staged)
         noted.update(pages.note(staged, made))
 
-    write_site(checked.files, output, finish=finish_and_note, discard=discard)
+    write_site(checked.files, output, finish_and_note, discard, spare, (BUNDLE,))
     pages.save(noted)
     return checked
 

@@ -30,14 +30,14 @@ import subprocess
 import sys
 import tempfile
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import cachefile, processes
 from .search_index_order import FormatError, stabilise
-from .write import OutputError, keep_unchanged, link_copy, walk_files
+from .write import OutputError, keep_unchanged, mirror, walk_files
 
 BUNDLE = "pagefind"
 SHARDS = "shards.json"  # in BUNDLE: the folders of the shards after the first
@@ -121,6 +121,10 @@ def build_search_index(site: Path, last: Path | None = None, record: Path | None
     shards = [Shard(number, tuple(pages)) for number, pages in enumerate(members)]
     bundle = site / BUNDLE
     bundle.mkdir(parents=True, exist_ok=True)
+    ours = {SHARDS, *(shard.folder for shard in shards[1:])}  # in the first shard's folder
+    # a reused site's index: shards it had that this one has not (the rest are put right
+    # shard by shard)
+    _clear(bundle, lambda name: name in ours or not name.startswith(SHARD_PREFIX))
     # beside the sites, named as serve's leftovers are (serve clears them)
     name = (last or site).name
     work = Path(tempfile.mkdtemp(prefix=f".{name}.search-", dir=site.parent))
@@ -128,12 +132,16 @@ def build_search_index(site: Path, last: Path | None = None, record: Path | None
     def index(shard: Shard) -> None:
         target = bundle / shard.folder
         before = last / BUNDLE / shard.folder if last is not None else None
+        others = ours if shard.number == 0 else set()
         if before is not None and old.keeps(shard, count, before):
-            _copy_shard(before, target, shard)
+            mirror(before, target, others | _others(before) if shard.number == 0 else ())
             return
+        if shard.number == 0:
+            _clear(target, lambda name: name in ours)  # the others' folders are theirs
+        else:
+            shutil.rmtree(target, ignore_errors=True)
         _make_shard(site, work / str(shard.number), target, shard)
         if before is not None:  # files as they were keep their time
-            others = {SHARDS, *(s.folder for s in shards[1:])} if shard.number == 0 else set()
             keep_unchanged(target, before, others)
 
     try:
@@ -146,6 +154,7 @@ def build_search_index(site: Path, last: Path | None = None, record: Path | None
         shutil.rmtree(work, ignore_errors=True)
     made = [(shard.digest(), _files_digest(bundle / shard.folder, shard)) for shard in shards]
     more = [f"{shard.folder}/" for shard in shards[1:]]
+    (bundle / SHARDS).unlink(missing_ok=True)  # it may be a link to the live site's
     (bundle / SHARDS).write_text(json.dumps({"more": more}) + "\n", encoding="utf-8")
     if record is not None:
         cachefile.save(record, (_Record.key(), flags, count, tuple(made)))
@@ -251,9 +260,15 @@ def _others(bundle: Path) -> set[str]:
     return {SHARDS, *(name for name in names if name.startswith(SHARD_PREFIX))}
 
 
-def _copy_shard(before: Path, target: Path, shard: Shard) -> None:
-    """The last site's index of an unchanged shard, linked into the staged site."""
-    link_copy(before, target, _others(before) if shard.number == 0 else ())
+def _clear(folder: Path, keep: Callable[[str], bool]) -> None:
+    """Remove what is in folder but the entries whose names keep() accepts."""
+    with os.scandir(folder) as entries:
+        found = [entry for entry in entries if not keep(entry.name)]
+    for entry in found:
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path)
+        else:
+            os.unlink(entry.path)
 
 
 def _make_shard(site: Path, pages: Path, target: Path, shard: Shard) -> None:

@@ -30,7 +30,16 @@ from .problems import ContentError, Problem
 from .render import serve_status
 from .search_index import BUNDLE, SearchIndexError, build_search_index, record_for
 from .urls import Urls
-from .write import OutputError, link_copy, remove, remove_aside, swap
+from .write import (
+    OutputError,
+    link_copy,
+    mirror,
+    remove,
+    remove_aside,
+    spare_for,
+    swap,
+    usable_spare,
+)
 
 
 class SearchRefresh:
@@ -39,6 +48,7 @@ class SearchRefresh:
     def __init__(self, output: Path, lock: threading.Lock, cache: Path | None = None) -> None:
         self.output = output
         self.record = record_for(cache, output)  # what the live index was made from
+        self.spare = spare_for(cache, output)  # where the replaced site is kept
         self._lock = lock  # held by whoever replaces the served site
         self._staged = False  # a build under way carried the last index over
         self._waiting = False  # the live pages are newer than their index
@@ -64,7 +74,7 @@ class SearchRefresh:
 
     def carry(self, staging: Path) -> None:
         """Finish a staged site with the last index; its pages are indexed once it is live."""
-        link_copy(self.output / BUNDLE, staging / BUNDLE)
+        mirror(self.output / BUNDLE, staging / BUNDLE)
         self._staged = True
 
     def landed(self, ok: bool) -> None:
@@ -133,14 +143,20 @@ class SearchRefresh:
 
     def _swap_in(self, index: Path) -> Path | None:
         """The served site as it is now, with this index, linked together and swapped in;
-        returns the replaced site's folder, to remove."""
+        returns the replaced site's folder, to remove (None if it is kept as the spare)."""
+        spare = usable_spare(self.spare, self.output.absolute())
+        if spare is not None:  # put right, not made: see write_site
+            mirror(self.output, spare, leave_out=(BUNDLE,))
+            mirror(index, spare / BUNDLE)
+            swap(spare, self.output, keep=self.spare)
+            return None
         parent = self.output.absolute().parent
         staging = Path(tempfile.mkdtemp(prefix=f".{self.output.name}.staging-", dir=parent))
         replaced: list[Path] = []
         try:
             link_copy(self.output, staging, leave_out=(BUNDLE,))
             os.replace(index, staging / BUNDLE)
-            swap(staging, self.output, replaced.append)
+            swap(staging, self.output, replaced.append, keep=self.spare)
         except BaseException:
             remove(staging)
             raise

@@ -17,7 +17,7 @@ from collections.abc import Callable, Collection
 from contextlib import suppress
 from pathlib import Path, PurePosixPath
 
-from . import processes
+from . import cachefile, processes
 from .render import OutputFile
 
 MARKER = ".casebook-site"
@@ -66,65 +66,183 @@ def remove_aside(folder: Path) -> None:
     remove(folder)  # whatever rm could not
 
 
+def spare_for(cache: Path | None, output: Path) -> Path | None:
+    """Where the site a build replaces is kept, in the cache, to be the next build's staging
+    (None without a cache: then it is removed)."""
+    return cache / f"site-{cachefile.per_site(output)}" if cache is not None else None
+
+
 def write_site(
     files: list[OutputFile],
     output: Path,
     finish: Callable[[Path], None] | None = None,
     discard: Callable[[Path], None] = remove,
+    spare: Path | None = None,
+    finished: Collection[str] = (),
 ) -> None:
     """Write everything to a staging folder, then swap it in; OutputError on any OS failure.
 
     finish, if given, completes the staged site (the search index) before the swap; if it
-    raises, the staging folder is removed and the last good site stays.
+    raises, the last good site stays.
+
+    spare: where the replaced site is kept instead of being handed to discard. The next build
+    stages its site there: it writes only the files that differ from the live site's (the
+    others are made links to them again only if they are not already), removes what the new
+    site no longer has, and leaves the top-level entries named in `finished` to finish. So a
+    rebuild neither makes nor removes a whole site's folders and links. Nothing there is
+    trusted: a file is kept only if it is the live site's very file, and nothing is written
+    into a file that is there (it may be a link to the live site's), only in its place.
     """
     output = output.absolute()
+    staging = usable_spare(spare, output)
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.staging-", dir=output.parent))
+        if staging is None:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.staging-", dir=output.parent))
+            fresh = True
+        else:
+            fresh = False
     except OSError as error:
         raise OutputError(f"cannot write the site to {output}: {error.strerror}") from None
     try:
-        _write_all(files, staging, output)
+        if fresh:
+            _write_all(files, staging, output)
+        else:
+            _update_all(files, staging, output, finished)
         if finish is not None:
             finish(staging)
             written = {MARKER, *(file.path for file in files)}
             keep_unchanged(staging, output, written)
-        swap(staging, output, discard)
+        swap(staging, output, discard, keep=spare)
     except OSError as error:
-        remove(staging)
+        if fresh:
+            remove(staging)
         raise OutputError(f"cannot write the site to {output}: {error.strerror}") from None
     except BaseException:
-        remove(staging)
+        if fresh:
+            remove(staging)  # a spare is left as it is: the next build puts it right
         raise
 
 
+def usable_spare(spare: Path | None, output: Path) -> Path | None:
+    """The spare, if it is a site casebook kept on the output's file system (renames work
+    only within one); a spare that is not is removed."""
+    if spare is None:
+        return None
+    try:
+        info = os.lstat(spare)
+    except OSError:
+        return None
+    try:
+        usable = (
+            stat.S_ISDIR(info.st_mode)
+            and os.path.isfile(os.path.join(spare, MARKER))
+            and info.st_dev == os.stat(output.parent).st_dev
+        )
+    except OSError:
+        usable = False
+    if usable:
+        return spare
+    if stat.S_ISDIR(info.st_mode):
+        remove(spare)
+    else:
+        with suppress(OSError):
+            os.unlink(spare)
+    return None
+
+
 def _write_all(files: list[OutputFile], root: Path, last: Path) -> None:
-    marker = "This folder is built by casebook and replaced on each build.\n"
-    files = [OutputFile(MARKER, marker.encode()), *files]
     made: set[str] = set()
-    for file in files:
+    for file in _with_marker(files):
         relative = _inside(file.path)
-        target, before = os.path.join(root, relative), os.path.join(last, relative)
+        target = os.path.join(root, relative)
         folder = os.path.dirname(target)
         if folder not in made:
             os.makedirs(folder, exist_ok=True)
             made.add(folder)
-        if _same(file, before):
-            try:
-                os.link(before, target)
-                continue
-            except OSError:
-                pass  # no hard links here: write it again
-        if file.data is not None:
-            with open(target, "wb") as out:
-                out.write(file.data)
-        elif file.spooled:
-            try:
-                os.link(file.source, target)  # a page this build made: the file itself
-            except OSError:
-                shutil.copyfile(file.source, target)
-        elif file.source is not None:
+        _put(file, target, os.path.join(last, relative))
+
+
+def _with_marker(files: list[OutputFile]) -> list[OutputFile]:
+    marker = "This folder is built by casebook and replaced on each build.\n"
+    return [OutputFile(MARKER, marker.encode()), *files]
+
+
+def _put(file: OutputFile, target: str, before: str) -> None:
+    """The file at target, where there is none: a link to the last site's if that has these
+    bytes, else written."""
+    if _same(file, before):
+        try:
+            os.link(before, target)
+            return
+        except OSError:
+            pass  # no hard links here: write it again
+    if file.data is not None:
+        with open(target, "xb") as out:
+            out.write(file.data)
+    elif file.spooled:
+        try:
+            os.link(file.source, target)  # a page this build made: the file itself
+        except OSError:
             shutil.copyfile(file.source, target)
+    elif file.source is not None:
+        shutil.copyfile(file.source, target)
+
+
+def _update_all(files: list[OutputFile], root: Path, last: Path, finished: Collection[str]) -> None:
+    """root (a spare site) made to hold files, as _write_all would have written them."""
+    files = _with_marker(files)
+    wanted = {_inside(file.path) for file in files}
+    folders = {""}
+    for relative in wanted:
+        folder = os.path.dirname(relative)
+        while folder not in folders:
+            folders.add(folder)
+            folder = os.path.dirname(folder)
+    there = {""}  # the wanted folders root has
+    _prune(str(root), "", wanted, folders, finished, there)
+    for file in files:
+        relative = _inside(file.path)
+        target, before = os.path.join(root, relative), os.path.join(last, relative)
+        folder = os.path.dirname(relative)
+        if folder not in there:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            there.add(folder)
+        try:
+            info = os.lstat(target)
+        except FileNotFoundError:
+            _put(file, target, before)
+            continue
+        if _linked(info, before) and _same(file, before):
+            continue  # the live site's very file, which is still right
+        os.unlink(target)  # never written into: it may be a link to a live file
+        _put(file, target, before)
+
+
+def _prune(
+    folder: str,
+    prefix: str,
+    files: set[str],
+    folders: set[str],
+    leave_out: Collection[str],
+    there: set[str],
+) -> None:
+    """Remove from folder what is not among files (nor a folder of theirs), except top-level
+    entries in leave_out; note in `there` the wanted folders that are there."""
+    with os.scandir(folder) as entries:
+        found = list(entries)
+    for entry in found:
+        if not prefix and entry.name in leave_out:
+            continue
+        relative = prefix + entry.name
+        if entry.is_dir(follow_symlinks=False):
+            if relative in folders:
+                there.add(relative)
+                _prune(entry.path, relative + "/", files, folders, leave_out, there)
+            else:
+                shutil.rmtree(entry.path)
+        elif relative not in files or not entry.is_file(follow_symlinks=False):
+            os.unlink(entry.path)
 
 
 def keep_unchanged(root: Path, last: Path, written: set[str]) -> None:
@@ -174,12 +292,14 @@ def walk_files(
                 on_file(entry.path, relative)
 
 
-def _linked(path: str | Path, before: str | Path) -> bool:
-    """Whether the two are one file already (a hard link)."""
+def _linked(path: str | Path | os.stat_result, before: str | Path) -> bool:
+    """Whether the two are one file already (a hard link); path may be given as its lstat."""
     try:
-        return os.path.samefile(path, before)
+        info = path if isinstance(path, os.stat_result) else os.lstat(path)
+        other = os.lstat(before)
     except OSError:
         return False
+    return (info.st_dev, info.st_ino) == (other.st_dev, other.st_ino)
 
 
 def _same(file: OutputFile, before: str) -> bool:
@@ -221,6 +341,38 @@ def link_copy(source: Path, target: Path, leave_out: Collection[str] = ()) -> No
     walk_files(str(source), "", leave_out, file, folder)
 
 
+def mirror(source: Path, target: Path, leave_out: Collection[str] = ()) -> None:
+    """Make target (which may hold an older copy) a copy of the tree at source, as hard links
+    where it can: what is already a link to source's file stays, the rest is replaced or
+    removed. leave_out names top-level entries of either that are not looked at."""
+    found: dict[str, os.stat_result] = {}
+    folders = {""}
+
+    def file(path: str, relative: str) -> None:
+        found[relative] = os.lstat(path)
+
+    walk_files(str(source), "", leave_out, file, folders.add)
+    target.mkdir(parents=True, exist_ok=True)
+    there = {""}
+    _prune(str(target), "", set(found), folders, leave_out, there)
+    for relative in sorted(folders - there):
+        os.makedirs(os.path.join(target, relative), exist_ok=True)
+    for relative, info in found.items():
+        path, copy = os.path.join(target, relative), os.path.join(source, relative)
+        try:
+            now = os.lstat(path)
+        except FileNotFoundError:
+            pass
+        else:
+            if (now.st_dev, now.st_ino) == (info.st_dev, info.st_ino):
+                continue
+            os.unlink(path)
+        try:
+            os.link(copy, path)
+        except OSError:
+            shutil.copyfile(copy, path)
+
+
 def _inside(relative: str) -> str:
     """Guard: a path from the site map must stay inside the output folder; the path to join
     to the folder's."""
@@ -233,9 +385,15 @@ def _inside(relative: str) -> str:
     return os.path.join(*pure.parts)
 
 
-def swap(staging: Path, output: Path, discard: Callable[[Path], None] = remove) -> None:
+def swap(
+    staging: Path,
+    output: Path,
+    discard: Callable[[Path], None] = remove,
+    keep: Path | None = None,
+) -> None:
     """Put the complete site in staging where output is, in two renames; then the old one is
-    handed to discard (which removes it, unless serve removes it in the background)."""
+    kept as `keep` (if given, and nothing is there now) or handed to discard (which removes
+    it, unless serve removes it in the background)."""
     staging.chmod(0o755)
     if not output.exists():
         os.replace(staging, output)
@@ -248,4 +406,11 @@ def swap(staging: Path, output: Path, discard: Callable[[Path], None] = remove) 
     except BaseException:
         os.replace(old, output)
         raise
+    if keep is not None:
+        try:
+            keep.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(old, keep)
+            return
+        except OSError:
+            pass  # another file system, or something there: it is not kept
     discard(old)
