@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -162,17 +162,24 @@ class OpenData:
         }
 
     def stories_json(self) -> str:
+        return "".join(self.stories_json_parts())
+
+    def stories_json_parts(self) -> Iterator[str]:
         """The document indented, but each story on one line: Python's json module encodes
         compact JSON in C and indented JSON in Python, five times slower (this file is
         written again whenever a story's text changes), and a story's edit is then one
-        changed line in a diff of the file."""
+        changed line in a diff of the file. In parts, a story a part, so that the page (70 MB
+        at 10,000 stories) need not be held whole (render._made)."""
         head = safe_json(self._stories_header()).removesuffix("\n}")
         if not self.book.stories:
-            return head + ',\n  "stories": []\n}\n'
+            yield head + ',\n  "stories": []\n}\n'
+            return
         memo = self.memo
         generation = memo.rubric_generation(self.book.rubric) if memo is not None else 0
-        lines = ",\n".join("    " + self._record_json(s, generation) for s in self.stories)
-        return head + ',\n  "stories": [\n' + lines + "\n  ]\n}\n"
+        yield head + ',\n  "stories": [\n'
+        for number, story in enumerate(self.stories):
+            yield (",\n    " if number else "    ") + self._record_json(story, generation)
+        yield "\n  ]\n}\n"
 
     def _record_json(self, story: Story, generation: int) -> str:
         text = self.plain_texts[story.slug]  # read (and so noted) whether encoded or kept

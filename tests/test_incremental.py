@@ -324,9 +324,9 @@ def made_pages(monkeypatch):
     made: list[str] = []
     real = render._render_page
 
-    def recording(env, page, templates):
+    def recording(env, page, templates, *spool):
         made.append(page.url)
-        return real(env, page, templates)
+        return real(env, page, templates, *spool)
 
     monkeypatch.setattr(render, "_render_page", recording)
     monkeypatch.setattr(render, "_PARALLEL_PAGES", 10**9)
@@ -603,3 +603,43 @@ def test_a_build_that_stops_before_rendering_keeps_the_body_cache(content_tree, 
     with pytest.raises(ContentError):
         build_site(broken, tmp_path / "site")
     assert (cache / "bodies.marshal").read_bytes() == before
+
+
+# --- a large page goes to the spool as it is made ------------------------------------------
+
+
+def test_a_large_page_is_written_to_the_spool_as_it_is_made(monkeypatch, tmp_path):
+    """data/stories.json holds every story's text (70 MB at 10,000 stories): past
+    render._LARGE a page is written out part by part, not held whole, and the site is the
+    same."""
+    results: dict[str, object] = {}
+    real = render._render_page
+
+    def recording(env, page, templates, *spool):
+        made = real(env, page, templates, *spool)
+        results[page.url] = made if isinstance(made, render.Problem) else made[0]
+        return made
+
+    monkeypatch.setattr(render, "_render_page", recording)
+    monkeypatch.setattr(render, "_PARALLEL_PAGES", 10**9)
+    build_site(BuildOptions(CONTENT, today=TODAY), tmp_path / "whole")
+    assert isinstance(results["/data/stories.json"], bytes)
+    whole = snapshot(tmp_path / "whole")
+    monkeypatch.setattr(render, "_LARGE", len(whole["data/stories.json"]) // 2)
+    build_site(BuildOptions(CONTENT, today=TODAY), tmp_path / "in-parts")
+    spooled = results["/data/stories.json"]
+    assert isinstance(spooled, str) and spooled.endswith(".page")
+    assert isinstance(results["/about/"], bytes) and len(results["/about/"]) < render._LARGE
+    assert snapshot(tmp_path / "in-parts") == whole
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in-parts", "whole"]  # spool gone
+
+
+def test_a_large_page_the_spool_cannot_take_is_kept_in_memory(monkeypatch, tmp_path):
+    monkeypatch.setattr(render, "_LARGE", 10)
+    parts = ["x" * 8, "y" * 8, "z" * 8]
+    file = tmp_path / "page"
+    assert render._made(iter(parts), lambda: str(file)) == str(file)
+    assert file.read_bytes() == b"x" * 8 + b"y" * 8 + b"z" * 8
+    nowhere = str(tmp_path / "missing" / "page")
+    assert render._made(iter(parts), lambda: nowhere) is None  # made again in memory
+    assert render._made(iter(parts), lambda: None) == b"x" * 8 + b"y" * 8 + b"z" * 8
