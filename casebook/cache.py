@@ -1,7 +1,7 @@
 """The build cache: rendered story bodies kept between builds, keyed by content hashes.
 
 Rendering Markdown is most of a build's work, and a body renders the same way until its text
-or the engine changes. The cache lives in one file under `.casebook/cache/` (safe to delete at
+or the engine changes. The cache lives in 16 files under `.casebook/cache/` (safe to delete at
 any time; `build --no-cache` neither reads nor writes it), in marshal's format, not pickle's,
 so reading it cannot run code. Each entry's key is a hash of the body's text and of
 everything that decides how it renders: the code of the modules that render it and the
@@ -34,17 +34,17 @@ def _engine_key() -> bytes:
 class BodyCache:
     """Rendered bodies by the hash of their text; saved with only the entries last used."""
 
-    FILE = "bodies.marshal"
+    STEM = "bodies"  # kept in bodies-00.marshal to bodies-15.marshal (cachefile.save_parts)
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
         self._engine = _engine_key()
         self._old: dict[bytes, tuple[str, tuple[str, ...], str]] = {}
         self._used: dict[bytes, tuple[str, tuple[str, ...], str]] = {}
-        self._saved: set[bytes] = set()  # the entries in the file, so far as we know
+        self._saved: dict[bytes, tuple[str, tuple[str, ...], str]] = {}  # as in the files
         if folder is not None:
-            self._old = self._read(folder / self.FILE)
-            self._saved = set(self._old)
+            self._old = self._read(folder)
+            self._saved = dict(self._old)
 
     def renew(self) -> None:
         """Ready for another build in this process: the bodies the last one used are at hand
@@ -68,20 +68,18 @@ class BodyCache:
             self._used[self.key(text)] = (rendered.html, rendered.images, rendered.text)
 
     def save(self) -> None:
-        """Write the entries this build used, atomically, unless the file has just those; a
-        cache that can't be written is simply not kept (the next build renders again)."""
-        # a build that stopped before rendering (no templates folder) used none: the file
-        # keeps what it has rather than being emptied
-        if self.folder is not None and self._used and self._used.keys() != self._saved:
-            cachefile.save(self.folder / self.FILE, (self._engine, self._used))
-            self._saved = set(self._used)
+        """Write the entries this build used, atomically, to the parts whose entries changed;
+        a cache that can't be written is simply not kept (the next build renders again)."""
+        # a build that stopped before rendering (no templates folder) used none: the files
+        # keep what they have rather than being emptied
+        if self.folder is not None and self._used and self._used.keys() != self._saved.keys():
+            cachefile.save_parts(self.folder, self.STEM, self._engine, self._used, self._saved)
+            self._saved = dict(self._used)
 
-    def _read(self, path: Path) -> dict[bytes, tuple[str, tuple[str, ...], str]]:
-        """The file's entries, each checked once here (those this process puts are sound)."""
-        kept = cachefile.load(path, 2)
-        if kept is None or kept[0] != self._engine or not isinstance(kept[1], dict):
-            return {}
-        return {k: v for k, v in kept[1].items() if isinstance(k, bytes) and _well_formed(v)}
+    def _read(self, folder: Path) -> dict[bytes, tuple[str, tuple[str, ...], str]]:
+        """The files' entries, each checked once here (those this process puts are sound)."""
+        kept = cachefile.load_parts(folder, self.STEM, self._engine)
+        return {k: v for k, v in kept.items() if isinstance(k, bytes) and _well_formed(v)}
 
 
 def _well_formed(entry: object) -> bool:

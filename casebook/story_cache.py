@@ -9,10 +9,12 @@ checked from it, with the problems checking reported, under the rubric and today
 A file whose status is unchanged is neither read nor parsed again; a story whose rubric and
 date are unchanged too is not checked again. Its problems are reported again all the same.
 
-The file (`stories.marshal`) is marshal's format, so reading it cannot run code; its values
-are turned back into the model's own frozen dataclasses, of the kinds listed here only.
-Anything it cannot turn back is loaded and checked from the file again. It is keyed by
-casebook's own code, PyYAML's version and Python's, and safe to delete at any time.
+The files (`stories-NN.marshal`, see cachefile.save_parts) are marshal's format, so reading
+them cannot run code; their values are turned back into the model's own frozen dataclasses,
+of the kinds listed here only. Anything it cannot turn back is loaded and checked from the
+file again. It is split in 16 files so that a build writes again only the part that
+changed. It is keyed by casebook's own code, PyYAML's version and Python's, and safe to
+delete at any time.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from .model import Assessment, Contributor, Partnership, Rubric, Stage, Story, S
 from .problems import Problem
 from .yamltext import InvalidDate, YamlDocument
 
-FILE = "stories.marshal"
+STEM = "stories"  # kept in stories-00.marshal to stories-15.marshal (cachefile.save_parts)
 _FORMAT = 1
 
 # the dataclasses a kept story is made of; a rubric's stages and sub-elements are kept by
@@ -56,12 +58,9 @@ class StoryCache:
     """Read when made; `save()` writes the entries of the files this build met."""
 
     def __init__(self, folder: Path) -> None:
-        self.path = folder / FILE
+        self.folder = folder
         self._engine = _engine_key()
-        kept = cachefile.load(self.path, 2)
-        self._old: dict[str, tuple] = {}
-        if kept is not None and kept[0] == self._engine and isinstance(kept[1], dict):
-            self._old = kept[1]
+        self._old: dict[str, tuple] = cachefile.load_parts(folder, STEM, self._engine)
         self._new: dict[str, tuple] = {}
         self._sources: dict[str, StorySource] = {}  # as given out in this build, by file
         self._rubric: tuple[Rubric, bytes] | None = None
@@ -136,7 +135,7 @@ class StoryCache:
     def save(self) -> None:
         """Keep the entries of the files this build met, unless the file has just those."""
         if self._new != self._old:
-            cachefile.save(self.path, (self._engine, self._new))
+            cachefile.save_parts(self.folder, STEM, self._engine, self._new, self._old)
             self._old = self._new
 
     def _rubric_key(self, rubric: Rubric) -> bytes:

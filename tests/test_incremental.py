@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from casebook import render
+from casebook import cachefile, render
 from casebook.bodies import RenderedBody
 from casebook.cache import BodyCache
 from casebook.cli import main
@@ -22,6 +22,10 @@ from casebook.spool import Spool
 from .conftest import CONTENT, REPO, story
 
 TODAY = dt.date.today()
+
+
+def snapshot_of(paths) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in paths}
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -69,7 +73,8 @@ def test_an_unreadable_cache_is_ignored_and_replaced(content_tree, tmp_path, jun
     root = content_tree({"a.md": story()})
     cache = tmp_path / "cache"
     cache.mkdir()
-    (cache / BodyCache.FILE).write_bytes(junk)
+    for number in range(cachefile.PARTS):
+        cachefile.part_path(cache, BodyCache.STEM, number).write_bytes(junk)
     counts = count_rendered(monkeypatch)
     options = BuildOptions(root, today=TODAY, cache=cache)
     build_site(options, tmp_path / "site")
@@ -78,7 +83,6 @@ def test_an_unreadable_cache_is_ignored_and_replaced(content_tree, tmp_path, jun
 
 
 def test_a_cache_entry_of_the_wrong_shape_is_a_miss(tmp_path):
-    import marshal
 
     cache = BodyCache(None)
     entries = {
@@ -88,7 +92,7 @@ def test_a_cache_entry_of_the_wrong_shape_is_a_miss(tmp_path):
         cache.key("no text"): ("html", (), None),
         cache.key("good"): ("<p>Good.</p>", ("a.png",), "Good."),
     }
-    tmp_path.joinpath(BodyCache.FILE).write_bytes(marshal.dumps((cache._engine, entries)))
+    cachefile.save_parts(tmp_path, BodyCache.STEM, cache._engine, entries, {})
     read = BodyCache(tmp_path)
     assert [read.get(k, k) for k in ("text", "other", "old", "no text")] == [None] * 4
     assert read.get("g", "good") == RenderedBody("g", "<p>Good.</p>", ("a.png",), text="Good.")
@@ -112,7 +116,7 @@ def test_no_cache_neither_reads_nor_writes_it(content_tree, monkeypatch, capsys)
     assert main(["build", "--no-cache"]) == 0
     assert not (root.parent / ".casebook").exists()
     assert main(["build"]) == 0
-    assert (root.parent / ".casebook" / "cache" / BodyCache.FILE).is_file()
+    assert any((root.parent / ".casebook" / "cache").glob("bodies-*.marshal"))
     assert main(["build", "--no-cache"]) == 0
     assert counts == [1, 1, 1]
 
@@ -598,11 +602,12 @@ def test_a_build_that_stops_before_rendering_keeps_the_body_cache(content_tree, 
     root = content_tree({"a.md": story("Alpha"), "b.md": story("Beta")})
     cache = tmp_path / "cache"
     build_site(BuildOptions(root, today=TODAY, cache=cache), tmp_path / "site")
-    before = (cache / "bodies.marshal").read_bytes()
+    before = snapshot_of(cache.glob("bodies-*.marshal"))
+    assert before
     broken = BuildOptions(root, templates=tmp_path / "no-templates", today=TODAY, cache=cache)
     with pytest.raises(ContentError):
         build_site(broken, tmp_path / "site")
-    assert (cache / "bodies.marshal").read_bytes() == before
+    assert snapshot_of(cache.glob("bodies-*.marshal")) == before
 
 
 # --- a large page goes to the spool as it is made ------------------------------------------
@@ -643,3 +648,30 @@ def test_a_large_page_the_spool_cannot_take_is_kept_in_memory(monkeypatch, tmp_p
     nowhere = str(tmp_path / "missing" / "page")
     assert render._made(iter(parts), lambda: nowhere) is None  # made again in memory
     assert render._made(iter(parts), lambda: None) == b"x" * 8 + b"y" * 8 + b"z" * 8
+
+
+def test_editing_one_story_writes_again_only_its_parts_of_the_caches(
+    content_tree, tmp_path, monkeypatch
+):
+    from casebook import load
+
+    monkeypatch.setattr(load, "SETTLED_NS", 0)  # these files were all written just now
+    root = content_tree({f"s{i}.md": story(f"Story {i}", f"Body {i}.") for i in range(40)})
+    cache = tmp_path / "cache"
+    options = BuildOptions(root, today=TODAY, cache=cache)
+    build_site(options, tmp_path / "site")
+
+    def inodes(stem: str) -> dict[str, int]:
+        return {p.name: p.stat().st_ino for p in cache.glob(f"{stem}-*.marshal")}
+
+    bodies, stories = inodes("bodies"), inodes("stories")
+    assert len(bodies) > 8 and len(stories) > 8  # 40 entries over 16 parts
+    (root / "stories" / "s7.md").write_text(story("Story 7", "Body 7, edited."))
+    build_site(options, tmp_path / "site")
+    changed = [name for name, ino in inodes("bodies").items() if bodies.get(name) != ino]
+    assert 1 <= len(changed) <= 2  # the old text's entry gone, the new one's added
+    changed = [name for name, ino in inodes("stories").items() if stories.get(name) != ino]
+    assert len(changed) == 1
+    cold = tmp_path / "cold"
+    build_site(BuildOptions(root, today=TODAY), cold)
+    assert snapshot(tmp_path / "site") == snapshot(cold)

@@ -196,7 +196,10 @@ def test_a_spoilt_cache_file_is_ignored(content_tree, tmp_path, spoil):
     root = content_tree({"a.md": story("Alpha"), "b.md": story("Beta")})
     cache = tmp_path / "cache"
     model(root, cache)
-    spoil(cache / story_cache.FILE)
+    parts = sorted(cache.glob("stories-*.marshal"))
+    assert parts
+    for path in parts:
+        spoil(path)
     assert model(root, cache) == model(root, None)
 
 
@@ -207,13 +210,14 @@ def test_entries_the_cache_cannot_turn_back_are_loaded_and_checked_again(
     root = content_tree({name: story(name) for name in names})
     cache = tmp_path / "cache"
     model(root, cache)
-    engine, entries = story_cache.cachefile.load(cache / story_cache.FILE, 2)
+    engine = story_cache._engine_key()
+    entries = story_cache.cachefile.load_parts(cache, story_cache.STEM, engine)
     a, b, c, d = sorted(entries)
     entries[a] = (entries[a][0], ("not", "a source"), (), None)
     entries[b] = (*entries[b][:3], (entries[b][3][0], ("Nothing we know",), ()))
     entries[c] = "not an entry"
     entries[d] = (*entries[d][:3], 42)
-    story_cache.cachefile.save(cache / story_cache.FILE, (engine, entries))
+    story_cache.cachefile.save_parts(cache, story_cache.STEM, engine, entries, {})
     for seen in calls.values():
         seen.clear()
     again = model(root, cache)
@@ -225,8 +229,9 @@ def test_another_version_of_casebook_does_not_read_the_file(content_tree, tmp_pa
     root = content_tree({"a.md": story("Alpha")})
     cache = tmp_path / "cache"
     model(root, cache)
-    _, entries = story_cache.cachefile.load(cache / story_cache.FILE, 2)
-    story_cache.cachefile.save(cache / story_cache.FILE, (b"other code", entries))
+    engine = story_cache._engine_key()
+    entries = story_cache.cachefile.load_parts(cache, story_cache.STEM, engine)
+    story_cache.cachefile.save_parts(cache, story_cache.STEM, b"other code", entries, {})
     calls["parsed"].clear()
     model(root, cache)
     assert calls["parsed"] == ["a.md"]
@@ -238,7 +243,7 @@ def test_build_keeps_its_stories_in_the_cache_and_no_cache_keeps_none(tmp_path, 
     root = content_tree({"a.md": story("Alpha")})
     options = BuildOptions(content=root, today=TODAY, cache=tmp_path / "cache")
     build(options, tmp_path / "site")
-    assert (tmp_path / "cache" / story_cache.FILE).is_file()
+    assert any((tmp_path / "cache").glob("stories-*.marshal"))
     options = BuildOptions(content=root, today=TODAY, cache=None)
     build(options, tmp_path / "other")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "content", "other", "site"]
