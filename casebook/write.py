@@ -191,8 +191,8 @@ def _put(file: OutputFile, target: str, before: str) -> None:
 
 def _update_all(files: list[OutputFile], root: Path, last: Path, finished: Collection[str]) -> None:
     """root (a spare site) made to hold files, as _write_all would have written them."""
-    files = _with_marker(files)
-    wanted = {_inside(file.path) for file in files}
+    placed = [(file, _inside(file.path)) for file in _with_marker(files)]
+    wanted = {relative for _, relative in placed}
     folders = {""}
     for relative in wanted:
         folder = os.path.dirname(relative)
@@ -201,8 +201,7 @@ def _update_all(files: list[OutputFile], root: Path, last: Path, finished: Colle
             folder = os.path.dirname(folder)
     there = {""}  # the wanted folders root has
     _prune(str(root), "", wanted, folders, finished, there)
-    for file in files:
-        relative = _inside(file.path)
+    for file, relative in placed:
         target, before = os.path.join(root, relative), os.path.join(last, relative)
         folder = os.path.dirname(relative)
         if folder not in there:
