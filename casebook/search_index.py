@@ -20,7 +20,6 @@ bytes a cold build gives.
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import json
 import marshal
 import os
@@ -129,13 +128,15 @@ def build_search_index(site: Path, last: Path | None = None, record: Path | None
     name = (last or site).name
     work = Path(tempfile.mkdtemp(prefix=f".{name}.search-", dir=site.parent))
 
-    def index(shard: Shard) -> None:
+    def index(shard: Shard) -> bytes | None:
+        """Make or keep the shard's index; if kept, the digest of its files, which are the
+        recorded ones (hard links to them)."""
         target = bundle / shard.folder
         before = last / BUNDLE / shard.folder if last is not None else None
         others = ours if shard.number == 0 else set()
         if before is not None and old.keeps(shard, count, before):
             mirror(before, target, others | _others(before) if shard.number == 0 else ())
-            return
+            return old.shards[shard.number][1]
         if shard.number == 0:
             _clear(target, lambda name: name in ours)  # the others' folders are theirs
         else:
@@ -143,16 +144,19 @@ def build_search_index(site: Path, last: Path | None = None, record: Path | None
         _make_shard(site, work / str(shard.number), target, shard)
         if before is not None:  # files as they were keep their time
             keep_unchanged(target, before, others)
+        return None
 
     try:
         # Pagefind keeps about 1.3 cores busy: two at a time use both (each writes only in
         # its own folder; the others' are left alone)
         with ThreadPoolExecutor(max_workers=AT_ONCE) as pool:
-            for done in [pool.submit(index, shard) for shard in shards]:
-                done.result()
+            kept = [done.result() for done in [pool.submit(index, s) for s in shards]]
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    made = [(shard.digest(), _files_digest(bundle / shard.folder, shard)) for shard in shards]
+    made = [
+        (shard.digest(), files or _files_digest(bundle / shard.folder, shard))
+        for shard, files in zip(shards, kept, strict=True)
+    ]
     more = [f"{shard.folder}/" for shard in shards[1:]]
     (bundle / SHARDS).unlink(missing_ok=True)  # it may be a link to the live site's
     (bundle / SHARDS).write_text(json.dumps({"more": more}) + "\n", encoding="utf-8")
@@ -174,13 +178,9 @@ class _Record:
     @staticmethod
     def key() -> tuple:
         """What else a recorded index depends on: a new Pagefind makes every shard again."""
-        versions = []
-        for name in ("pagefind", "pagefind_bin"):
-            try:
-                versions.append(importlib.metadata.version(name))
-            except importlib.metadata.PackageNotFoundError:
-                versions.append("")
-        return (RECORD_FORMAT, SHARD_PAGES, UNUSED, LIBRARY, *versions)
+        versions = hashlib.sha256()
+        cachefile.add_versions(versions, ("pagefind", "pagefind_bin"))
+        return (RECORD_FORMAT, SHARD_PAGES, UNUSED, LIBRARY, versions.digest())
 
     @classmethod
     def empty(cls) -> _Record:

@@ -188,6 +188,11 @@ def test_editing_one_story_makes_only_its_shard_again(content, tmp_path, pagefin
         else:
             assert same == set(after) == set(before[folder]), folder
     assert "wombats" in json.dumps(fragments(site)).lower()
+    # and again: the shards kept last time are kept once more (their record still fits)
+    edit_body(content, name, "Wombats everywhere, and badgers.")
+    pagefind_runs.clear()
+    build_site(options, site)
+    assert [run.name for run in pagefind_runs] == [edited.name]
 
 
 def _same(a: os.stat_result, b: os.stat_result) -> bool:
