@@ -32,6 +32,14 @@ Deps = tuple[tuple[str, bytes], ...]  # (story slug, hash of its body), by slug
 _Entry = tuple[Deps, int, int, int]  # deps, size, mtime_ns, inode of the file in the site
 
 
+@dataclasses.dataclass(frozen=True)
+class LastPage:
+    """The last build's file for a page, and the stories whose bodies are unchanged since."""
+
+    file: Path
+    unchanged: frozenset[str]
+
+
 def body_hash(text: str) -> bytes:
     return hashlib.sha256(text.encode("utf-8")).digest()
 
@@ -88,17 +96,33 @@ class PageCache:
         entry = self._old.get(path)
         if entry is None:
             return None
-        deps, size, mtime_ns, inode = entry
+        deps = entry[0]
         if any(self.bodies.get(slug) != digest for slug, digest in deps):
             return None
+        file = self._as_left(path, entry)
+        return None if file is None else (file, tuple(slug for slug, _ in deps))
+
+    def last_made(self, path: str) -> LastPage | None:
+        """The last build's file for this path, made from all this build's page is made from
+        but some stories' bodies, if it is as that build left it; with the stories whose
+        bodies it shows unchanged. A page that shows every story (the open data) can then
+        take those stories' parts from it instead of making them again."""
+        entry = self._old.get(path)
+        file = None if entry is None else self._as_left(path, entry)
+        if entry is None or file is None:
+            return None
+        same = (slug for slug, digest in entry[0] if self.bodies.get(slug) == digest)
+        return LastPage(file, frozenset(same))
+
+    def _as_left(self, path: str, entry: _Entry) -> Path | None:
+        """The site's file for this path if its size, time and inode are the ones recorded
+        when the last build finished (else it has changed since: make it again)."""
         file = os.path.join(self.site, path)  # a relative POSIX path from the URL map
         try:
             info = os.lstat(file)
         except OSError:
             return None
-        if _stamp(info) != (size, mtime_ns, inode):
-            return None  # changed since that build: make it again
-        return Path(file), tuple(slug for slug, _ in deps)
+        return Path(file) if _stamp(info) == entry[1:] else None
 
     def note(self, staged: Path, pages: Iterable[tuple[str, tuple[str, ...]]]) -> dict[str, _Entry]:
         """What to record of these pages, each with the stories whose bodies it shows, from

@@ -165,8 +165,10 @@ def render_site(
         serving=serving,
     )
     # Open data, citations, JSON-LD and journey charts (data.html, story.html, partnership.html)
+    stories_json = urls.output_file(urls.data_stories_json())
+    last_stories = last.last_made(stories_json) if last is not None else None
     env.globals.update(
-        open_data=OpenData(book, urls, _Noted(texts), memo),
+        open_data=OpenData(book, urls, _Noted(texts), memo, last_stories),
         data_fields=opendata_fields,
         cite_text=lambda story: plain_citation(story, book.site, urls),
         cite_bibtex=lambda story: bibtex_entry(story, book.site, urls),

@@ -675,3 +675,111 @@ def test_editing_one_story_writes_again_only_its_parts_of_the_caches(
     cold = tmp_path / "cold"
     build_site(BuildOptions(root, today=TODAY), cold)
     assert snapshot(tmp_path / "site") == snapshot(cold)
+
+
+# --- stories.json: unchanged stories' records are taken from the last build's file --------
+
+
+@pytest.fixture
+def encoded(monkeypatch) -> list[str]:
+    """The ids of the stories whose stories.json records each build encodes."""
+    from casebook.opendata import OpenData
+
+    ids: list[str] = []
+    real = OpenData.story_record
+
+    def recording(self, story):
+        ids.append(story.slug)
+        return real(self, story)
+
+    monkeypatch.setattr(OpenData, "story_record", recording)
+    return ids
+
+
+def test_stories_json_encodes_again_only_the_records_of_edited_stories(
+    content_tree, tmp_path, encoded
+):
+    root = content_tree({f"s{i}.md": story(f"Story {i}", f"Body {i}.") for i in range(6)})
+    options = BuildOptions(root, today=TODAY, cache=tmp_path / "cache")
+    site = tmp_path / "site"
+    build_site(options, site)
+    assert sorted(encoded) == [f"s{i}" for i in range(6)]
+    encoded.clear()
+    (root / "stories" / "s3.md").write_text(story("Story 3", "Body 3 & <more>, edited."))
+    build_site(options, site)
+    # the first record taken from the last file is checked against its encoding
+    assert len(encoded) == 2 and "s3" in encoded
+    encoded.clear()
+    for number in (0, 5):
+        text = story(f"Story {number}", "Edited \u2028 again.")
+        (root / "stories" / f"s{number}.md").write_text(text)
+    build_site(options, site)
+    assert len(encoded) == 3 and {"s0", "s5"} < set(encoded)
+    cold = tmp_path / "cold"
+    build_site(BuildOptions(root, today=TODAY), cold)
+    assert snapshot(site) == snapshot(cold)
+
+
+def test_a_front_matter_edit_encodes_every_record_again(content_tree, tmp_path, encoded):
+    root = content_tree({f"s{i}.md": story(f"Story {i}", f"Body {i}.") for i in range(3)})
+    options = BuildOptions(root, today=TODAY, cache=tmp_path / "cache")
+    build_site(options, tmp_path / "site")
+    encoded.clear()
+    (root / "stories" / "s1.md").write_text(story("Story 1, renamed", "Body 1."))
+    build_site(options, tmp_path / "site")
+    assert sorted(encoded) == ["s0", "s1", "s2"]
+
+
+def test_a_template_that_changes_the_records_gets_none_from_the_last_file(content_tree, tmp_path):
+    """If the template does something to the records, a record in the last file is not
+    what encoding gives: the first one taken shows it, and none is taken."""
+    root = content_tree({f"s{i}.md": story(f"Story {i}", f"Body {i}.") for i in range(4)})
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    page = templates / "data" / "stories.json"
+    page.write_text(
+        page.read_text().replace("{{ part }}", '{{ part | replace("Body", "Body Body") }}')
+    )
+    options = BuildOptions(root, templates=templates, today=TODAY, cache=tmp_path / "cache")
+    build_site(options, tmp_path / "site")
+    (root / "stories" / "s2.md").write_text(story("Story 2", "Body 2, edited."))
+    build_site(options, tmp_path / "site")
+    cold = tmp_path / "cold"
+    build_site(BuildOptions(root, templates=templates, today=TODAY), cold)
+    assert snapshot(tmp_path / "site") == snapshot(cold)
+    text = (cold / "data" / "stories.json").read_text()
+    assert "Body Body 0." in text and "Body Body Body" not in text
+
+
+def test_a_last_record_is_taken_only_if_it_is_that_storys(tmp_path):
+    from casebook.opendata import _LastRecords
+    from casebook.page_cache import LastPage
+
+    head = '{\n  "stories": [\n'
+    file = tmp_path / "stories.json"
+    lines = ['{"id":"a","n":1}', '{"id":"ab","n":2}', '{"id":"c","n":3}', '{"id":"d","n":4}']
+    file.write_text(head + "    " + ",\n    ".join(lines) + "\n  ]\n}\n")
+    everyone = frozenset("a ab c d".split())
+
+    def taken(last: LastPage, head: str, slugs: list[str]) -> list[str | None]:
+        with _LastRecords(last, head) as records:
+            return [records.record(s, lambda s=s: f"made {s}") for s in slugs]
+
+    # the first one taken is compared with its encoding: here they differ, so none is taken
+    assert taken(LastPage(file, everyone), head, ["a", "ab"]) == ["made a", "made ab"]
+    # once the first matches, each is taken if it is that story's
+    with _LastRecords(LastPage(file, everyone), head) as records:
+        assert records.record("a", lambda: lines[0]) == lines[0]
+        assert records.record("a", lambda: "made a") == "made a"  # the line is ab's
+        assert records.record("c", lambda: "made c") == lines[2]
+        assert records.record("x", lambda: "made x") == "made x"  # d's line
+        assert records.record("y", lambda: "made y") == "made y"  # the end of the list
+    # a story whose body changed, another head, no file: encoded
+    with _LastRecords(LastPage(file, frozenset({"ab"})), head) as records:
+        assert records.record("a", lambda: "made a") == "made a"
+        assert records.record("ab", lambda: lines[1]) == lines[1]
+    with _LastRecords(LastPage(file, everyone), head.replace("stories", "records")) as records:
+        assert records.record("a", lambda: lines[0]) == lines[0]
+        assert records.record("ab", lambda: "made ab") == "made ab"
+    assert taken(LastPage(tmp_path / "gone", everyone), head, ["a"]) == ["made a"]
+    assert taken(None, head, ["a"]) == ["made a"]
