@@ -6,8 +6,9 @@ Templates and page functions read these objects; nothing here reads files or ren
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 
@@ -175,6 +176,12 @@ class Story:
     @property
     def perspective_label(self) -> str:
         return PERSPECTIVES[self.perspective]
+
+    @cached_property
+    def front_matter_key(self) -> bytes:
+        """A digest of all but the body: its front matter, place and images (page_cache keys
+        every page by it). The story cache gives it back with a story it kept."""
+        return hashlib.sha256(repr(replace(self, body="")).encode()).digest()
 
     def sort_key(self) -> tuple[dt.date, str]:
         return (self.date, self.slug)

@@ -44,7 +44,7 @@ def body_hash(text: str) -> bytes:
     return hashlib.sha256(text.encode("utf-8")).digest()
 
 
-def build_key(book: Casebook, templates: Path, serving: bool, memo: Memo | None = None) -> bytes:
+def build_key(book: Casebook, templates: Path, serving: bool) -> bytes:
     """What every page depends on: when any of it changes, no page is kept."""
     digest = hashlib.sha256(f"format {_FORMAT} serving {serving}".encode())
     cachefile.add_own_code(digest)
@@ -58,15 +58,8 @@ def build_key(book: Casebook, templates: Path, serving: bool, memo: Memo | None 
     digest.update(repr(book.site).encode())
     digest.update(repr(book.rubric).encode())
     for story in book.stories:
-        digest.update(_front_matter(story, memo))
+        digest.update(story.front_matter_key)
     return digest.digest()
-
-
-def _front_matter(story: Story, memo: Memo | None) -> bytes:
-    """The story's front matter, place and images: everything but the body."""
-    if memo is None:
-        return repr(dataclasses.replace(story, body="")).encode()
-    return memo.keep_for((story,), "front matter", lambda: _front_matter(story, None))
 
 
 class PageCache:
@@ -85,7 +78,7 @@ class PageCache:
         self.site = site
         # one record for each output folder: serve's site and build's share the cache folder
         self.record = folder / f"pages-{cachefile.per_site(site)}.marshal"
-        self.key = build_key(book, templates, serving, memo)
+        self.key = build_key(book, templates, serving)
         self.bodies = {story.slug: _body_hash(story, memo) for story in book.stories}
         self._memo = memo
         self._old: dict[str, _Entry] = self._recorded()

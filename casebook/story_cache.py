@@ -22,7 +22,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import marshal
 from collections.abc import Callable
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +35,7 @@ from .problems import Problem
 from .yamltext import InvalidDate, YamlDocument
 
 STEM = "stories"  # kept in stories-00.marshal to stories-15.marshal (cachefile.save_parts)
-_FORMAT = 1
+_FORMAT = 2
 
 # the dataclasses a kept story is made of; a rubric's stages and sub-elements are kept by
 # their number and id and found again in the rubric
@@ -79,7 +81,8 @@ class StoryCache:
         entry = self._old.get(display)
         if type(entry) is tuple and len(entry) == 4 and entry[0] == key:
             try:
-                source, said = _source_in(entry[1]), [_in(p) for p in entry[2]]
+                source = _source_in(entry[1], lambda: load([]))
+                said = [_in(p) for p in entry[2]]
             except _UNREADABLE:
                 pass
             else:
@@ -204,34 +207,85 @@ def _in(value: Any, rubric: Rubric | None = None) -> Any:
 
 
 def _source_out(source: StorySource | None) -> tuple | None:
+    """The source, its front matter as marshal's bytes of its own (see _KeptDocument)."""
     if source is None:
         return None
-    front = (_out(source.front.value), source.front.lines)
+    front = marshal.dumps((_out(source.front.value), source.front.lines))
     return (source.display, source.slug, front, source.body, source.body_line, _out(source.images))
 
 
-def _source_in(kept: tuple | None) -> StorySource | None:
+def _source_in(kept: tuple | None, load: Callable[[], StorySource | None]) -> StorySource | None:
     if kept is None:
         return None
-    display, slug, (value, lines), body, body_line, images = kept
-    if not isinstance(lines, dict):
-        raise TypeError("lines")
-    return StorySource(display, slug, YamlDocument(_in(value), lines), body, body_line, _in(images))
+    display, slug, front, body, body_line, images = kept
+    if type(front) is not bytes:
+        raise TypeError("front matter")
+    return StorySource(display, slug, _KeptDocument(front, load), body, body_line, _in(images))
+
+
+class _KeptDocument(YamlDocument):
+    """A kept story's front matter, turned back from its bytes only when something reads it.
+
+    Once a story is checked, its front matter is read again only to check it again (after a
+    change to the rubric or the date) or to point at a line in a problem: turning 10,000
+    stories' values and lines back from the cache on every build took most of a second. If
+    the bytes cannot be turned back, the file (unchanged, since its entry was used) is loaded
+    again for them."""
+
+    def __init__(self, kept: bytes, load: Callable[[], StorySource | None]) -> None:
+        object.__setattr__(self, "_kept", kept)
+        object.__setattr__(self, "_load", load)
+
+    @property
+    def value(self) -> Any:  # type: ignore[override]
+        return self._document.value
+
+    @property
+    def lines(self) -> dict:  # type: ignore[override]
+        return self._document.lines
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, YamlDocument):
+            return NotImplemented
+        return (self.value, self.lines) == (other.value, other.lines)
+
+    __hash__ = None  # type: ignore[assignment]  # YamlDocument.s fails too: lines is a dict
+
+    @cached_property
+    def _document(self) -> YamlDocument:
+        try:
+            value, lines = marshal.loads(self._kept)
+            if not isinstance(lines, dict):
+                raise TypeError("lines")
+            return YamlDocument(_in(value), lines)
+        except (EOFError, *_UNREADABLE):
+            source = self._load()
+            return source.front if source is not None else YamlDocument(None)
+
+
+_BODY = [f.name for f in dataclasses.fields(Story)].index("body")
 
 
 def _story_out(story: Story | None, source: StorySource) -> tuple | None:
-    """The story without its body, which is its source's (so kept once)."""
+    """The story without its body, which is its source's (so kept once), and its
+    front_matter_key."""
     if story is None:
         return None
     if story.body != source.body:
         raise TypeError("a story's body is its source's")
-    return _out(dataclasses.replace(story, body=""))
+    return (_out(dataclasses.replace(story, body="")), story.front_matter_key)
 
 
 def _story_in(kept: tuple | None, source: StorySource, rubric: Rubric) -> Story | None:
     if kept is None:
         return None
-    story = _in(kept, rubric)
-    if type(story) is not Story:
+    (tag, *items), front_matter_key = kept
+    if tag != "Story" or len(items) != len(dataclasses.fields(Story)):
         raise TypeError("not a story")
-    return dataclasses.replace(story, body=source.body)
+    if type(front_matter_key) is not bytes:
+        raise TypeError("front_matter_key")
+    fields = [_in(item, rubric) for item in items]
+    fields[_BODY] = source.body
+    story = Story(*fields)
+    vars(story)["front_matter_key"] = front_matter_key  # where its cached_property keeps it
+    return story

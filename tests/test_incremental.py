@@ -677,6 +677,25 @@ def test_editing_one_story_writes_again_only_its_parts_of_the_caches(
     assert snapshot(tmp_path / "site") == snapshot(cold)
 
 
+def test_stories_kept_in_the_cache_keep_every_page_that_did_not_change(
+    content_tree, tmp_path, monkeypatch, made_pages
+):
+    """Pages are keyed by each story's front matter: a story the story cache gives back
+    must give the same key as when it was checked."""
+    from casebook import load
+
+    monkeypatch.setattr(load, "SETTLED_NS", 0)  # so the story cache takes them
+    root = content_tree({f"s{i}.md": story(f"Story {i}", f"Body {i}.") for i in range(3)})
+    options = BuildOptions(root, today=TODAY, cache=tmp_path / "cache")
+    build_site(options, tmp_path / "site")
+    made_pages.clear()
+    build_site(options, tmp_path / "site")
+    assert made_pages == []
+    (root / "stories" / "s1.md").write_text(story("Story 1", "Body 1, edited."))
+    build_site(options, tmp_path / "site")
+    assert "/stories/s1/" in made_pages and "/stories/s0/" not in made_pages
+
+
 # --- stories.json: unchanged stories' records are taken from the last build's file --------
 
 

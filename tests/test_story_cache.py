@@ -4,6 +4,7 @@ every build gives the model and the problems a build without the cache gives."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 from pathlib import Path
@@ -107,6 +108,11 @@ def test_every_example_story_comes_back_from_the_cache_as_it_went_in(tmp_path, c
     assert any(s.tags for s in kept.stories) and any(s.summary for s in kept.stories)
     again = load_content(root, kept=StoryCache(cache))
     assert again.stories == load_content(root).stories
+    # each kept story brings back the digest page_cache keys pages by, not made again
+    assert all("front_matter_key" in vars(s) for s in kept.stories)
+    made = [dataclasses.replace(s, title=s.title).front_matter_key for s in kept.stories]
+    assert [s.front_matter_key for s in kept.stories] == made
+    assert made == [s.front_matter_key for s in fresh.stories]
 
 
 def test_a_changed_rubric_or_date_checks_every_story_again_without_parsing(
@@ -223,6 +229,42 @@ def test_entries_the_cache_cannot_turn_back_are_loaded_and_checked_again(
     again = model(root, cache)
     assert calls["parsed"] == ["a.md", "c.md"] and calls["checked"] == names
     assert again == model(root, None)
+
+
+def test_a_kept_storys_front_matter_is_turned_back_only_when_read(content_tree, tmp_path):
+    root = content_tree({"a.md": story("Alpha"), "b.md": story("Beta")})
+    cache = tmp_path / "cache"
+    model(root, cache)
+    kept = StoryCache(cache)
+    loaded = load_content(root, kept=kept)
+    validate_content(loaded, today=TODAY, kept=kept)
+    fronts = [source.front for source in loaded.stories]
+    assert all(type(f) is story_cache._KeptDocument for f in fronts)
+    assert all("_document" not in vars(f) for f in fronts)  # checked already: not read
+    assert loaded.stories == load_content(root).stories
+    assert fronts[0].line("title") == 2 and fronts[1].value["title"] == "Beta"
+
+
+def test_front_matter_the_cache_cannot_turn_back_is_loaded_from_the_file(
+    content_tree, tmp_path, calls
+):
+    names = ["a.md", "b.md", "c.md"]
+    root = content_tree({name: story(name) for name in names})
+    cache = tmp_path / "cache"
+    model(root, cache)
+    engine = story_cache._engine_key()
+    entries = story_cache.cachefile.load_parts(cache, story_cache.STEM, engine)
+    a, b, _ = sorted(entries)
+    for name, spoilt in ((a, b"not marshal"), (b, b"\xe9" + bytes(8))):
+        key, source, *rest = entries[name]
+        entries[name] = (key, (*source[:2], spoilt, *source[3:]), *rest)
+    story_cache.cachefile.save_parts(cache, story_cache.STEM, engine, entries, {})
+    for seen in calls.values():
+        seen.clear()
+    later = TODAY + dt.timedelta(days=1)  # every story is checked again, from its front matter
+    again = model(root, cache, today=later)
+    assert calls["parsed"] == ["a.md", "b.md"] and calls["checked"] == names
+    assert again == validate_content(load_content(root), today=later)
 
 
 def test_another_version_of_casebook_does_not_read_the_file(content_tree, tmp_path, calls):
