@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .contribute import PERSPECTIVE_CHOICES, contribute_form
-from .facets import all_story_values, search_facets, story_facets
-from .memo import Memo
+from .facets import gathered, search_facets, story_facets
 from .model import Casebook
 from .schema import schema_text
 from .urls import Urls
@@ -78,8 +77,8 @@ class Page:
     in_sitemap: bool = True
 
 
-def site_pages(book: Casebook, urls: Urls, memo: Memo | None = None) -> Iterator[Page]:
-    """Every page of the site; memo: see all_story_values."""
+def site_pages(book: Casebook, urls: Urls) -> Iterator[Page]:
+    """Every page of the site."""
     rubric, per = book.rubric, book.site.per_page
     yield Page(urls.home(), "home.html", book.site.title)
     yield Page(urls.rubric(), "rubric.html", rubric.short_title)
@@ -100,8 +99,8 @@ def site_pages(book: Casebook, urls: Urls, memo: Memo | None = None) -> Iterator
                     _titled(f"{sub.name}: {stage.name}", part),
                     {"sub": sub, "commitment": commitment, "stage": stage, "pagination": part},
                 )
-    values = all_story_values(book, memo)
-    facets = story_facets(book, values)
+    options = gathered(book)
+    facets = story_facets(book, options)
     for part in paginate(urls.stories(), book.newest_first, urls, per):
         url = part.urls[part.number - 1]
         context = {"pagination": part, "facets": facets}
@@ -124,7 +123,7 @@ def site_pages(book: Casebook, urls: Urls, memo: Memo | None = None) -> Iterator
             url = part.urls[part.number - 1]
             title = _titled(f"Stories tagged “{tag}”", part)
             yield Page(url, "tag.html", title, {"tag": tag, "pagination": part})
-    yield Page(urls.search(), "search.html", "Search", {"facets": search_facets(book, values)})
+    yield Page(urls.search(), "search.html", "Search", {"facets": search_facets(book, options)})
     yield Page(urls.assess(), "assess.html", "Self-assessment")
     yield Page(urls.about(), "about.html", "About")
     form = {"form": contribute_form(book, urls), "perspectives": PERSPECTIVE_CHOICES}

@@ -178,7 +178,7 @@ def render_site(
         journey_chart=lambda partnership: journey_chart(book, partnership),
     )
     env.globals.update(template_functions(book))
-    pages = list(site_pages(book, urls, memo))
+    pages = list(site_pages(book, urls))
     files = [*pages, *site_files(book, urls, pages)]
     paths = [urls.output_file(page.url) for page in files]
     seen: dict[str, str] = {}

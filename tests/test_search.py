@@ -248,6 +248,30 @@ def test_stories_filter_form_offers_every_value_a_story_has(site: BuiltSite):
     assert offered["Topic"] == list(BOOK.tags)
 
 
+def test_the_facets_are_every_option_of_every_story_in_order():
+    """facets.gathered collects the options in one pass; they must be the same as merging
+    each story's own (story_values, which marks the pages), for the examples and a subset."""
+    from casebook.facets import cell_values, merge, search_facets
+    from casebook.model import Casebook
+
+    rubric = BOOK.rubric
+    tool = [
+        cell_values(rubric, sub, stage) for sub in rubric.sub_elements for stage in rubric.stages
+    ]
+    for stories in (BOOK.stories, BOOK.stories[::3], ()):
+        book = Casebook(BOOK.site, rubric, stories)
+        each = [story_values(rubric, s) for s in stories]
+        merged = merge(rubric, each)
+        assert [(f.key, f.options) for f in story_facets(book)] == [
+            (key, merged[key]) for key in KEYS if merged[key]
+        ]
+        merged = merge(rubric, [*tool, *each])
+        assert [(f.key, f.options) for f in search_facets(book)] == [
+            (key, merged[key]) for key in KEYS if merged[key]
+        ]
+    assert {f.key for f in story_facets(BOOK)} == set(KEYS)  # the examples have every facet
+
+
 def test_filter_values_are_escaped_as_data(content_tree, tmp_path):
     """A title with quotes and markup stays one attribute value in the index marks."""
     title = "Quotes \" and <b>tags</b> & 'apostrophes'"
