@@ -37,13 +37,20 @@ function element(tag, className, text) {
   return node;
 }
 
-/** The excerpt's words with Pagefind's <mark>s, and nothing else. */
+/** The excerpt's words with Pagefind's <mark>s, and nothing else. Pagefind cuts its
+ * excerpt out of the page's words, so it may start at a separator ("1. Partnership · Time"
+ * gives "· Time. ..."): what comes before its first letter or digit is left out. */
 function excerpt(html) {
   const paragraph = element("p", "search-result__excerpt");
   const parsed = new DOMParser().parseFromString(`<p>${html}</p>`, "text/html");
+  let start = true;
   for (const node of parsed.body.firstChild.childNodes) {
-    if (node.nodeName === "MARK") paragraph.append(element("mark", "", node.textContent));
-    else paragraph.append(document.createTextNode(node.textContent));
+    let text = node.textContent;
+    if (start) text = text.replace(/^[^\p{L}\p{N}]+/u, "");
+    if (!text) continue;
+    start = false;
+    if (node.nodeName === "MARK") paragraph.append(element("mark", "", text));
+    else paragraph.append(document.createTextNode(text));
   }
   return paragraph;
 }

@@ -82,6 +82,17 @@ def test_a_word_from_one_story_finds_that_story(page: Page, site: Site, book: Ca
     assert urlsplit(page.url).path == f"{SUB_PATH}stories/{having[0].slug}/"
 
 
+def test_excerpts_start_at_a_word_not_a_separator(page: Page, site: Site, book: Casebook):
+    """A stage's page starts "1. Partnership · Developing trust": Pagefind's excerpt of it
+    can start at the "·"."""
+    page.goto(site.base_url + "search/?q=trust")
+    expect(page.locator("[data-status]")).to_contain_text("for “trust”", timeout=TIMEOUT_MS)
+    excerpts = page.locator(".search-result__excerpt").all_inner_texts()
+    assert len(excerpts) >= 5
+    assert all(re.match(r"\w", text) for text in excerpts), excerpts
+    assert any(text.startswith("Developing trust") for text in excerpts), excerpts
+
+
 def test_the_stage_facet_narrows_the_results(page: Page, site: Site, book: Casebook):
     page.goto(site.base_url + "search/")
     page.get_by_label("Search stories, stages of the tool and partnerships").fill("trust")
