@@ -24,10 +24,10 @@ from multiprocessing.context import BaseContext
 from typing import Any
 
 from .markdown_html import StoryMarkdown, plain_text
+from .options import TIME_LIMIT
 from .processes import SPAWN_LOCK
 from .progress import QUIET, Progress
 
-TIME_LIMIT = 10.0  # seconds for one story body
 MEMORY_LIMIT = 2 * 1024**3  # bytes a worker may grow by while rendering one body
 _GRACE = 5.0  # seconds the parent waits beyond the limit before it gives up on a worker
 

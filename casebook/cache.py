@@ -17,7 +17,6 @@ from pathlib import Path
 from . import cachefile
 from .bodies import RenderedBody
 
-CACHE_FOLDER = Path(".casebook") / "cache"
 _FORMAT = 2  # entries: (html, image names, plain text)
 
 

@@ -11,12 +11,10 @@ import time
 from pathlib import Path
 
 from . import annotations, progress
-from .cache import CACHE_FOLDER
-from .load import display_path
-from .pipeline import BuildOptions, build, check_site, default_templates
-from .problems import ContentError
+from .builds import build
+from .options import CACHE_FOLDER, BuildOptions, default_templates
+from .problems import ContentError, OutputError, display_path
 from .urls import normalise_base_url
-from .write import OutputError
 
 COMMANDS = ("build", "check", "serve", "new")
 SERVE_OUTPUT = Path(".casebook") / "serve"
@@ -26,7 +24,7 @@ class UsageError(Exception):
     """A command-line value that cannot work; said in one line, exit status 1."""
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(command: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="casebook",
         description="Build the casebook site: the WP partnership matrix and its stories.",
@@ -58,9 +56,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
 
-    from .newstory import add_arguments
+    new = commands.add_parser("new", help="start a new story file by answering questions")
+    if command == "new":  # its module imports the model: not for a build with nothing to do
+        from .newstory import add_arguments
 
-    add_arguments(commands.add_parser("new", help="start a new story file by answering questions"))
+        add_arguments(new)
     return parser
 
 
@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if not arguments or arguments[0] not in (*COMMANDS, "-h", "--help"):
         arguments.insert(0, "build")
-    args = _parser().parse_args(arguments)
+    args = _parser(arguments[0]).parse_args(arguments)
     try:
         if args.command == "check":
             return _check(args)
@@ -117,6 +117,8 @@ def report_problems(error: ContentError, consequence: str) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from .pipeline import check_site  # not imported for a build that has nothing to do
+
     try:
         checked = check_site(_options(args))
     except ContentError as error:

@@ -26,10 +26,9 @@ import yaml
 
 from . import storyinput
 from .characters import FORBIDDEN_CHARS
-from .load import display_path
 from .model import PERSPECTIVES, Assessment, Rubric
 from .newstory import Settings, load_story_settings, write_new_story
-from .problems import ContentError
+from .problems import ContentError, display_path
 from .storyinput import AnswerError
 from .storytext import NEXT_HEADING, WHY_HEADING, StoryDraft
 

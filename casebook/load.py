@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from .memo import Memo
 from .model import StoryImage
-from .problems import Problem
+from .problems import Problem, display_path
 from .slugs import RESERVED, is_slug, slugify
 from .yamltext import YamlDocument, YamlError, parse_yaml
 
@@ -49,15 +49,6 @@ class LoadedContent:
     rubric: YamlSource | None
     stories: tuple[StorySource, ...]
     problems: tuple[Problem, ...]
-
-
-def display_path(path: Path) -> str:
-    """The path as a contributor would type it: relative to where they ran the command."""
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:
-        return str(path)
-    return str(path) if relative.startswith("..") else relative
 
 
 def load_content(

@@ -19,9 +19,9 @@ from typing import TypeVar
 
 from . import storyinput
 from .characters import FORBIDDEN_CHARS
-from .load import display_path, load_settings
+from .load import load_settings
 from .model import PERSPECTIVES, Assessment, Rubric, Site
-from .problems import ContentError, Problem
+from .problems import ContentError, Problem, display_path
 from .storyinput import AnswerError
 from .storytext import NEXT_HEADING, WHY_HEADING, StoryDraft, file_stem, story_text
 from .urls import Urls

@@ -6,46 +6,24 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import manifest
-from .bodies import TIME_LIMIT
 from .cache import BodyCache
 from .load import load_content
 from .memo import Memo
 from .model import Casebook
+from .options import BuildOptions
 from .page_cache import PageCache
+from .problems import OutputError
 from .progress import Progress
 from .render import OutputFile, render_site
 from .search_index import BUNDLE, build_search_index, record_for
 from .spool import Spool
 from .story_cache import StoryCache
 from .validate import validate
-from .write import OutputError, check_output_folder, remove, spare_for, write_site
-
-REPO_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-
-
-def default_templates() -> Path:
-    """templates/ where the command is run, else the one beside the engine (editable install)."""
-    local = Path("templates")
-    return local if local.is_dir() else REPO_TEMPLATES
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    content: Path
-    templates: Path = REPO_TEMPLATES
-    base_url: str | None = None  # already normalised (urls.normalise_base_url)
-    drafts: bool = False
-    today: dt.date | None = None
-    time_limit: float = TIME_LIMIT  # seconds to render one story body
-    cache: Path | None = None  # the build cache's folder; None: neither read nor write one
-    serving: bool = False  # pages show serve's failed rebuilds (never for a published site)
-    progress: bool = False  # a progress bar on stderr for a long build
+from .write import check_output_folder, remove, spare_for, write_site
 
 
 @dataclass(frozen=True)
@@ -168,41 +146,3 @@ def _build_site(
     write_site(checked.files, output, finish_and_note, discard, spare, (BUNDLE,))
     pages.save(noted)
     return checked
-
-
-@dataclass(frozen=True)
-class Built:
-    pages: int
-    stories: int
-    up_to_date: bool = False  # nothing had changed, so nothing was done
-
-
-def build(options: BuildOptions, output: Path) -> Built:
-    """build_site, unless the cache's manifest shows that inputs and site are as last built."""
-    if options.cache is None:
-        return _counted(build_site(options, output))
-    started = time.time_ns()
-    settings = repr(
-        (
-            options.base_url,
-            options.drafts,
-            options.today or dt.date.today(),
-            options.time_limit,
-            str(output.absolute()),
-        )
-    )
-    inputs, newest = manifest.inputs_state(options.content, options.templates, settings)
-    known = manifest.up_to_date(options.cache, output, inputs)
-    if known is not None:
-        return Built(*known, up_to_date=True)
-    built = _counted(build_site(options, output))
-    # a file changed within the clock's resolution of the build's start might change again
-    # unseen (same size, same time): then keep no manifest, and the next build does it all
-    if newest < started - manifest.RACY_NS:
-        manifest.record(options.cache, output, inputs, built.pages, built.stories)
-    return built
-
-
-def _counted(checked: Checked) -> Built:
-    pages = sum(1 for f in checked.files if f.path.endswith(".html"))
-    return Built(pages, len(checked.book.stories))

@@ -6,7 +6,9 @@ contributor who fixes one error does not meet the next only on the next run.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 from .characters import printable
 
@@ -33,6 +35,19 @@ class ContentError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__(f"{len(problems)} problem(s)")
         self.problems: tuple[Problem, ...] = tuple(problems)
+
+
+class OutputError(Exception):
+    """The output folder cannot be used; the message says why and what to do."""
+
+
+def display_path(path: Path) -> str:
+    """The path as a contributor would type it: relative to where they ran the command."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
 
 
 def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:

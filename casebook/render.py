@@ -27,13 +27,12 @@ from .cache import BodyCache
 from .citation import article_data, bibtex_entry, json_ld, plain_citation
 from .facets import template_functions
 from .journey_chart import journey_chart
-from .load import display_path
 from .memo import Memo
 from .model import Casebook, Story
 from .opendata import OpenData
 from .page_cache import PageCache
 from .pages import Page, site_files, site_pages
-from .problems import ContentError, Problem
+from .problems import ContentError, Problem, display_path
 from .progress import QUIET, Progress
 from .spool import Spool
 from .storyfields import STORY_FIELDS

@@ -35,8 +35,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import cachefile, processes
+from .problems import OutputError
 from .search_index_order import FormatError, stabilise
-from .write import OutputError, keep_unchanged, mirror, walk_files
+from .write import keep_unchanged, mirror, walk_files
 
 BUNDLE = "pagefind"
 SHARDS = "shards.json"  # in BUNDLE: the folders of the shards after the first

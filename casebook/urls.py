@@ -7,9 +7,11 @@ works when served from /wp-stories/.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
-from .model import Partnership, Story, SubElement
+if TYPE_CHECKING:  # for annotations only: cli imports this module before any model
+    from .model import Partnership, Story, SubElement
 
 
 def normalise_base_url(text: str) -> str:

@@ -18,13 +18,10 @@ from contextlib import suppress
 from pathlib import Path, PurePosixPath
 
 from . import cachefile, processes
+from .problems import OutputError
 from .render import OutputFile
 
 MARKER = ".casebook-site"
-
-
-class OutputError(Exception):
-    """The output folder cannot be used; the message says why and what to do."""
 
 
 def check_output_folder(output: Path, protected: list[Path]) -> None:

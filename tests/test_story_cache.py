@@ -280,7 +280,8 @@ def test_another_version_of_casebook_does_not_read_the_file(content_tree, tmp_pa
 
 
 def test_build_keeps_its_stories_in_the_cache_and_no_cache_keeps_none(tmp_path, content_tree):
-    from casebook.pipeline import BuildOptions, build
+    from casebook.builds import build
+    from casebook.pipeline import BuildOptions
 
     root = content_tree({"a.md": story("Alpha")})
     options = BuildOptions(content=root, today=TODAY, cache=tmp_path / "cache")
