@@ -149,9 +149,12 @@ def build_search_index(site: Path, last: Path | None = None, record: Path | None
 
     try:
         # Pagefind keeps about 1.3 cores busy: two at a time use both (each writes only in
-        # its own folder; the others' are left alone)
+        # its own folder; the others' are left alone). The shards whose pages changed go
+        # first, so that Pagefind starts at once and the kept ones are put in place meanwhile.
+        first = sorted(shards, key=lambda shard: old.may_keep(shard, count))
         with ThreadPoolExecutor(max_workers=AT_ONCE) as pool:
-            kept = [done.result() for done in [pool.submit(index, s) for s in shards]]
+            started = {shard.number: pool.submit(index, shard) for shard in first}
+            kept = [started[shard.number].result() for shard in shards]
     finally:
         shutil.rmtree(work, ignore_errors=True)
     made = [
@@ -205,12 +208,17 @@ class _Record:
             return cls.empty()
         return cls(checked, count, kept)  # type: ignore[arg-type]
 
+    def may_keep(self, shard: Shard, count: int) -> bool:
+        """Whether this shard's pages are those its recorded index was made from (keeps
+        then checks that the index is still the one recorded)."""
+        return self.count == count and self.shards[shard.number][0] == shard.digest()
+
     def keeps(self, shard: Shard, count: int, before: Path) -> bool:
         """Whether `before` holds the index recorded for this shard's very pages."""
-        if self.count != count:
+        if not self.may_keep(shard, count):
             return False
-        pages, files = self.shards[shard.number]
-        if pages != shard.digest() or not (before / "pagefind-entry.json").is_file():
+        files = self.shards[shard.number][1]
+        if not (before / "pagefind-entry.json").is_file():
             return False
         try:
             return _files_digest(before, shard) == files

@@ -195,6 +195,29 @@ def test_editing_one_story_makes_only_its_shard_again(content, tmp_path, pagefin
     assert [run.name for run in pagefind_runs] == [edited.name]
 
 
+def test_a_shard_to_make_again_is_started_before_the_kept_ones(content, tmp_path, monkeypatch):
+    """So Pagefind, the longest step, starts at once (here one shard at a time)."""
+    monkeypatch.setattr(search_index, "AT_ONCE", 1)
+    options = BuildOptions(content, today=TODAY, cache=tmp_path / "cache")
+    site = tmp_path / "site"
+    build_site(options, site)
+    count = len(shard_folders(site))
+    stories = sorted((content / "stories").glob("*.md"))
+    last = next(s for s in stories if shard_of(f"stories/{s.stem}/index.html", count) == count - 1)
+    steps: list[str] = []
+    run, mirror = search_index._run_pagefind, search_index.mirror
+    monkeypatch.setattr(
+        search_index, "_run_pagefind", lambda *a: steps.append("pagefind") or run(*a)
+    )
+    monkeypatch.setattr(search_index, "mirror", lambda *a: steps.append("kept") or mirror(*a))
+    edit_body(content, last.name, "Wombats everywhere.")
+    build_site(options, site)
+    assert steps == ["pagefind"] + ["kept"] * (count - 1)
+    cold = tmp_path / "cold"
+    build_site(BuildOptions(content, today=TODAY), cold)
+    assert snapshot(site) == snapshot(cold)
+
+
 def _same(a: os.stat_result, b: os.stat_result) -> bool:
     return (a.st_ino, a.st_mtime_ns) == (b.st_ino, b.st_mtime_ns)
 
