@@ -66,6 +66,7 @@ class StoryCache:
         self._new: dict[str, tuple] = {}
         self._sources: dict[str, StorySource] = {}  # as given out in this build, by file
         self._rubric: tuple[Rubric, bytes] | None = None
+        self._shared: dict[tuple, Any] = {}  # values turned back, shared by stories (_in)
 
     def source(
         self,
@@ -119,7 +120,7 @@ class StoryCache:
         key = (self._rubric_key(rubric), today.toordinal())
         try:
             if entry[3] is not None and entry[3][0] == key:
-                story = _story_in(entry[3][1], source, rubric)
+                story = _story_in(entry[3][1], source, rubric, self._shared)
                 said = [_in(p) for p in entry[3][2]]
                 problems.extend(said)
                 return story
@@ -144,6 +145,7 @@ class StoryCache:
     def _rubric_key(self, rubric: Rubric) -> bytes:
         if self._rubric is None or self._rubric[0] is not rubric:
             self._rubric = (rubric, hashlib.sha256(repr(rubric).encode()).digest())
+            self._shared = {}  # its stages and sub-elements are another rubric's
         return self._rubric[1]
 
 
@@ -180,17 +182,30 @@ def _out(value: Any) -> Any:
     raise TypeError(f"the story cache cannot keep a {kind.__name__}")
 
 
-def _in(value: Any, rubric: Rubric | None = None) -> Any:
+# frozen values that many stories hold alike (a partnership's, a stage of a sub-element):
+# each is made once per cache and shared, which took a third off turning stories back
+_SHARED = frozenset({"Partnership", "Assessment", "Contributor", "stage", "sub-element", "date"})
+
+
+def _in(value: Any, rubric: Rubric | None = None, shared: dict | None = None) -> Any:
     kind = type(value)
     if kind is list:
-        return [_in(item, rubric) for item in value]
+        return [_in(item, rubric, shared) for item in value]
     if kind is dict:
-        return {_in(k, rubric): _in(v, rubric) for k, v in value.items()}
+        return {_in(k, rubric, shared): _in(v, rubric, shared) for k, v in value.items()}
     if kind is not tuple:
         return value
+    if shared is not None and value and value[0] in _SHARED:
+        try:
+            return shared[value]
+        except KeyError:
+            made = shared[value] = _in(value, rubric)
+            return made
+        except TypeError:
+            pass  # it holds a list or a dict: not shared
     tag, *items = value
     if tag == "tuple":
-        return tuple(_in(item, rubric) for item in items)
+        return tuple(_in(item, rubric, shared) for item in items)
     if tag == "date":
         return dt.date.fromordinal(items[0])
     if tag == "datetime":
@@ -276,7 +291,9 @@ def _story_out(story: Story | None, source: StorySource) -> tuple | None:
     return (_out(dataclasses.replace(story, body="")), story.front_matter_key)
 
 
-def _story_in(kept: tuple | None, source: StorySource, rubric: Rubric) -> Story | None:
+def _story_in(
+    kept: tuple | None, source: StorySource, rubric: Rubric, shared: dict | None = None
+) -> Story | None:
     if kept is None:
         return None
     (tag, *items), front_matter_key = kept
@@ -284,7 +301,7 @@ def _story_in(kept: tuple | None, source: StorySource, rubric: Rubric) -> Story 
         raise TypeError("not a story")
     if type(front_matter_key) is not bytes:
         raise TypeError("front_matter_key")
-    fields = [_in(item, rubric) for item in items]
+    fields = [_in(item, rubric, shared) for item in items]
     fields[_BODY] = source.body
     story = Story(*fields)
     vars(story)["front_matter_key"] = front_matter_key  # where its cached_property keeps it

@@ -231,6 +231,22 @@ def test_entries_the_cache_cannot_turn_back_are_loaded_and_checked_again(
     assert again == model(root, None)
 
 
+def test_kept_stories_share_the_values_they_hold_alike(content_tree, tmp_path):
+    """A partnership's values, a stage of a sub-element: made once, not once a story."""
+    root = content_tree({name: story(name) for name in ("a.md", "b.md", "c.md")})
+    cache = tmp_path / "cache"
+    model(root, cache)
+    kept = model(root, cache)
+    a, b, c = kept.stories
+    assert a.partnership == b.partnership and a.partnership is b.partnership is c.partnership
+    assert a.assessments[0] is b.assessments[0] and a.date is b.date
+    assert kept == model(root, None)
+    # another rubric: its stages are not the last one's
+    rubric = root / "rubric" / "rubric.yaml"
+    rubric.write_text(rubric.read_text().replace('name: "Developing"', 'name: "Growing"'))
+    assert model(root, cache) == model(root, None)
+
+
 def test_a_kept_storys_front_matter_is_turned_back_only_when_read(content_tree, tmp_path):
     root = content_tree({"a.md": story("Alpha"), "b.md": story("Beta")})
     cache = tmp_path / "cache"
