@@ -52,6 +52,18 @@ def _commitment(rubric: Rubric, sub: SubElement) -> Option:
     return Option(commitment.id, commitment.name)
 
 
+def _perspective(perspective: str) -> Option:
+    return Option(perspective, PERSPECTIVES[perspective])
+
+
+def _year(year: int) -> Option:
+    return Option(str(year), str(year))
+
+
+def _tag(tag: str) -> Option:
+    return Option(tag, tag)
+
+
 def story_values(rubric: Rubric, story: Story) -> Values:
     """The options this story belongs to, for every facet (possibly none for tags)."""
     subs = [a.sub_element for a in story.assessments]
@@ -59,9 +71,9 @@ def story_values(rubric: Rubric, story: Story) -> Values:
         "commitment": _unique(_commitment(rubric, sub) for sub in subs),
         "sub-element": _unique(_sub_element(sub) for sub in subs),
         "stage": _unique(_stage(a.stage) for a in story.assessments),
-        "perspective": (Option(story.perspective, story.perspective_label),),
-        "year": (Option(str(story.date.year), str(story.date.year)),),
-        "tag": tuple(Option(tag, tag) for tag in story.tags),
+        "perspective": (_perspective(story.perspective),),
+        "year": (_year(story.date.year),),
+        "tag": tuple(map(_tag, story.tags)),
     }
 
 
@@ -111,9 +123,9 @@ def gathered(book: Casebook) -> dict[str, set[Option]]:
         "commitment": {_commitment(book.rubric, sub) for sub in subs.values()},
         "sub-element": {_sub_element(sub) for sub in subs.values()},
         "stage": {_stage(stage) for stage in stages.values()},
-        "perspective": {Option(p, PERSPECTIVES[p]) for p in perspectives},
-        "year": {Option(str(year), str(year)) for year in years},
-        "tag": {Option(tag, tag) for tag in tags},
+        "perspective": set(map(_perspective, perspectives)),
+        "year": set(map(_year, years)),
+        "tag": set(map(_tag, tags)),
     }
 
 
