@@ -264,7 +264,7 @@ class _KeptDocument(YamlDocument):
             return NotImplemented
         return (self.value, self.lines) == (other.value, other.lines)
 
-    __hash__ = None  # type: ignore[assignment]  # YamlDocument.s fails too: lines is a dict
+    __hash__ = None  # type: ignore[assignment]  # as YamlDocument's fails: lines is a dict
 
     @cached_property
     def _document(self) -> YamlDocument:
@@ -278,7 +278,8 @@ class _KeptDocument(YamlDocument):
             return source.front if source is not None else YamlDocument(None)
 
 
-_BODY = [f.name for f in dataclasses.fields(Story)].index("body")
+_FIELDS = tuple(f.name for f in dataclasses.fields(Story))
+_BODY = _FIELDS.index("body")
 
 
 def _story_out(story: Story | None, source: StorySource) -> tuple | None:
@@ -297,7 +298,7 @@ def _story_in(
     if kept is None:
         return None
     (tag, *items), front_matter_key = kept
-    if tag != "Story" or len(items) != len(dataclasses.fields(Story)):
+    if tag != "Story" or len(items) != len(_FIELDS):
         raise TypeError("not a story")
     if type(front_matter_key) is not bytes:
         raise TypeError("front_matter_key")
