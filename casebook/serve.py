@@ -26,12 +26,11 @@ from typing import Any
 from .bodies import Crew
 from .memo import Memo
 from .pipeline import BuildOptions, build_site
-from .problems import ContentError, Problem
+from .problems import ContentError, OutputError, Problem
 from .render import serve_status
 from .search_index import BUNDLE, SearchIndexError, build_search_index, record_for
 from .urls import Urls
 from .write import (
-    OutputError,
     link_copy,
     mirror,
     remove,
