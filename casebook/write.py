@@ -188,7 +188,17 @@ def _put(file: OutputFile, target: str, before: str) -> None:
 
 def _update_all(files: list[OutputFile], root: Path, last: Path, finished: Collection[str]) -> None:
     """root (a spare site) made to hold files, as _write_all would have written them."""
-    placed = [(file, _inside(file.path)) for file in _with_marker(files)]
+    update_tree(_with_marker(files), root, last, finished)
+
+
+def update_tree(
+    files: list[OutputFile], root: Path, last: Path | None, leave_out: Collection[str]
+) -> None:
+    """root (a folder, which may hold an older copy) made to hold these files and nothing else
+    but its top-level entries named in leave_out. A file the last site's tree (last) has byte
+    for byte is a link to that one, so it keeps its time; root's own files are never written
+    into, as they may be links to live files."""
+    placed = [(file, _inside(file.path)) for file in files]
     wanted = {relative for _, relative in placed}
     folders = {""}
     for relative in wanted:
@@ -197,9 +207,10 @@ def _update_all(files: list[OutputFile], root: Path, last: Path, finished: Colle
             folders.add(folder)
             folder = os.path.dirname(folder)
     there = {""}  # the wanted folders root has
-    _prune(str(root), "", wanted, folders, finished, there)
+    _prune(str(root), "", wanted, folders, leave_out, there)
     for file, relative in placed:
-        target, before = os.path.join(root, relative), os.path.join(last, relative)
+        target = os.path.join(root, relative)
+        before = os.path.join(last, relative) if last is not None else ""  # "": none there
         folder = os.path.dirname(relative)
         if folder not in there:
             os.makedirs(os.path.dirname(target), exist_ok=True)

@@ -405,6 +405,56 @@ def test_pagefind_runs_as_its_own_binary_with_no_python_in_between(monkeypatch):
     assert search_index._pagefind() == (sys.executable, "-m", "pagefind")
 
 
+def test_pagefind_works_on_the_ram_disk_and_clears_what_killed_builds_left(
+    content_tree, tmp_path, monkeypatch
+):
+    """Its pages and index are made in a folder on the RAM disk where it has room, which is
+    removed after; folders there whose process has ended are removed, others are not."""
+    import subprocess
+
+    ram = tmp_path / "ram"
+    ram.mkdir()
+    monkeypatch.setattr(search_index, "RAM_DISK", ram)
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # its process id is free now
+    dead = ram / f"casebook-search-{gone.pid}-x1"
+    alive = ram / f"casebook-search-{os.getpid()}-x2"
+    other = ram / "someone-elses"
+    odd = ram / "casebook-search-x-x3"
+    theirs = ram / f"casebook-search-{gone.pid}-x4"  # another user's
+    for folder in (dead, alive, other, odd, theirs):
+        (folder / "index").mkdir(parents=True)
+    if os.getuid() == 0:
+        os.chown(theirs, 4321, -1)
+    else:
+        theirs.rename(other / "not-tried")  # only root can give a folder to another user
+        theirs = other
+    seen: list[Path] = []
+    real = search_index._run_pagefind
+
+    def watched(pages: Path, target: Path) -> None:
+        seen.append(target)
+        real(pages, target)
+
+    monkeypatch.setattr(search_index, "_run_pagefind", watched)
+    content = content_tree({"s.md": story()})
+    cache = tmp_path / "cache"
+    build_site(BuildOptions(content=content, cache=cache), tmp_path / "site")
+    assert len(seen) == 1 and seen[0].parent.parent.parent == ram
+    assert seen[0].parent.parent.name.startswith(f"casebook-search-{os.getpid()}-")
+    assert sorted(p.name for p in ram.iterdir()) == sorted(
+        {alive.name, other.name, odd.name, theirs.name}
+    )
+    # without room there, beside the site, as before; the index is the same
+    monkeypatch.setattr(search_index, "RAM_ROOM", 1 << 62)
+    build_site(BuildOptions(content=content, cache=cache), tmp_path / "beside")
+    assert seen[1].parent.parent.parent == tmp_path
+    assert index_data(tmp_path / "beside") == index_data(tmp_path / "site")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "beside", "cache", "content", "ram", "site"
+    ]  # fmt: skip
+
+
 def test_pagefind_configuration_around_the_build_is_ignored(content_tree, tmp_path, monkeypatch):
     """A pagefind.yml where casebook runs, or PAGEFIND_* variables, do not change the index."""
     content = content_tree({"s.md": story()})

@@ -33,12 +33,14 @@ def small_shards(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def pagefind_runs(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """The index folder of every Pagefind run, in order."""
+    """For every Pagefind run, in order, the site's folder of the shard it indexed (Pagefind
+    writes in a work folder named after the shard's number)."""
     runs: list[Path] = []
     real = search_index._run_pagefind
 
     def counted(pages: Path, target: Path) -> None:
-        runs.append(target)
+        number = int(target.parent.name)
+        runs.append(Path(f"{search_index.SHARD_PREFIX}{number}" if number else BUNDLE))
         real(pages, target)
 
     monkeypatch.setattr(search_index, "_run_pagefind", counted)

@@ -1,0 +1,98 @@
+"""Pages cut down to what Pagefind reads (search_view.py) give the index whole pages give."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from casebook import search_index
+from casebook.pipeline import BuildOptions, build_site
+from casebook.search_index_order import stabilise
+from casebook.search_view import BODY, indexed_part, marked
+
+from .conftest import CONTENT, story
+
+# Close tags and the search marks inside attribute values, where nh3 writes "<" as &lt;
+HOSTILE = """\
+A link [with a title](https://example.org/a "</article> <article data-pagefind-body>") and
+<a href="https://example.org/b" title="</div></article><div data-pagefind-filter='x'>">raw
+HTML</a>, then <b>more</b> of it.
+
+<div>A div it may not keep.</div>
+
+The last words of the hostile story.
+"""
+
+
+def _index_of(pages: dict[str, bytes], folder: Path) -> dict[str, bytes]:
+    """Pagefind's index of these pages, as casebook leaves it: every file's bytes."""
+    for path, data in pages.items():
+        (folder / "pages" / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / "pages" / path).write_bytes(data)
+    output = folder / "index"
+    search_index._run_pagefind(folder / "pages", output)
+    stabilise(output)
+    return {p.relative_to(output).as_posix(): p.read_bytes() for p in output.rglob("*.pf_*")}
+
+
+def test_pagefind_makes_the_same_index_from_cut_pages(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    hostile = story(title="Quoted tags", body=HOSTILE)
+    (content / "stories" / "quoted-tags.md").write_text(hostile, encoding="utf-8")
+    site = tmp_path / "site"
+    build_site(BuildOptions(content=content), site)
+    every = {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*.html"))}
+    pages = {path: data for path, data in every.items() if BODY.search(data)}
+    assert {path for path, data in every.items() if marked(data)} == set(pages)
+    kinds = {path.split("/")[0] for path in pages}
+    assert kinds == {"stories", "partnerships", "rubric"}  # stories, journeys, stages
+    cut = {path: indexed_part(data) for path, data in pages.items()}
+    # every indexed page is cut, to well under its size, but those that list the hostile
+    # story with an excerpt, where "data-pagefind-filter" is text outside the marked element
+    whole_pages = [path for path, part in cut.items() if part is None]
+    assert 0 < len(whole_pages) < 10
+    assert all(b"&lt;div data-pagefind-filter=" in pages[path] for path in whole_pages)
+    cut = {path: part or pages[path] for path, part in cut.items()}
+    assert sum(map(len, cut.values())) < 0.8 * sum(map(len, pages.values()))
+    hostile_part = cut["stories/quoted-tags/index.html"]
+    assert b"The last words of the hostile story." in hostile_part
+    assert hostile_part.count(b"</article>") == 1
+    whole = _index_of(pages, tmp_path / "whole")
+    assert any(path.startswith("fragment/") for path in whole)
+    assert _index_of(cut, tmp_path / "cut") == whole
+
+
+PAGE = (
+    b'<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<title>T</title>\n</head>\n<body>\n'
+    b"<nav>menu</nav>\n%s\n<footer>foot</footer>\n</body>\n</html>\n"
+)
+HEAD = b'<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<title>T</title>\n</head>'
+
+
+def test_the_marked_element_is_cut_where_its_own_close_tag_balances_it():
+    element = b"<div class=s data-pagefind-body><div>a</div><DIV>b</DIV><p>c</p></div>"
+    page = PAGE % (element + b"<div>after</div>")
+    assert indexed_part(page) == HEAD + b"\n<body>\n" + element + b"\n</body>\n</html>\n"
+
+
+def test_a_page_is_given_whole_where_a_cut_could_change_what_pagefind_reads():
+    body = b"<article data-pagefind-body><p>words</p></article>"
+    assert indexed_part(PAGE % body) is not None
+    ignored_after = body + b"<strong data-pagefind-ignore>Example</strong>"
+    assert indexed_part(PAGE % ignored_after) is not None  # it counts only inside
+    assert indexed_part(PAGE % b"<article><p>no mark</p></article>") is None
+    meta_before = b'<span data-pagefind-meta="k:v"></span>' + body
+    assert indexed_part(PAGE % meta_before) is None
+    filter_after = body + b'<span data-pagefind-filter="k:v"></span>'
+    assert indexed_part(PAGE % filter_after) is None
+    assert indexed_part(PAGE % (body + body)) is None  # two marked elements
+    assert indexed_part(PAGE % b"<article data-pagefind-body><p>open</p>") is None
+    assert indexed_part(body) is None  # no head
+
+
+def test_the_mark_as_text_is_passed_over_for_the_marked_tag():
+    page = PAGE % b"<p>the words data-pagefind-body</p><div id=x data-pagefind-body>y</div>"
+    found = marked(page)
+    assert found is not None and found.group(0) == b"<div id=x data-pagefind-body>"
+    assert marked(PAGE % b"<p>data-pagefind-body, <b>in words</b></p>") is None
