@@ -312,12 +312,12 @@ def _work_folder(beside: Path, name: str) -> Path:
     disk). The folders left there by builds that were killed are removed. Else beside the
     sites, named as serve's leftovers are (serve clears them)."""
     try:
-        room = os.statvfs(RAM_DISK)
+        room = os.statvfs(RAM_DISK)  # AttributeError where there is no statvfs (Windows)
         if room.f_bavail * room.f_frsize >= RAM_ROOM and os.access(RAM_DISK, os.W_OK):
             _clear_leftovers(RAM_DISK)
             prefix = f"{RAM_PREFIX}{os.getpid()}-"
             return Path(tempfile.mkdtemp(prefix=prefix, dir=RAM_DISK))
-    except OSError:
+    except (AttributeError, OSError):
         pass
     return Path(tempfile.mkdtemp(prefix=f".{name}.search-", dir=beside))
 

@@ -450,8 +450,12 @@ def test_pagefind_works_on_the_ram_disk_and_clears_what_killed_builds_left(
     build_site(BuildOptions(content=content, cache=cache), tmp_path / "beside")
     assert seen[1].parent.parent.parent == tmp_path
     assert index_data(tmp_path / "beside") == index_data(tmp_path / "site")
+    # and where the system has no statvfs (Windows)
+    monkeypatch.delattr(os, "statvfs")
+    build_site(BuildOptions(content=content, cache=cache), tmp_path / "windows")
+    assert seen[2].parent.parent.parent == tmp_path
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "beside", "cache", "content", "ram", "site"
+        "beside", "cache", "content", "ram", "site", "windows"
     ]  # fmt: skip
 
 
