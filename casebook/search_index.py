@@ -307,9 +307,9 @@ def _work_folder(beside: Path, name: str) -> Path:
     before that is put in the site.
 
     On the RAM disk, where the system has one with room: Pagefind makes a thousand files a
-    shard, and making them on this machine's ext4, in a site where as many were just removed,
-    was half its time again (1.4 s of system time for a 957-page shard, 0.4 s on the RAM
-    disk). The folders left there by builds that were killed are removed. Else beside the
+    shard, and making them on ext4, in a site where as many were just removed, was half its
+    time again on the development machine (1.4 s of system time for a 957-page shard, 0.4 s
+    on the RAM disk). The folders left there by builds that were killed are removed. Else beside the
     sites, named as serve's leftovers are (serve clears them)."""
     try:
         room = os.statvfs(RAM_DISK)  # AttributeError where there is no statvfs (Windows)
@@ -341,7 +341,8 @@ def _clear_leftovers(folder: Path) -> None:
 def _make_shard(site: Path, work: Path, shard: Shard) -> Path:
     """Pagefind run over this shard's pages alone, put in a folder of their own at the same
     paths (so their addresses are the same), each cut down to what Pagefind reads of it
-    (search_view.py) or else linked whole; the folder where it made their index, in order."""
+    (search_view.py) or else given whole (linked, or copied where a link cannot reach); the
+    folder where it made their index, put in order."""
     pages, target = work / "pages", work / "index"
     pages.mkdir(parents=True)
     for path, _ in shard.pages:
