@@ -10,11 +10,14 @@ Pagefind cannot update an index, only make one, and its time and memory grow wit
 is given. So the pages are split into shards of about SHARD_PAGES, by a hash of each page's
 path; each shard is its own Pagefind index (the first in pagefind/, the others in
 pagefind/shard-N/, listed in pagefind/shards.json), and the search page merges them
-(Pagefind's mergeIndex). A build makes again only the shards whose pages changed: the cache
-records, for each shard, its pages (path and file identity) and the files of its index, and a
-shard whose pages are the same files as last time keeps the last site's index, if that is
-still the one recorded. The shards are a function of the pages alone, so a rebuild gives the
-bytes a cold build gives.
+(Pagefind's mergeIndex). A build makes again only the shards where what Pagefind is given
+changed: each page is given cut down to the part it indexes (search_view.py), and the cache
+records, for each page, its file's identity and a digest of what it gives Pagefind, and for
+each shard, those digests and the files of its index. A shard whose pages give the same
+bytes as last time keeps the last site's index, if that is still the one recorded: a story's
+title in the lists of other pages, or a template's menu, changes those pages' files but not
+their index. Only pages whose file changed are read again. The shards are a function of the
+pages alone, so a rebuild gives the bytes a cold build gives.
 """
 
 from __future__ import annotations
@@ -78,7 +81,7 @@ RAM_DISK = Path("/dev/shm")  # Linux's; where Pagefind works if it has RAM_ROOM 
 RAM_ROOM = 512 << 20
 RAM_PREFIX = "casebook-search-"  # then the process id
 AT_ONCE = 2  # shards indexed at once
-RECORD_FORMAT = 1
+RECORD_FORMAT = 2
 
 
 class SearchIndexError(OutputError):
@@ -86,12 +89,15 @@ class SearchIndexError(OutputError):
 
 
 Stamp = tuple[int, int, int, int]  # device, inode, size, modification time: one file's identity
+# a page: its file's identity, whether it marks a part for the index, and a digest of what
+# Pagefind is given of it (that part, or the whole page)
+Page = tuple[Stamp, bool, bytes]
 
 
 @dataclass(frozen=True)
 class Shard:
     number: int
-    pages: tuple[tuple[str, Stamp], ...]  # sorted by path
+    pages: tuple[tuple[str, bytes], ...]  # path and digest of what Pagefind is given, by path
 
     @property
     def folder(self) -> str:
@@ -124,16 +130,16 @@ def build_search_index(site: Path, last: Path | None = None, record: Path | None
     shard is made, and nothing is recorded).
     """
     old = _Record.read(record) if record is not None else _Record.empty()
-    flags: dict[str, tuple[Stamp, bool]] = {}
+    flags: dict[str, Page] = {}
     for path, stamp in _pages(site):
         known = old.pages.get(path)
-        flags[path] = (stamp, known[1] if known and known[0] == stamp else _indexed(site, path))
+        flags[path] = known if known and known[0] == stamp else (stamp, *_given(site, path))
     # with no page marked, Pagefind indexes whole pages: then it is given them all
-    indexed = sorted(path for path, (_, yes) in flags.items() if yes) or sorted(flags)
+    indexed = sorted(path for path, (_, yes, _) in flags.items() if yes) or sorted(flags)
     count = shard_count(indexed)
-    members: list[list[tuple[str, Stamp]]] = [[] for _ in range(count)]
+    members: list[list[tuple[str, bytes]]] = [[] for _ in range(count)]
     for path in indexed:
-        members[shard_of(path, count)].append((path, flags[path][0]))
+        members[shard_of(path, count)].append((path, flags[path][2]))
     shards = [Shard(number, tuple(pages)) for number, pages in enumerate(members)]
     bundle = site / BUNDLE
     bundle.mkdir(parents=True, exist_ok=True)
@@ -185,7 +191,7 @@ def record_for(cache: Path | None, site: Path) -> Path | None:
 
 @dataclass(frozen=True)
 class _Record:
-    pages: dict[str, tuple[Stamp, bool]]  # every page: its identity, and if it is indexed
+    pages: dict[str, Page]  # every page
     count: int
     shards: tuple[tuple[bytes, bytes], ...]  # each shard's pages and index files, as digests
 
@@ -208,8 +214,8 @@ class _Record:
         _, pages, count, shards = value
         try:
             checked = {
-                str(p): (tuple(int(n) for n in stamp), bool(yes))
-                for p, (stamp, yes) in pages.items()
+                str(p): (tuple(int(n) for n in stamp), bool(yes), bytes(given))
+                for p, (stamp, yes, given) in pages.items()
             }
             kept = tuple((bytes(a), bytes(b)) for a, b in shards)
         except (AttributeError, TypeError, ValueError):
@@ -252,10 +258,13 @@ def _stamp(info: os.stat_result) -> Stamp:
     return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
 
 
-def _indexed(site: Path, path: str) -> bool:
-    """Whether the page marks a part of itself for the index."""
+def _given(site: Path, path: str) -> tuple[bool, bytes]:
+    """Whether the page marks a part of itself for the index, and a digest of what Pagefind
+    is given of it (see _make_shard)."""
     data = (site / path).read_bytes()
-    return marked(data) is not None
+    if marked(data) is None:
+        return False, hashlib.sha256(data).digest()
+    return True, hashlib.sha256(indexed_part(data) or data).digest()
 
 
 def _files_digest(folder: Path, shard: Shard) -> bytes:

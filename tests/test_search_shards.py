@@ -159,7 +159,7 @@ def indexed_by_the_build(site: Path) -> list[str]:
     return sorted(
         p.relative_to(site).as_posix()
         for p in site.rglob("*.html")
-        if search_index._indexed(site, p.relative_to(site).as_posix())
+        if search_index._given(site, p.relative_to(site).as_posix())[0]
     )
 
 
@@ -222,6 +222,32 @@ def test_a_shard_to_make_again_is_started_before_the_kept_ones(content, tmp_path
 
 def _same(a: os.stat_result, b: os.stat_result) -> bool:
     return (a.st_ino, a.st_mtime_ns) == (b.st_ino, b.st_mtime_ns)
+
+
+def test_pages_changed_outside_the_part_pagefind_reads_keep_every_shard(
+    content, tmp_path, pagefind_runs
+):
+    """A template change in the footer changes every page's file but nothing Pagefind is
+    given: no shard is made again, and the site is the one a cold build makes."""
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    options = BuildOptions(content, templates=templates, today=TODAY, cache=tmp_path / "cache")
+    site = tmp_path / "site"
+    build_site(options, site)
+    base = templates / "base.html"
+    footer = '<footer class="site-footer">'
+    assert base.read_text(encoding="utf-8").count(footer) == 1
+    base.write_text(
+        base.read_text(encoding="utf-8").replace(footer, footer + "<p>Printed copy.</p>"),
+        encoding="utf-8",
+    )
+    pagefind_runs.clear()
+    build_site(options, site)
+    assert pagefind_runs == []
+    assert b"Printed copy." in (site / "stories" / "index.html").read_bytes()
+    cold = tmp_path / "cold"
+    build_site(BuildOptions(content, templates=templates, today=TODAY), cold)
+    assert snapshot(site) == snapshot(cold)
 
 
 def test_a_rebuild_with_nothing_changed_runs_no_pagefind(content, tmp_path, pagefind_runs):
