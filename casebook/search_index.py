@@ -91,7 +91,7 @@ class SearchIndexError(OutputError):
 Stamp = tuple[int, int, int, int]  # device, inode, size, modification time: one file's identity
 # a page: its file's identity, whether it marks a part for the index, and a digest of what
 # Pagefind is given of it (that part, or the whole page)
-Page = tuple[Stamp, bool, bytes]
+PageEntry = tuple[Stamp, bool, bytes]
 
 
 @dataclass(frozen=True)
@@ -125,12 +125,13 @@ def shard_of(path: str, count: int) -> int:
 def build_search_index(site: Path, last: Path | None = None, record: Path | None = None) -> None:
     """Index the pages in `site` into site/pagefind/; SearchIndexError if Pagefind fails.
 
-    last: the site this one replaces, whose shards are kept where their pages are unchanged;
+    last: the site this one replaces, whose shards are kept where what their pages give
+    Pagefind is unchanged;
     record: the cache file that says what each of last's shards was made from (None: every
     shard is made, and nothing is recorded).
     """
     old = _Record.read(record) if record is not None else _Record.empty()
-    flags: dict[str, Page] = {}
+    flags: dict[str, PageEntry] = {}
     for path, stamp in _pages(site):
         known = old.pages.get(path)
         flags[path] = known if known and known[0] == stamp else (stamp, *_given(site, path))
@@ -191,7 +192,7 @@ def record_for(cache: Path | None, site: Path) -> Path | None:
 
 @dataclass(frozen=True)
 class _Record:
-    pages: dict[str, Page]  # every page
+    pages: dict[str, PageEntry]  # every page
     count: int
     shards: tuple[tuple[bytes, bytes], ...]  # each shard's pages and index files, as digests
 
