@@ -263,9 +263,10 @@ def _given(site: Path, path: str) -> tuple[bool, bytes]:
     """Whether the page marks a part of itself for the index, and a digest of what Pagefind
     is given of it (see _make_shard)."""
     data = (site / path).read_bytes()
-    if marked(data) is None:
-        return False, hashlib.sha256(data).digest()
-    return True, hashlib.sha256(indexed_part(data) or data).digest()
+    part = indexed_part(data)  # a page cut down is a marked one
+    if part is not None:
+        return True, hashlib.sha256(part).digest()
+    return marked(data) is not None, hashlib.sha256(data).digest()
 
 
 def _files_digest(folder: Path, shard: Shard) -> bytes:
