@@ -88,7 +88,7 @@ class OpenData:
     urls: Urls
     plain_texts: Mapping[str, str]
     memo: Memo | None = None  # serve's: records of unchanged stories are not encoded again
-    # the last build's stories.json, if made from all this one's is but some stories' bodies
+    # the last build's stories.json, if made under this build's key, and its unchanged stories
     last_stories: LastPage | None = None
 
     @property
@@ -246,8 +246,9 @@ class _LastRecords:
     the new file's stories, which come in the same order: at 10,000 stories, encoding every
     record again took a second of a rebuild after one story's text was edited.
 
-    A record is taken only for a story whose body that file showed unchanged (LastPage): all
-    else it was made from is unchanged too, so it is the very line encoding would give. As a
+    A record is taken only for a story whose body and front matter are unchanged since that
+    file was made under this build's key (LastPage): a record is made from its story alone
+    and what is in that key, so it is the very line encoding would give. As a
     check that the template writes the records as they are made, the file must start with
     this one's head, and the first record taken is compared with its encoding (if they differ,
     none is taken). A file that cannot be read gives none."""
@@ -282,7 +283,7 @@ class _LastRecords:
 
     def record(self, slug: str, make: Callable[[], str]) -> str:
         """The story's record: the next one in the last file if it is this story's and the
-        story's body is unchanged, else make()'s."""
+        story is unchanged, else make()'s."""
         line = self._next(slug)
         if line is None:
             return make()

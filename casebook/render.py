@@ -18,10 +18,11 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import jinja2
 
-from . import opendata_fields
+from . import opendata_fields, page_reads
 from .bodies import TIME_LIMIT, BodyJob, Crew, RenderedBody, render_bodies
 from .cache import BodyCache
 from .citation import article_data, bibtex_entry, json_ld, plain_citation
@@ -30,7 +31,7 @@ from .journey_chart import journey_chart
 from .memo import Memo
 from .model import Casebook, Story
 from .opendata import OpenData
-from .page_cache import PageCache
+from .page_cache import Asked, PageCache, PageReads
 from .pages import Page, site_files, site_pages
 from .problems import ContentError, Problem, display_path
 from .progress import QUIET, Progress
@@ -44,7 +45,7 @@ class OutputFile:
     path: str
     data: bytes | None = None
     source: Path | None = None
-    uses: tuple[str, ...] | None = None  # a page: the stories whose bodies it shows
+    uses: PageReads | None = None  # a page: what it read of the stories
     spooled: bool = False  # source is this build's own page (spool.py), linked, not copied
 
 
@@ -134,25 +135,30 @@ def render_site(
     texts = {slug: body.text for slug, body in rendered.items()}
     excerpts = {slug: _excerpt(text) for slug, text in texts.items()}
     # From here on the stories carry no body: pages reach it only through body_of, excerpt_of
-    # and the open data's texts, which note each use (so page_cache knows what a page shows)
-    book = dataclasses.replace(book, stories=tuple(_without_body(s, memo) for s in book.stories))
+    # and the open data's texts, which note each use (so page_cache knows what a page shows).
+    # With a page cache, what a page reads of the stories is noted too (page_reads.py).
+    watching = last is not None
+    stories = tuple(_without_body(s, memo, watching) for s in book.stories)
+    book = dataclasses.replace(book, stories=stories)
+    # the book as the templates see it: a WatchedBook answers as the book does
+    view = cast(Casebook, page_reads.WatchedBook(book)) if watching else book
 
     def body_of(story: Story) -> str:
-        _uses(story.slug)
+        page_reads.note_body(story.slug)
         return bodies[story.slug]
 
     def excerpt_of(story: Story) -> str:
-        _uses(story.slug)
+        page_reads.note_body(story.slug)
         return story.summary or excerpts[story.slug]
 
     def heat(count: int) -> int:
         """0 for none, then 1-4 by share of the fullest cell, so shading scales with content."""
         if count == 0:
             return 0
-        return max(1, min(4, -(-4 * count // max(1, book.max_cell_count))))
+        return max(1, min(4, -(-4 * count // max(1, view.max_cell_count))))
 
     env.globals.update(
-        book=book,
+        book=view,
         site=book.site,
         rubric=book.rubric,
         urls=urls,
@@ -163,20 +169,6 @@ def render_site(
         csp=CONTENT_SECURITY_POLICY,
         serving=serving,
     )
-    # Open data, citations, JSON-LD and journey charts (data.html, story.html, partnership.html)
-    stories_json = urls.output_file(urls.data_stories_json())
-    last_stories = last.last_made(stories_json) if last is not None else None
-    env.globals.update(
-        open_data=OpenData(book, urls, _Noted(texts), memo, last_stories),
-        data_fields=opendata_fields,
-        cite_text=lambda story: plain_citation(story, book.site, urls),
-        cite_bibtex=lambda story: bibtex_entry(story, book.site, urls),
-        article_json_ld=lambda story: json_ld(
-            article_data(story, book.site, urls, excerpt_of(story))
-        ),
-        journey_chart=lambda partnership: journey_chart(book, partnership),
-    )
-    env.globals.update(template_functions(book))
     pages = list(site_pages(book, urls))
     files = [*pages, *site_files(book, urls, pages)]
     paths = [urls.output_file(page.url) for page in files]
@@ -185,9 +177,23 @@ def render_site(
         if path in seen:
             raise ValueError(f"two pages write {path}: {seen[path]} and {page.template}")
         seen[path] = page.template
+    # Open data, citations, JSON-LD and journey charts (data.html, story.html, partnership.html)
+    stories_json = urls.output_file(urls.data_stories_json())
+    last_stories = last.last_made(stories_json) if last is not None else None
+    env.globals.update(
+        open_data=OpenData(view, urls, _Noted(texts), memo, last_stories),
+        data_fields=opendata_fields,
+        cite_text=lambda story: plain_citation(story, book.site, urls),
+        cite_bibtex=lambda story: bibtex_entry(story, book.site, urls),
+        article_json_ld=lambda story: json_ld(
+            article_data(story, book.site, urls, excerpt_of(story))
+        ),
+        journey_chart=lambda partnership: journey_chart(view, partnership),
+    )
+    env.globals.update(template_functions(view))
     kept = {}
-    for path in paths if last is not None else ():
-        if (found := last.kept(path)) is not None:
+    for page, path in zip(files, paths, strict=True) if last is not None else ():
+        if (found := last.kept(path, page)) is not None:
             kept[path] = found
     todo = [page for page, path in zip(files, paths, strict=True) if path not in kept]
     rendered_pages = _render_pages(env, todo, templates, progress, spool)
@@ -201,10 +207,15 @@ def render_site(
             output.append(OutputFile(path, source=source, uses=uses))
         elif isinstance(result, Problem):
             problems.setdefault((result.path, result.line, result.message), result)
-        elif isinstance(result[0], str):  # its file in the spool
-            output.append(OutputFile(path, source=Path(result[0]), uses=result[1], spooled=True))
         else:
-            output.append(OutputFile(path, result[0], uses=result[1]))
+            reads = None
+            if last is not None:
+                bodies, shown, asked = result[1]
+                reads = PageReads(bodies, shown, asked, last.described(path, page))
+            if isinstance(result[0], str):  # its file in the spool
+                output.append(OutputFile(path, source=Path(result[0]), uses=reads, spooled=True))
+            else:
+                output.append(OutputFile(path, result[0], uses=reads))
     if problems:
         raise ContentError(sorted(problems.values()))
     output.extend(_static_files(templates / "static", urls))
@@ -218,24 +229,16 @@ def render_site(
     return output
 
 
-def _without_body(story: Story, memo: Memo | None) -> Story:
+def _without_body(story: Story, memo: Memo | None, watching: bool) -> Story:
+    """A copy of the story without its body; one that notes each read of it if watching."""
     if memo is None:
-        return dataclasses.replace(story, body="")
+        return page_reads.shown(story) if watching else dataclasses.replace(story, body="")
     # unchanged since serve's last rebuild, the story is the same object, and so is this copy
-    return memo.keep_for((story,), "without body", lambda: _without_body(story, None))
+    make = lambda: _without_body(story, None, watching)  # noqa: E731
+    return memo.keep_for((story,), ("without body", watching), make)
 
 
 SERVE_SCRIPT = Path(__file__).resolve().parent / "serve_status.js"
-
-
-# The stories whose bodies the page being made has shown (its HTML, excerpt or plain text);
-# None between pages. Each worker process has its own.
-_used: set[str] | None = None
-
-
-def _uses(slug: str) -> None:
-    if _used is not None:
-        _used.add(slug)
 
 
 class _Noted(Mapping[str, str]):
@@ -245,7 +248,7 @@ class _Noted(Mapping[str, str]):
         self._texts = texts
 
     def __getitem__(self, slug: str) -> str:
-        _uses(slug)
+        page_reads.note_body(slug)
         return self._texts[slug]
 
     def __iter__(self) -> Iterator[str]:
@@ -263,7 +266,9 @@ def serve_status(problems: tuple[Problem, ...]) -> bytes:
 _PARALLEL_PAGES = 400  # below this many pages, forking workers costs more than it saves
 _CHUNK = 100
 _job: tuple[jinja2.Environment, list[Page], Path, str | None] | None = None  # for forked workers
-_Made = tuple[bytes | str, tuple[str, ...]] | Problem  # bytes, or their file in the spool
+# what a page read: its bodies, stories and questions (page_reads.Reads), as tuples
+_Read = tuple[tuple[str, ...], tuple[str, ...], Asked]
+_Made = tuple[bytes | str, _Read] | Problem  # bytes, or their file in the spool
 
 
 def _render_pages(
@@ -327,21 +332,22 @@ def _render_page(
     page: Page,
     templates: Path,
     spool_file: Callable[[], str | None] = lambda: None,
-) -> tuple[bytes | str, tuple[str, ...]] | Problem:
-    """The page's bytes and the stories whose bodies it shows, or the Problem that stopped it.
+) -> _Made:
+    """The page's bytes and what it read of the stories (page_reads.Reads), or the Problem
+    that stopped it.
 
     A page that grows past _LARGE (the open data of every story: 70 MB at 10,000 stories)
     goes on to the file spool_file() names, if it names one, and then its name is given
     instead of its bytes: held whole, with its parts and its encoding, it was a third of a
     rebuild's peak memory."""
-    global _used
-    _used = set()
+    reads = page_reads.start()
     try:
         template = env.get_template(page.template)
         made = _made(template.generate(page=page, **page.context), spool_file)
         if made is None:  # the spool had no room for it: the page is made again, in memory
             made = template.render(page=page, **page.context).encode("utf-8")
-        return made, tuple(sorted(_used))
+        shown = tuple(sorted(reads.shown))
+        return made, (tuple(sorted(reads.bodies)), shown, tuple(reads.asked.items()))
     except jinja2.TemplateSyntaxError as error:
         where = display_path(templates / (error.name or page.template))
         return Problem(where, error.lineno, f"template error: {error.message}")
@@ -349,7 +355,7 @@ def _render_page(
         file, line = _template_position(error, templates, page)
         return Problem(file, line, f"template error: {error} (first seen making {page.url})")
     finally:
-        _used = None
+        page_reads.stop()
 
 
 def _made(parts: Iterator[str], spool_file: Callable[[], str | None]) -> bytes | str | None:

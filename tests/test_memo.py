@@ -285,8 +285,8 @@ def test_serve_reads_the_page_record_only_when_another_process_wrote_it(
     assert not [name for name in read if name.startswith("pages-")]  # as serve wrote it
 
     record = next((tmp_path / "cache").glob("pages-*.marshal"))
-    kept = load(record, 2)
-    cachefile.save(record, (kept[0], {}))  # another process's record: no page is kept
+    kept = load(record, 3)
+    cachefile.save(record, (*kept[:2], {}))  # another process's record: no page is kept
     made = count_made(monkeypatch, page_cache)
     assert rebuild() is True
     assert [name for name in read if name.startswith("pages-")] == [record.name]
@@ -298,8 +298,8 @@ def count_made(monkeypatch, page_cache) -> list[str]:
     made: list[str] = []
     kept = page_cache.PageCache.kept
 
-    def keeping(self, path):
-        found = kept(self, path)
+    def keeping(self, path, page):
+        found = kept(self, path, page)
         if found is None and path.startswith("stories/") and path.count("/") == 2:
             made.append(path.split("/")[1])
         return found
