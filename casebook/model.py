@@ -255,6 +255,11 @@ class Casebook:
                 groups[story.partnership.slug].append(story)
         return {k: tuple(v) for k, v in groups.items()}
 
+    @cached_property
+    def anonymous_stories(self) -> tuple[Story, ...]:
+        """Stories shared anonymously: never listed under a partnership."""
+        return tuple(s for s in self.stories if s.anonymous)
+
     def is_example_partnership(self, partnership: Partnership) -> bool:
         """A made-up partnership: every one of its stories is an example."""
         return all(s.example for s in self.by_partnership.get(partnership.slug, ()))
