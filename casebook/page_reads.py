@@ -94,7 +94,8 @@ class WatchedBook:
     def __init__(self, book: Casebook) -> None:
         self._book = book
         self._answers: dict[Question, tuple[Any, Digest]] = {}
-        self._memo: dict[int, tuple[Any, bytes]] = {}  # digests of the rubric's parts, ...
+        # digests of the dataclasses in answers (the rubric's parts, MoveOn), by id
+        self._memo: dict[int, tuple[Any, bytes]] = {}
 
     @property
     def site(self) -> Any:

@@ -279,7 +279,7 @@ def _render_pages(
     spool: Spool | None = None,
 ) -> list[_Made]:
     """Each page as bytes (or, from a worker with a spool, the name of the file holding them),
-    with the stories whose bodies it shows, or the Problem that stopped it; in order. Large
+    with what it read of the stories, or the Problem that stopped it; in order. Large
     sites are split between worker processes forked from this one, so each inherits the
     model as it is."""
     workers = min(os.cpu_count() or 1, len(pages) // _CHUNK)
