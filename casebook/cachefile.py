@@ -4,13 +4,15 @@ uses it)."""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import marshal
 import os
 import sys
 import tempfile
 import zlib
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 PARTS = 16  # files a large cache is split into, so that a build rewrites only what changed
@@ -43,11 +45,27 @@ def load(path: Path, size: int) -> tuple | None:
     """The tuple of `size` items kept in path; None if it is missing, unreadable or another
     shape (the caller then does the work again)."""
     try:
-        with path.open("rb") as file:
-            value = marshal.load(file)  # data only: marshal builds no objects
+        data = path.read_bytes()  # marshal.load(file) reads it piece by piece: 5x slower
+        with _collector_paused():
+            value = marshal.loads(data)  # data only: marshal builds no objects
     except (OSError, EOFError, ValueError, TypeError):
         return None
     return value if isinstance(value, tuple) and len(value) == size else None
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while marshal makes a cache's values. They hold no
+    cycles, but each collection walks the heap's young objects, and a record of 600,000
+    tuples set off hundreds: loading the page record at 10,000 stories took 0.46 s with the
+    collector and 0.09 s without."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def save(path: Path, value: tuple) -> None:
