@@ -19,7 +19,7 @@ from .page_cache import PageCache
 from .problems import OutputError
 from .progress import Progress
 from .render import OutputFile, render_site
-from .search_index import BUNDLE, build_search_index, record_for
+from .search_index import BUNDLE, SearchStart, build_search_index, record_for
 from .spool import Spool
 from .story_cache import StoryCache
 from .validate import validate
@@ -100,11 +100,6 @@ def build_site(
     folder, to remove, unless there is a cache: then it is kept there as the next build's
     staging (write.spare_for). memo: see check_site."""
     protected = [options.content, options.templates, Path.cwd()]
-    if finish is None:
-        record = record_for(options.cache, output)
-
-        def finish(staged: Path) -> None:
-            build_search_index(staged, output.absolute(), record)
 
     def allowed() -> bool:
         try:
@@ -124,13 +119,37 @@ def _build_site(
     options: BuildOptions,
     output: Path,
     protected: list[Path],
-    finish: Callable[[Path], None],
+    finish: Callable[[Path], None] | None,
     discard: Callable[[Path], None],
     memo: Memo | None,
     spool: Spool,
 ) -> Checked:
     checked = check_site(options, last_site=output, memo=memo, spool=spool)
     check_output_folder(output, protected)
+    if finish is not None:
+        return _write_checked(checked, options, output, finish, discard)
+    # the search index: Pagefind starts on the rendered pages while the site is written
+    record = record_for(options.cache, output)
+    start = SearchStart(checked.files, output.absolute(), record)
+    try:
+        return _write_checked(
+            checked,
+            options,
+            output,
+            lambda staged: build_search_index(staged, output.absolute(), record, start),
+            discard,
+        )
+    finally:
+        start.close()
+
+
+def _write_checked(
+    checked: Checked,
+    options: BuildOptions,
+    output: Path,
+    finish: Callable[[Path], None],
+    discard: Callable[[Path], None],
+) -> Checked:
     pages = checked.pages
     spare = spare_for(options.cache, output)
     if pages is None:

@@ -18,6 +18,10 @@ bytes as last time keeps the last site's index, if that is still the one recorde
 title in the lists of other pages, or a template's menu, changes those pages' files but not
 their index. Only pages whose file changed are read again. The shards are a function of the
 pages alone, so a rebuild gives the bytes a cold build gives.
+
+`build` starts Pagefind before the site is written (SearchStart): on the pages as rendered,
+while write_site puts them in the staging folder. build_search_index then takes each shard's
+index from that start where the staged site's shard has the very pages it was made from.
 """
 
 from __future__ import annotations
@@ -33,8 +37,9 @@ import sys
 import tempfile
 import zlib
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from . import cachefile, processes
@@ -122,19 +127,32 @@ def shard_of(path: str, count: int) -> int:
     return zlib.crc32(path.encode("utf-8")) % count
 
 
-def build_search_index(site: Path, last: Path | None = None, record: Path | None = None) -> None:
+def build_search_index(
+    site: Path,
+    last: Path | None = None,
+    record: Path | None = None,
+    start: SearchStart | None = None,
+) -> None:
     """Index the pages in `site` into site/pagefind/; SearchIndexError if Pagefind fails.
 
     last: the site this one replaces, whose shards are kept where what their pages give
     Pagefind is unchanged;
     record: the cache file that says what each of last's shards was made from (None: every
-    shard is made, and nothing is recorded).
+    shard is made, and nothing is recorded);
+    start: the index as begun from this site's pages before they were written (SearchStart,
+    with the same record): what Pagefind is given of each page it read, and each shard it
+    made, taken where this site's shard has those very pages.
     """
-    old = _Record.read(record) if record is not None else _Record.empty()
+    old = start.old if start is not None else _Record.read(record) if record else _Record.empty()
     flags: dict[str, PageEntry] = {}
     for path, stamp in _pages(site):
         known = old.pages.get(path)
-        flags[path] = known if known and known[0] == stamp else (stamp, *_given(site, path))
+        if known and known[0] == stamp:
+            flags[path] = known
+        elif start is not None and (early := start.given(path)) is not None:
+            flags[path] = (stamp, *early)
+        else:
+            flags[path] = (stamp, *_given(site, path))
     # with no page marked, Pagefind indexes whole pages: then it is given them all
     indexed = sorted(path for path, (_, yes, _) in flags.items() if yes) or sorted(flags)
     count = shard_count(indexed)
@@ -159,7 +177,9 @@ def build_search_index(site: Path, last: Path | None = None, record: Path | None
         if before is not None and old.keeps(shard, count, before):
             mirror(before, target, others | _others(before) if shard.number == 0 else ())
             return old.shards[shard.number][1]
-        made = _make_shard(site, work / str(shard.number), shard)
+        made = start.index_for(shard) if start is not None else None
+        if made is None:
+            made = _make_shard(work / str(shard.number), shard, _from_site(site))
         target.mkdir(parents=True, exist_ok=True)
         update_tree(_files_in(made), target, before, others)  # as they were: their time kept
         return None
@@ -241,6 +261,130 @@ class _Record:
             return _files_digest(before, shard) == files
         except OSError:
             return False
+
+
+class SearchStart:
+    """The search index begun from the site's files as rendered, while write_site puts the
+    site together, so that Pagefind, the longest step, need not wait for that.
+
+    In a thread of its own, it works out what Pagefind is given of each page (taking the
+    record's digest for a page the last site has as it was recorded, the file unchanged), and
+    so the shards; then it runs Pagefind on each shard the record cannot keep, AT_ONCE at a
+    time, in a work folder of its own. build_search_index, over the site once written,
+    takes the digests worked out here (write_site puts those very bytes in the site), and
+    a shard's index only if that shard has the very pages (paths and digests) this one was
+    made from; whatever is missing here (a page this start could not read) it works out
+    again. So the index is the one it would make without this start.
+
+    The files it reads stay put until the build ends: a page made in a worker waits in the
+    spool (write_site links it into the site), and a kept page is the live site's file."""
+
+    def __init__(self, files: Sequence[OutputFile], last: Path, record: Path | None) -> None:
+        self.old = _Record.read(record) if record is not None else _Record.empty()
+        self._pool = ThreadPoolExecutor(max_workers=AT_ONCE)
+        self._work: Path | None = None
+        self._planned = self._pool.submit(self._plan, list(files), last)
+
+    def given(self, path: str) -> tuple[bool, bytes] | None:
+        """Whether the page marks a part for the index, and the digest of what Pagefind is
+        given of it (as _given), if this start read it."""
+        return self._planned.result()[0].get(path)
+
+    def index_for(self, shard: Shard) -> Path | None:
+        """The folder of the index made here for this very shard, if one was (the
+        SearchIndexError of its Pagefind if it failed)."""
+        future = self._planned.result()[1].get((shard.number, shard.pages))
+        return None if future is None else future.result()
+
+    def close(self) -> None:
+        """Wait for what is running, start nothing more, and remove the work folder."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._work is not None:
+            shutil.rmtree(self._work, ignore_errors=True)
+
+    def _plan(
+        self, files: list[OutputFile], last: Path
+    ) -> tuple[dict[str, tuple[bool, bytes]], dict[tuple[int, tuple], Future[Path]]]:
+        try:
+            self._work = work = _work_folder(last.parent, last.name)
+        except OSError:
+            return {}, {}  # build_search_index does it all, as without a start
+        given: dict[str, tuple[bool, bytes]] = {}  # the pages read here
+        recorded: dict[str, PageEntry] = {}  # the pages the record has as they are
+        pages: dict[str, Path | bytes] = {}  # each page's file or bytes, as rendered
+        cuts: dict[str, Path] = {}  # the pages read here and cut down: their cut copy
+        try:
+            self._read(files, given, recorded, pages, cuts, work)
+        except OSError:
+            return {}, {}  # build_search_index does it all, as without a start
+        entries = {**{p: entry[1:] for p, entry in recorded.items()}, **given}
+        indexed = sorted(path for path, (yes, _) in entries.items() if yes) or sorted(entries)
+        count = shard_count(indexed)
+        members: list[list[tuple[str, bytes]]] = [[] for _ in range(count)]
+        for path in indexed:
+            members[shard_of(path, count)].append((path, entries[path][1]))
+        started: dict[tuple[int, tuple], Future[Path]] = {}
+        put = partial(_put_early, pages, cuts)
+        for number, shard_pages in enumerate(members):
+            shard = Shard(number, tuple(shard_pages))
+            if not self.old.may_keep(shard, count):
+                made = self._pool.submit(_make_shard, work / str(number), shard, put)
+                started[(number, shard.pages)] = made
+        return given, started
+
+    def _read(
+        self,
+        files: list[OutputFile],
+        given: dict[str, tuple[bool, bytes]],
+        recorded: dict[str, PageEntry],
+        pages: dict[str, Path | bytes],
+        cuts: dict[str, Path],
+        work: Path,
+    ) -> None:
+        """Fill in given, recorded, pages and cuts (see _plan) from the rendered files."""
+        for file in files:
+            path = file.path
+            page = file.data if file.data is not None else file.source
+            if not path.endswith(".html") or path.split("/", 1)[0] == BUNDLE or page is None:
+                continue
+            pages[path] = page
+            known = self.old.pages.get(path)
+            if known is not None and isinstance(page, Path) and _unchanged(page, known[0]):
+                recorded[path] = known
+                continue
+            try:
+                data = page if isinstance(page, bytes) else page.read_bytes()
+            except OSError:
+                continue  # build_search_index reads it from the site
+            part = indexed_part(data)
+            if part is None:
+                given[path] = (marked(data) is not None, hashlib.sha256(data).digest())
+                continue
+            given[path] = (True, hashlib.sha256(part).digest())
+            cuts[path] = copy = work / "cut" / path
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            copy.write_bytes(part)
+
+
+def _unchanged(file: Path, stamp: Stamp) -> bool:
+    try:
+        return _stamp(os.lstat(file)) == stamp
+    except OSError:
+        return False
+
+
+def _put_early(
+    pages: dict[str, Path | bytes], cuts: dict[str, Path], path: str, file: Path
+) -> None:
+    """put() for a SearchStart's _make_shard: a page it cut is its cut copy, linked."""
+    copy = cuts.get(path)
+    if copy is None:
+        _put_page(pages[path], file)
+        return
+    try:
+        os.link(copy, file)
+    except OSError:
+        shutil.copyfile(copy, file)
 
 
 def _pages(site: Path) -> list[tuple[str, Stamp]]:
@@ -349,25 +493,17 @@ def _clear_leftovers(folder: Path) -> None:
             continue  # running (as another user), or gone already
 
 
-def _make_shard(site: Path, work: Path, shard: Shard) -> Path:
-    """Pagefind run over this shard's pages alone, put in a folder of their own at the same
-    paths (so their addresses are the same), each cut down to what Pagefind reads of it
-    (search_view.py) or else given whole (linked, or copied where a link cannot reach); the
-    folder where it made their index, put in order."""
+def _make_shard(work: Path, shard: Shard, put: Callable[[str, Path], None]) -> Path:
+    """Pagefind run over this shard's pages alone, each put (by put(path, file)) in a folder
+    of their own at the same paths, so their addresses are the same; the folder where it
+    made their index, put in order."""
     pages, target = work / "pages", work / "index"
     pages.mkdir(parents=True)
     for path, _ in shard.pages:
         folder = os.path.dirname(path)
         if folder:
             os.makedirs(pages / folder, exist_ok=True)
-        part = indexed_part((site / path).read_bytes())
-        if part is not None:
-            (pages / path).write_bytes(part)
-            continue
-        try:
-            os.link(site / path, pages / path)
-        except OSError:
-            shutil.copyfile(site / path, pages / path)
+        put(path, pages / path)
     _run_pagefind(pages, target)
     for name in UNUSED + (LIBRARY if shard.number else ()):
         (target / name).unlink(missing_ok=True)
@@ -380,6 +516,26 @@ def _make_shard(site: Path, work: Path, shard: Shard) -> Path:
         why = f"Pagefind's files could not be put in order: {error}"
         raise SearchIndexError(_failed(why)) from None
     return target
+
+
+def _from_site(site: Path) -> Callable[[str, Path], None]:
+    """put() for _make_shard: each page from the site's file of that path."""
+    return lambda path, file: _put_page(site / path, file)
+
+
+def _put_page(page: Path | bytes, file: Path) -> None:
+    """A page (its file, or its bytes) at `file`, for Pagefind: cut down to what Pagefind
+    reads of it (search_view.py), or else whole (a file linked, or copied where a link
+    cannot reach)."""
+    data = page if isinstance(page, bytes) else page.read_bytes()
+    part = indexed_part(data)
+    if part is not None or isinstance(page, bytes):
+        file.write_bytes(data if part is None else part)
+        return
+    try:
+        os.link(page, file)
+    except OSError:
+        shutil.copyfile(page, file)
 
 
 def _run_pagefind(pages: Path, target: Path) -> None:

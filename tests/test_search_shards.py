@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
 
 from casebook import cachefile, search_index
 from casebook.pipeline import BuildOptions, build_site
+from casebook.problems import OutputError
 from casebook.search_index import BUNDLE, LIBRARY, SHARDS, shard_count, shard_of
 from casebook.serve import Rebuilder
 
@@ -335,3 +337,88 @@ def test_with_no_page_marked_every_page_is_indexed_whole(content_tree, tmp_path)
     assert indexed_pages(site) == []
     urls = set(fragments(site))
     assert {"/stories/a/", "/about/", "/stories/"} <= urls
+
+
+# --- Pagefind started on the rendered pages, while the site is written ------------------------
+
+
+@pytest.fixture
+def shards_made(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str]]:
+    """For each shard made, its number and where its pages came from: "start" (a
+    SearchStart, from the pages as rendered) or "site" (build_search_index, from the site)."""
+    made: list[tuple[int, str]] = []
+    real = search_index._make_shard
+
+    def watched(work: Path, shard: search_index.Shard, put) -> Path:
+        early = getattr(put, "func", None) is search_index._put_early
+        made.append((shard.number, "start" if early else "site"))
+        return real(work, shard, put)
+
+    monkeypatch.setattr(search_index, "_make_shard", watched)
+    return made
+
+
+def test_pagefind_starts_on_the_rendered_pages_and_nothing_is_indexed_twice(
+    content, tmp_path, shards_made
+):
+    options = BuildOptions(content, today=TODAY, cache=tmp_path / "cache")
+    site = tmp_path / "site"
+    build_site(options, site)
+    count = len(shard_folders(site))
+    assert sorted(shards_made) == [(number, "start") for number in range(count)]
+    name = sorted((content / "stories").glob("*.md"))[1].name
+    edit_body(content, name, "Wombats everywhere.")
+    shards_made.clear()
+    build_site(options, site)
+    assert shards_made == [(shard_of(f"stories/{Path(name).stem}/index.html", count), "start")]
+    cold = tmp_path / "cold"
+    build_site(BuildOptions(content, today=TODAY), cold)
+    assert snapshot(site) == snapshot(cold)
+
+
+def test_a_shard_whose_pages_are_not_those_the_start_indexed_is_made_from_the_site(
+    content, tmp_path, monkeypatch, shards_made
+):
+    """The start's index of a shard is taken only for the very pages it was made from: here
+    the start could not read one page, which the site has."""
+    name = sorted((content / "stories").glob("*.md"))[2].name
+    page = f"stories/{Path(name).stem}/index.html"
+    read = search_index.SearchStart._read
+
+    def misread(self, files, *rest) -> None:
+        read(self, [file for file in files if file.path != page], *rest)
+
+    monkeypatch.setattr(search_index.SearchStart, "_read", misread)
+    site = tmp_path / "site"
+    build_site(BuildOptions(content, today=TODAY), site)
+    count = len(shard_folders(site))
+    assert (shard_of(page, count), "site") in shards_made
+    assert sorted(n for n, source in shards_made if source == "start") == list(range(count))
+    monkeypatch.setattr(search_index.SearchStart, "_read", read)
+    right = tmp_path / "right"
+    build_site(BuildOptions(content, today=TODAY), right)
+    assert snapshot(site) == snapshot(right)
+
+
+def test_a_build_that_fails_while_writing_leaves_no_work_folder(content, tmp_path, monkeypatch):
+    ram = tmp_path / "ram"
+    ram.mkdir()
+    monkeypatch.setattr(search_index, "RAM_DISK", ram)
+    started = threading.Event()
+    real = search_index._run_pagefind
+
+    def watched(pages: Path, target: Path) -> None:
+        started.set()
+        real(pages, target)
+
+    monkeypatch.setattr(search_index, "_run_pagefind", watched)
+
+    def broken(*args) -> None:
+        assert started.wait(60)  # the write fails while Pagefind runs on the rendered pages
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("casebook.write._write_all", broken)
+    with pytest.raises(OutputError, match="No space left on device"):
+        build_site(BuildOptions(content, today=TODAY), tmp_path / "site")
+    assert list(ram.iterdir()) == []
+    assert not (tmp_path / "site").exists()
