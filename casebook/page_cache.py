@@ -106,6 +106,7 @@ class PageCache:
             self._changed = {s for s, key in fronts.items() if self.fronts.get(s) != key}
         self._answers = Answers(book)
         self._descriptions: dict[int, tuple[object, bytes]] = {}
+        self._kept: dict[str, tuple[PageReads, _Entry]] = {}  # the pages kept, as recorded
 
     def kept(self, path: str, page: object) -> tuple[Path, PageReads] | None:
         """The last build's file for this path, if it can stand for this build's page (as
@@ -121,7 +122,9 @@ class PageCache:
         if file is None:
             return None
         bodies = tuple(slug for slug, _ in entry[0])
-        return file, PageReads(bodies, entry[1], entry[2], entry[3])
+        reads = PageReads(bodies, entry[1], entry[2], entry[3])
+        self._kept[path] = (reads, entry)
+        return file, reads
 
     def last_made(self, path: str) -> LastPage | None:
         """The last build's file for this path, made under this build's key, if it is as that
@@ -174,10 +177,17 @@ class PageCache:
     def note(self, staged: Path, pages: Iterable[tuple[str, PageReads]]) -> dict[str, _Entry]:
         """What to record of these pages, each with what it was made from, from the staged
         site just before it is swapped in (the renames keep size, time and inode; read
-        afterwards, the folder might already hold another process's site)."""
+        afterwards, the folder might already hold another process's site). A kept page's
+        entry is the one recorded: its file in the staged site is a link to the very file
+        whose size, time and inode kept() checked (were it a copy, the next build would
+        find another inode and make the page again)."""
         entries: dict[str, _Entry] = {}
         every = len(self.fronts)
         for path, reads in pages:
+            kept = self._kept.get(path)
+            if kept is not None and kept[0] is reads:
+                entries[path] = kept[1]
+                continue
             try:
                 info = os.lstat(os.path.join(staged, path))
             except OSError:

@@ -560,6 +560,32 @@ def test_templates_reach_a_body_only_through_what_notes_it(content_tree, tmp_pat
     assert "[]" in (tmp_path / "site" / "about" / "index.html").read_text()
 
 
+def test_the_record_holds_each_pages_file_as_it_is_in_the_site(content_tree, tmp_path, made_pages):
+    """Kept pages keep their recorded entry (their file in the site is the very one kept()
+    checked); made pages are recorded from their new file. Each entry ends with the size,
+    time and inode of the page's file in the site."""
+    import marshal
+
+    root = content_tree({"a.md": story("Alpha", "First words."), "b.md": story("Beta")})
+    cache = tmp_path / "cache"
+    options = BuildOptions(root, today=TODAY, cache=cache)
+    site = tmp_path / "site"
+    build_site(options, site)
+    [record] = cache.glob("pages-*.marshal")
+    before = marshal.loads(record.read_bytes())[2]
+    (root / "stories" / "a.md").write_text(story("Alpha", "New words."), encoding="utf-8")
+    made_pages.clear()
+    build_site(options, site)
+    assert "/stories/a/" in made_pages and "/stories/b/" not in made_pages
+    entries = marshal.loads(record.read_bytes())[2]
+    assert entries.keys() == before.keys()
+    for path, entry in entries.items():
+        info = (site / path).lstat()
+        assert entry[4:] == (info.st_size, info.st_mtime_ns, info.st_ino), path
+    assert entries["stories/b/index.html"] == before["stories/b/index.html"]
+    assert entries["stories/a/index.html"] != before["stories/a/index.html"]
+
+
 def test_a_page_record_of_the_wrong_shape_keeps_nothing(content_tree, tmp_path, made_pages):
     import marshal
 
