@@ -270,7 +270,10 @@ class SearchStart:
     In a thread of its own, it works out what Pagefind is given of each page (taking the
     record's digest for a page the last site has as it was recorded, the file unchanged), and
     so the shards; then it runs Pagefind on each shard the record cannot keep, AT_ONCE at a
-    time, in a work folder of its own. build_search_index, over the site once written,
+    time, in a work folder of its own. A page whose digest is new (every page of a cold
+    build) is cut down once, and its cut copy kept there for Pagefind; one given as before
+    (after a template change, every page) is likely in a kept shard, and is cut again only
+    if its shard is made. build_search_index, over the site once written,
     takes the digests worked out here (write_site puts those very bytes in the site), and
     a shard's index only if that shard has the very pages (paths and digests) this one was
     made from; whatever is missing here (a page this start could not read) it works out
@@ -360,7 +363,9 @@ class SearchStart:
             if part is None:
                 given[path] = (marked(data) is not None, hashlib.sha256(data).digest())
                 continue
-            given[path] = (True, hashlib.sha256(part).digest())
+            given[path] = digest = (True, hashlib.sha256(part).digest())
+            if known is not None and known[1:] == digest:
+                continue  # its shard is likely kept: cut again (_put_page) if it is not
             cuts[path] = copy = work / "cut" / path
             copy.parent.mkdir(parents=True, exist_ok=True)
             copy.write_bytes(part)

@@ -376,6 +376,35 @@ def test_pagefind_starts_on_the_rendered_pages_and_nothing_is_indexed_twice(
     assert snapshot(site) == snapshot(cold)
 
 
+def test_the_start_keeps_a_cut_copy_only_of_pages_whose_indexed_part_changed(
+    content, tmp_path, monkeypatch
+):
+    """A cold build cuts each page once; after an edit, only the edited page is cut ahead:
+    a page Pagefind is given as before is likely in a kept shard (a template change, which
+    changes every page's file, cuts none ahead), and is cut again if its shard is made."""
+    from_copies: list[str] = []
+    real = search_index._put_early
+
+    def watched(pages, cuts, path: str, file: Path) -> None:
+        if path in cuts:
+            from_copies.append(path)
+        real(pages, cuts, path, file)
+
+    monkeypatch.setattr(search_index, "_put_early", watched)
+    options = BuildOptions(content, today=TODAY, cache=tmp_path / "cache")
+    site = tmp_path / "site"
+    build_site(options, site)
+    assert sorted(from_copies) == indexed_pages(site)
+    name = sorted((content / "stories").glob("*.md"))[3].name
+    edit_body(content, name, "Wombats everywhere.")
+    from_copies.clear()
+    build_site(options, site)
+    assert from_copies == [f"stories/{Path(name).stem}/index.html"]
+    cold = tmp_path / "cold"
+    build_site(BuildOptions(content, today=TODAY), cold)
+    assert snapshot(site) == snapshot(cold)
+
+
 def test_a_shard_whose_pages_are_not_those_the_start_indexed_is_made_from_the_site(
     content, tmp_path, monkeypatch, shards_made
 ):
