@@ -295,9 +295,13 @@ class SearchStart:
 
     def index_for(self, shard: Shard) -> Path | None:
         """The folder of the index made here for this very shard, if one was (the
-        SearchIndexError of its Pagefind if it failed)."""
+        SearchIndexError of its Pagefind if it failed; None if its pages could not be put
+        in the work folder: then it is made from the site)."""
         future = self._planned.result()[1].get((shard.number, shard.pages))
-        return None if future is None else future.result()
+        try:
+            return None if future is None else future.result()
+        except OSError:
+            return None
 
     def close(self) -> None:
         """Wait for what is running, start nothing more, and remove the work folder."""

@@ -429,6 +429,24 @@ def test_a_shard_whose_pages_are_not_those_the_start_indexed_is_made_from_the_si
     assert snapshot(site) == snapshot(right)
 
 
+def test_a_shard_the_start_could_not_put_together_is_made_from_the_site(
+    content, tmp_path, monkeypatch, shards_made
+):
+    def fails(*args) -> None:
+        raise OSError(28, "No space left on device")
+
+    put = search_index._put_early
+    monkeypatch.setattr(search_index, "_put_early", fails)
+    site = tmp_path / "site"
+    build_site(BuildOptions(content, today=TODAY), site)
+    count = len(shard_folders(site))
+    assert sorted(n for n, source in shards_made if source == "site") == list(range(count))
+    monkeypatch.setattr(search_index, "_put_early", put)
+    right = tmp_path / "right"
+    build_site(BuildOptions(content, today=TODAY), right)
+    assert snapshot(site) == snapshot(right)
+
+
 def test_a_build_that_fails_while_writing_leaves_no_work_folder(content, tmp_path, monkeypatch):
     ram = tmp_path / "ram"
     ram.mkdir()
