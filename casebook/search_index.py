@@ -363,12 +363,11 @@ class SearchStart:
                 data = page if isinstance(page, bytes) else page.read_bytes()
             except OSError:
                 continue  # build_search_index reads it from the site
-            part = indexed_part(data)
+            yes, digest, part = _given_of(data)
+            given[path] = (yes, digest)
             if part is None:
-                given[path] = (marked(data) is not None, hashlib.sha256(data).digest())
                 continue
-            given[path] = digest = (True, hashlib.sha256(part).digest())
-            if known is not None and known[1:] == digest:
+            if known is not None and known[1:] == (yes, digest):
                 continue  # its shard is likely kept: cut again (_put_page) if it is not
             cuts[path] = copy = work / "cut" / path
             copy.parent.mkdir(parents=True, exist_ok=True)
@@ -415,11 +414,17 @@ def _stamp(info: os.stat_result) -> Stamp:
 def _given(site: Path, path: str) -> tuple[bool, bytes]:
     """Whether the page marks a part of itself for the index, and a digest of what Pagefind
     is given of it (see _make_shard)."""
-    data = (site / path).read_bytes()
+    yes, given, _ = _given_of((site / path).read_bytes())
+    return yes, given
+
+
+def _given_of(data: bytes) -> tuple[bool, bytes, bytes | None]:
+    """For a page's bytes: whether it marks a part of itself for the index, a digest of what
+    Pagefind is given of it, and that part cut down (None: it is given whole)."""
     part = indexed_part(data)  # a page cut down is a marked one
     if part is not None:
-        return True, hashlib.sha256(part).digest()
-    return marked(data) is not None, hashlib.sha256(data).digest()
+        return True, hashlib.sha256(part).digest(), part
+    return marked(data) is not None, hashlib.sha256(data).digest(), None
 
 
 def _files_digest(folder: Path, shard: Shard) -> bytes:
