@@ -109,9 +109,10 @@ def test_story_page_marks_its_body_meta_and_filters(site: BuiltSite, item):
     values = story_values(BOOK.rubric, item)
     assert filters == {key: [o.label for o in values[key]] for key in KEYS if values[key]}
     assert filters["stage"] == list(dict.fromkeys(a.stage.name for a in item.assessments))
-    # the more-from list and the mini matrix are not the story's words
+    # the more-from list, the mini matrix and how to cite it are not the story's words
     ignored = [el for el in body.iter() if "data-pagefind-ignore" in el.attrs]
     assert any(el.find("table") for el in ignored)
+    assert any(el.has_class("cite") for el in ignored)
     assert all(el.attrs.get("id") != "others" for el in body.iter())
 
 
@@ -154,6 +155,8 @@ def test_index_records_match_the_page_marks(site: BuiltSite):
             {a.stage.name for a in item.assessments}
         )
         assert "Example" not in record["content"].split(".")[0], "the badge is not content"
+        # the citation would put the site's name, the licence and "BibTeX" in every story
+        assert "BibTeX" not in record["content"] and "Cite this story" not in record["content"]
 
 
 def test_unused_pagefind_bundles_are_not_published(site: BuiltSite):
