@@ -35,7 +35,7 @@ from .problems import Problem
 from .yamltext import InvalidDate, YamlDocument
 
 STEM = "stories"  # kept in stories-00.marshal to stories-15.marshal (cachefile.save_parts)
-_FORMAT = 2
+_FORMAT = 3
 
 # the dataclasses a kept story is made of; a rubric's stages and sub-elements are kept by
 # their number and id and found again in the rubric
@@ -225,7 +225,7 @@ def _source_out(source: StorySource | None) -> tuple | None:
     """The source, its front matter as marshal's bytes of its own (see _KeptDocument)."""
     if source is None:
         return None
-    front = marshal.dumps((_out(source.front.value), source.front.lines))
+    front = marshal.dumps((_out(source.front.value), source.front.lines, source.front.written))
     return (source.display, source.slug, front, source.body, source.body_line, _out(source.images))
 
 
@@ -259,20 +259,28 @@ class _KeptDocument(YamlDocument):
     def lines(self) -> dict:  # type: ignore[override]
         return self._document.lines
 
+    @property
+    def written(self) -> dict:  # type: ignore[override]
+        return self._document.written
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, YamlDocument):
             return NotImplemented
-        return (self.value, self.lines) == (other.value, other.lines)
+        mine, theirs = (
+            (self.value, self.lines, self.written),
+            (other.value, other.lines, other.written),
+        )
+        return mine == theirs
 
     __hash__ = None  # type: ignore[assignment]  # as YamlDocument's fails: lines is a dict
 
     @cached_property
     def _document(self) -> YamlDocument:
         try:
-            value, lines = marshal.loads(self._kept)
-            if not isinstance(lines, dict):
+            value, lines, written = marshal.loads(self._kept)
+            if not (isinstance(lines, dict) and isinstance(written, dict)):
                 raise TypeError("lines")
-            return YamlDocument(_in(value), lines)
+            return YamlDocument(_in(value), lines, written)
         except (EOFError, *_UNREADABLE):
             source = self._load()
             return source.front if source is not None else YamlDocument(None)

@@ -76,10 +76,13 @@ class Fields:
         return value if ok else None
 
     def text(self, value: Any, path: Path, name: str, limit: int = 2000) -> str | None:
+        """The text as written: an unquoted `1.10` or `2024-05-01` is that text, not the
+        number or date YAML reads it as."""
         if isinstance(value, bool):
             self.fail(path, f"'{name}' must be text, but YAML reads it as true or false; quote it")
             return None
-        if not isinstance(value, str | int | float):
+        value = self.doc.text_of(value, *path)
+        if not isinstance(value, str):
             self.fail(path, f"'{name}' must be text, not {kind(value)}")
             return None
         text = str(value).strip()

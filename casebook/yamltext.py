@@ -9,6 +9,7 @@ unknown tags and deep nesting become problems with a line number, never a traceb
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,11 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _scalars = yaml.constructor.SafeConstructor()
 
 MAX_DEPTH = 16
+# YAML's line breaks (str.splitlines also breaks at characters YAML does not)
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+# what follows a plain value on its line when a hashtag (" #1", " #proud") cut it short:
+# one space, then "#" and a word; a comment after a value is two spaces or "# " apart
+_HASHTAG = re.compile(r"[ \t]#[^\s#]")
 
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:str",
@@ -35,10 +41,17 @@ Key = tuple[str | int, ...]
 
 @dataclass(frozen=True)
 class YamlDocument:
-    """Plain Python values, plus the file line of each value by its key path."""
+    """Plain Python values, plus the file line of each value by its key path, and the text
+    as written of each unquoted value YAML reads as something other than text (a number,
+    true or false, a date): `title: 1.10` is the number 1.1, but the title "1.10"."""
 
     value: Any
     lines: dict[Key, int] = field(default_factory=dict)
+    written: dict[Key, str] = field(default_factory=dict)
+
+    def text_of(self, value: Any, *path: str | int) -> Any:
+        """The value at path as the text written there, if it was read as something else."""
+        return value if isinstance(value, str) else self.written.get(tuple(path), value)
 
     def line(self, *path: str | int) -> int:
         """The line of the value at path, or of its nearest parent that has one."""
@@ -103,11 +116,11 @@ def parse_yaml(text: str, first_line: int = 1) -> YamlDocument:
         loader.dispose()
     if node is None:
         return YamlDocument(None, {(): first_line})
-    builder = _Builder(first_line)
+    builder = _Builder(first_line, _LINE_BREAK.split(text))
     value = builder.build(node, (), 0)
     if builder.problems:
         raise YamlError(builder.problems)
-    return YamlDocument(value, builder.lines)
+    return YamlDocument(value, builder.lines, builder.written)
 
 
 def _describe_syntax_error(error: yaml.MarkedYAMLError) -> str:
@@ -124,9 +137,11 @@ def _describe_syntax_error(error: yaml.MarkedYAMLError) -> str:
 
 
 class _Builder:
-    def __init__(self, first_line: int) -> None:
+    def __init__(self, first_line: int, text_lines: list[str]) -> None:
         self.first_line = first_line
+        self.text_lines = text_lines
         self.lines: dict[Key, int] = {}
+        self.written: dict[Key, str] = {}
         self.problems: list[YamlProblem] = []
         self.seen: set[int] = set()
 
@@ -169,7 +184,7 @@ class _Builder:
                 )
                 for i, item in enumerate(node.value)
             ]
-        return self.build_scalar(node)
+        return self.build_scalar(node, path)
 
     def build_mapping(self, node: yaml.MappingNode, path: Key, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -192,10 +207,15 @@ class _Builder:
             result[key] = self.build(value_node, (*path, key), depth + 1, first_seen[key])
         return result
 
-    def build_scalar(self, node: yaml.ScalarNode) -> Any:
+    def build_scalar(self, node: yaml.ScalarNode, path: Key) -> Any:
         tag = node.tag
+        plain = not node.style  # unquoted: libyaml gives "", PyYAML None
+        if plain and tag == "tag:yaml.org,2002:str":
+            self.check_cut_short(node, path)
         if tag == "tag:yaml.org,2002:str":
             return node.value
+        if plain and tag != "tag:yaml.org,2002:null":
+            self.written[path] = node.value
         if tag == "tag:yaml.org,2002:timestamp":
             try:
                 return _scalars.construct_yaml_timestamp(node)
@@ -211,6 +231,34 @@ class _Builder:
             return constructors[tag](node)
         except Exception:  # '!!bool joint', '!!int ""': keep the text, validation names it
             return node.value
+
+    def check_cut_short(self, node: yaml.ScalarNode, path: Key) -> None:
+        """A hashtag in unquoted text ("Our #1 priority") starts a YAML comment, which
+        silently drops the rest of the line: that is a problem, with the quoted fix."""
+        end = node.end_mark
+        if end.line >= len(self.text_lines):
+            return
+        rest = self.text_lines[end.line][end.column :]
+        if not _HASHTAG.match(rest):
+            return
+        names = [part for part in path if isinstance(part, str)]
+        field_name = names[-1] if names else "value"
+        whole = f"{node.value} {rest.strip()}"
+        dropped = rest.strip()
+        self.problems.append(
+            YamlProblem(
+                self.first_line + end.line,
+                f"'{field_name}' stops before '{dropped}', as YAML reads ' #' as the start of "
+                f"a comment; put the whole value in quotes: {field_name}: {_quoted(whole)}",
+            )
+        )
+
+
+def _quoted(text: str) -> str:
+    """text as a quoted YAML value: double quotes, or single ones where it has " or \\."""
+    if '"' in text or "\\" in text:
+        return "'" + text.replace("'", "''") + "'"
+    return f'"{text}"'
 
 
 @dataclass(frozen=True)

@@ -317,3 +317,14 @@ def test_a_story_is_taken_from_the_cache_only_for_the_source_it_gave_out(content
     (root / "stories" / "a.md").write_text(story("Alpha, edited"))
     book = validate_content(load_content(root), today=TODAY, kept=kept)
     assert [s.title for s in book.stories] == ["Alpha, edited"]
+
+
+def test_text_written_as_a_number_is_checked_again_as_written(content_tree, tmp_path, calls):
+    """`title: 1.10` is the title "1.10", also when a kept story is checked again."""
+    numbered = story("Alpha").replace("title: Alpha", "title: 1.10")
+    root = content_tree({"a.md": numbered})
+    cache = tmp_path / "cache"
+    assert model(root, cache).stories[0].title == "1.10"
+    calls["parsed"].clear()
+    again = model(root, cache, today=TODAY + dt.timedelta(days=1))
+    assert calls["parsed"] == [] and again.stories[0].title == "1.10"

@@ -70,3 +70,49 @@ def test_syntax_errors_keep_their_line():
 
 def test_impossible_dates_are_kept_for_validation_to_name():
     assert parse_yaml("d: 2025-02-30\n").value == {"d": InvalidDate("2025-02-30")}
+
+
+def test_a_hashtag_that_would_cut_text_short_is_a_problem_with_the_quoted_fix():
+    text = (
+        "title: Our #1 priority: access\n"
+        "summary: We met weekly #proud and\n"
+        'role: say "hi" #x\n'
+    )
+    assert messages(text) == [
+        (1, "'title' stops before '#1 priority: access', as YAML reads ' #' as the start of "
+            "a comment; put the whole value in quotes: title: \"Our #1 priority: access\""),
+        (2, "'summary' stops before '#proud and', as YAML reads ' #' as the start of "
+            "a comment; put the whole value in quotes: summary: \"We met weekly #proud and\""),
+        (3, "'role' stops before '#x', as YAML reads ' #' as the start of a comment; "
+            "put the whole value in quotes: role: 'say \"hi\" #x'"),
+    ]  # fmt: skip
+
+
+def test_comments_after_values_and_hashes_inside_text_are_not_problems():
+    text = (
+        "perspective: joint                # joint | students-union | institution\n"
+        "summary: One or two sentences. # optional\n"
+        "stage: 2 #3\n"
+        "title: 'Our #1' #quoted\n"
+        "lang: C# and F#\n"
+        "url: https://example.org/page#part\n"
+    )
+    assert parse_yaml(text).value == {
+        "perspective": "joint",
+        "summary": "One or two sentences.",
+        "stage": 2,
+        "title": "Our #1",
+        "lang": "C# and F#",
+        "url": "https://example.org/page#part",
+    }
+
+
+def test_unquoted_values_read_as_numbers_or_dates_keep_the_text_as_written():
+    doc = parse_yaml("a: 1.10\nb: 0x1F\nc: 1:30\nd: 2024-05-01\ne: '1.10'\nf: ~\ng: yes\nh: [1.50]\n")
+    assert doc.value["a"] == 1.1 and doc.value["c"] == 90
+    assert doc.written == {
+        ("a",): "1.10", ("b",): "0x1F", ("c",): "1:30", ("d",): "2024-05-01", ("g",): "yes",
+        ("h", 0): "1.50",
+    }  # fmt: skip
+    assert doc.text_of(doc.value["a"], "a") == "1.10"
+    assert doc.text_of(doc.value["e"], "e") == "1.10" and doc.text_of(None, "f") is None
