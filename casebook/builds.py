@@ -7,13 +7,12 @@ imported only once there is something to build.
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import manifest
-from .options import BuildOptions
+from .options import BuildOptions, latest_today
 
 
 @dataclass(frozen=True)
@@ -32,7 +31,7 @@ def build(options: BuildOptions, output: Path) -> Built:
         (
             options.base_url,
             options.drafts,
-            options.today or dt.date.today(),
+            options.today or latest_today(),
             options.time_limit,
             str(output.absolute()),
         )

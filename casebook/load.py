@@ -185,12 +185,12 @@ def _load_entry(
                 Problem(display, 0, "a story folder needs an index.md; add one or remove it")
             )
             return None
-        slug_ok = _check_slug(entry.name, display, problems)
+        _check_slug(entry.name, display, problems)
         images = _folder_images(path, problems)
         index_display = os.path.join(display, "index.md")
         story = _load_story(index, index_display, entry.name, images, problems, memo, kept)
     elif path.suffix == ".md" and entry.is_file(follow_symlinks=False):
-        slug_ok = _check_slug(path.stem, display, problems)
+        _check_slug(path.stem, display, problems)
         story = _load_story(path, display, path.stem, (), problems, memo, kept)
     else:
         problems.append(
@@ -201,7 +201,9 @@ def _load_entry(
             )
         )
         return None
-    return story if slug_ok else None
+    # a story whose name cannot be its address is still checked, so that every problem in it
+    # is reported at once; the build stops at the name's problem all the same
+    return story
 
 
 def _check_slug(name: str, display: str, problems: list[Problem]) -> bool:

@@ -15,6 +15,14 @@ CACHE_FOLDER = Path(".casebook") / "cache"
 REPO_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
+def latest_today(now: dt.datetime | None = None) -> dt.date:
+    """Today's date where it is latest (UTC+14): a story is dated in the future only if it is
+    in the future everywhere. A contributor in New Zealand, or in Britain just after midnight
+    in summer, writes a date that is still tomorrow for a CI machine on UTC."""
+    now = now or dt.datetime.now(dt.UTC)
+    return (now.astimezone(dt.UTC) + dt.timedelta(hours=14)).date()
+
+
 def default_templates() -> Path:
     """templates/ where the command is run, else the one beside the engine (editable install)."""
     local = Path("templates")

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -14,7 +13,7 @@ from .cache import BodyCache
 from .load import load_content
 from .memo import Memo
 from .model import Casebook
-from .options import BuildOptions
+from .options import BuildOptions, latest_today
 from .page_cache import PageCache
 from .problems import OutputError
 from .progress import Progress
@@ -48,7 +47,7 @@ def check_site(
         memo.start()
     # `build` keeps its stories in the cache; serve keeps them in its memo
     kept = StoryCache(options.cache) if memo is None and options.cache is not None else None
-    today = options.today or dt.date.today()
+    today = options.today or latest_today()
     try:
         loaded = load_content(options.content, memo, kept)
         book = validate(loaded, today=today, drafts=options.drafts, memo=memo, kept=kept)

@@ -13,7 +13,7 @@ from typing import Any
 
 from .characters import FORBIDDEN_CHARS
 from .model import PERSPECTIVES, Rubric
-from .slugs import SLUG_PATTERN
+from .slugs import MAX_TAG, SLUG_PATTERN
 from .storyfields import MAX_TITLE, STORY_FIELDS
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -147,7 +147,7 @@ def _contributors(_: Rubric) -> Schema:
 
 
 def _tags(_: Rubric) -> Schema:
-    tag = {"type": "string", "pattern": f"^{SLUG_PATTERN}$"}
+    tag = {"type": "string", "pattern": f"^{SLUG_PATTERN}$", "maxLength": MAX_TAG}
     return {"anyOf": [{"type": "null"}, tag, {"type": "array", "items": tag}]}
 
 

@@ -14,6 +14,9 @@ SLUG_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 _SLUG = re.compile(SLUG_PATTERN + r"\Z")
 # the folder of a list's later pages (/stories/page/2/): never a story's or partnership's name
 RESERVED = frozenset({"page"})
+# a name's slug is a folder's name in the site: file systems allow 255 bytes
+MAX_NAME_SLUG = 200
+MAX_TAG = 60  # a topic's name, in its page's address
 
 
 def is_slug(text: str) -> bool:
@@ -31,12 +34,17 @@ def name_slug(text: str) -> str:
     """A slug for a name that must stay distinct from every other name.
 
     Where folding to ASCII drops letters (東京大学, Αθήνα), two different names could fold to
-    the same slug, so a short hash of the whole name is added.
+    the same slug, so a short hash of the whole name is added. So it is where a slug longer
+    than MAX_NAME_SLUG is cut short (at a hyphen) to fit in a folder's name.
     """
     slug = slugify(text)
     decomposed = unicodedata.normalize("NFKD", text)
     lossy = any(c.isalnum() and not c.isascii() for c in decomposed)
-    if slug and not lossy and slug not in RESERVED:
+    if slug and not lossy and slug not in RESERVED and len(slug) <= MAX_NAME_SLUG:
         return slug
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+    room = MAX_NAME_SLUG - len(digest) - 1
+    if len(slug) > room:
+        cut = slug[:room]
+        slug = cut.rsplit("-", 1)[0] if "-" in cut and slug[room] != "-" else cut.rstrip("-")
     return f"{slug}-{digest}" if slug else f"partnership-{digest}"

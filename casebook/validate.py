@@ -16,7 +16,7 @@ from .load import LoadedContent, StorySource
 from .memo import Memo
 from .model import Assessment, Casebook, Contributor, Partnership, Rubric, Story
 from .problems import ContentError, Problem, did_you_mean, one_of
-from .slugs import is_slug, name_slug, slugify
+from .slugs import MAX_TAG, is_slug, name_slug, slugify
 from .storybody import body_problems
 from .storyfields import (
     ASSESSMENT_FIELDS,
@@ -154,7 +154,9 @@ def _validate_story(
     partnership = _story_partnership(f, data["partnership"]) if given("partnership") else None
     perspective = _story_perspective(f, data["perspective"]) if given("perspective") else None
     assessments = _story_assessments(f, data["assessments"], rubric) if given("assessments") else ()
-    summary = f.text(data["summary"], ("summary",), "summary", 1000) if data.get("summary") else ""
+    summary = (
+        f.text(data["summary"], ("summary",), "summary", 1000) if _filled(data, "summary") else ""
+    )
     contributors = _story_contributors(f, data.get("contributors"))
     tags = _story_tags(f, data.get("tags"))
     flags = {k: f.flag(data.get(k), (k,), k) for k in ("draft", "example", "anonymous")}
@@ -181,6 +183,12 @@ def _validate_story(
         body_line=source.body_line,
         images=source.images,
     )
+
+
+def _filled(data: dict[str, Any], key: str) -> bool:
+    """Whether an optional text field is filled in: left empty or written as '' it is not;
+    written as 0, it is the text "0"."""
+    return data.get(key) not in (None, "")
 
 
 def _story_date(f: Fields, value: Any, today: dt.date) -> dt.date | None:
@@ -320,7 +328,7 @@ def _story_contributors(f: Fields, value: Any) -> tuple[Contributor, ...]:
         if data is None:
             continue
         name = f.text(data["name"], (*path, "name"), "name", 200)
-        role = f.text(data["role"], (*path, "role"), "role", 200) if data.get("role") else ""
+        role = f.text(data["role"], (*path, "role"), "role", 200) if _filled(data, "role") else ""
         if name and role is not None:
             result.append(Contributor(name, role))
     return tuple(result)
@@ -342,6 +350,12 @@ def _story_tags(f: Fields, value: Any) -> tuple[str, ...]:
                 ("tags", i),
                 f"tag {kind(tag)} may use only lowercase letters, digits and hyphens; "
                 f"for example '{suggestion}'",
+            )
+        elif len(tag) > MAX_TAG:
+            f.fail(
+                ("tags", i),
+                f"tag '{tag[:40]}…' is {len(tag)} characters long; "
+                f"keep a topic's name to {MAX_TAG} characters",
             )
         elif tag not in tags:
             tags.append(tag)

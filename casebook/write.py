@@ -100,7 +100,9 @@ def write_site(
         else:
             fresh = False
     except OSError as error:
-        raise OutputError(f"cannot write the site to {output}: {error.strerror}") from None
+        raise OutputError(
+            f"cannot write the site to {output}: {error.strerror}{_UNCHANGED}"
+        ) from None
     try:
         if fresh:
             _write_all(files, staging, output)
@@ -114,7 +116,9 @@ def write_site(
     except OSError as error:
         if fresh:
             remove(staging)
-        raise OutputError(f"cannot write the site to {output}: {error.strerror}") from None
+        raise OutputError(
+            f"cannot write the site to {output}: {_said(error, staging)}{_UNCHANGED}"
+        ) from None
     except BaseException:
         if fresh:
             remove(staging)  # a spare is left as it is: the next build puts it right
@@ -158,6 +162,21 @@ def _write_all(files: list[OutputFile], root: Path, last: Path) -> None:
             os.makedirs(folder, exist_ok=True)
             made.add(folder)
         _put(file, target, os.path.join(last, relative))
+
+
+_UNCHANGED = "; the site there is as it was"
+
+
+def _said(error: OSError, staging: Path) -> str:
+    """The error's words, and the file it met in the site, if it names one."""
+    name = error.filename if isinstance(error.filename, str) else None
+    if name is None:
+        return str(error.strerror)
+    try:
+        where = Path(name).relative_to(staging).as_posix()
+    except ValueError:
+        where = name
+    return f"{error.strerror} ({where})"
 
 
 def _with_marker(files: list[OutputFile]) -> list[OutputFile]:

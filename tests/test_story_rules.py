@@ -3,10 +3,15 @@ and a date written another way is given back year-month-day. Exact messages, fro
 
 from __future__ import annotations
 
+import datetime as dt
+from types import SimpleNamespace
+
 import pytest
 
+from casebook import options
 from casebook.cli import main
 from casebook.datewords import date_problem
+from casebook.options import latest_today
 
 from .conftest import story
 
@@ -120,3 +125,83 @@ def test_an_anonymous_story_names_nobody(content_tree, monkeypatch, capsys) -> N
 )
 def test_date_words(text: str, message: str | None) -> None:
     assert date_problem(text) == message
+
+
+def test_the_latest_today_is_the_date_where_it_is_already_tomorrow():
+    utc = dt.UTC
+    assert latest_today(dt.datetime(2026, 6, 14, 9, 59, tzinfo=utc)) == dt.date(2026, 6, 14)
+    assert latest_today(dt.datetime(2026, 6, 14, 10, 0, tzinfo=utc)) == dt.date(2026, 6, 15)
+    # 00:30 in London in summer is still 23:30 the day before in UTC
+    london = dt.timezone(dt.timedelta(hours=1))
+    assert latest_today(dt.datetime(2026, 6, 15, 0, 30, tzinfo=london)) == dt.date(2026, 6, 15)
+
+
+def test_a_story_dated_today_somewhere_is_not_in_the_future(content_tree, monkeypatch, capsys):
+    """check runs on UTC machines: a story written in New Zealand's morning passes it."""
+
+    class Clock(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):  # 11:00 UTC: 01:00 the next day in Kiritimati (UTC+14)
+            return dt.datetime(2026, 12, 14, 11, 0, tzinfo=dt.UTC)
+
+    monkeypatch.setattr(options, "dt", SimpleNamespace(**{**vars(dt), "datetime": Clock}))
+    latest = dt.date(2026, 12, 15)
+    stories = {
+        "today.md": story().replace("2024-05-01", latest.isoformat()),
+        "tomorrow.md": story(title="Later").replace(
+            "2024-05-01", (latest + dt.timedelta(days=1)).isoformat()
+        ),
+    }
+    tomorrow = (latest + dt.timedelta(days=1)).isoformat()
+    assert check(content_tree, monkeypatch, capsys, stories) == [
+        f"content/stories/tomorrow.md:3: date {tomorrow} is in the future; use the date the "
+        "self-assessment was made"
+    ]
+
+
+def test_a_badly_named_story_is_checked_all_the_same(content_tree, monkeypatch, capsys):
+    """Renaming the file should not be the first of several rounds of fixes."""
+    stories = {"Our Story.md": story().replace("stage: 2", "stage: 7")}
+    assert check(content_tree, monkeypatch, capsys, stories) == [
+        "content/stories/Our Story.md: the name 'Our Story' becomes the story's web address, so "
+        "it may use only lowercase letters, digits and single hyphens; rename it, for example "
+        "to 'our-story'",
+        "content/stories/Our Story.md:10: stage 7 is out of range; choose 1 (Early stages), "
+        "2 (Developing), 3 (Developed), 4 (Refining) or 5 (Best practice)",
+    ]
+
+
+def test_long_names_fit_in_the_sites_folder_names(content_tree, monkeypatch, capsys, tmp_path):
+    """Each within its limit, a long institution and union make a partnership page whose
+    folder name fits; a topic's name is limited, as it is a folder's name too."""
+    institution, union = ("Long " * 40).strip(), ("Union " * 33).strip()
+    partnership = f"  institution: {institution}\n  students_union: {union}\n"
+    long_tag = "a" * 61
+    stories = {
+        "long.md": story().replace(
+            "  institution: Example University\n  students_union: Example Students' Union\n",
+            partnership,
+        ),
+        "tagged.md": story(title="Tagged", extra=f"tags: [{long_tag}, outreach]\n"),
+    }
+    assert check(content_tree, monkeypatch, capsys, stories) == [
+        f"content/stories/tagged.md:12: tag '{'a' * 40}…' is 61 characters long; keep a "
+        "topic's name to 60 characters"
+    ]
+    del stories["tagged.md"]
+    root = content_tree(stories, folder="again")
+    assert main(["build", "--content", str(root), "--output", str(tmp_path / "site")]) == 0
+    [page] = (tmp_path / "site" / "partnerships").glob("long-*/index.html")
+    assert len(page.parent.name) <= 200 and institution in page.read_text()
+
+
+def test_optional_text_written_as_a_number_is_kept_as_written(content_tree):
+    """`summary: 0` or `role: 2.50` are that text; an empty summary or role is none."""
+    from casebook.load import load_content
+    from casebook.validate import validate
+
+    people = "contributors:\n  - name: A. Person\n    role: 2.50\n  - name: B\n    role: ''\n"
+    root = content_tree({"s.md": story(extra="summary: 0\n" + people)})
+    [told] = validate(load_content(root), today=latest_today()).stories
+    assert told.summary == "0"
+    assert [(c.name, c.role) for c in told.contributors] == [("A. Person", "2.50"), ("B", "")]

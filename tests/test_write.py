@@ -251,3 +251,21 @@ def test_mirror_makes_a_folder_the_same_tree_of_links(tmp_path):
     (source / "two.txt").write_text("new two")
     mirror(source, target, leave_out=("left-out",))
     assert (target / "two.txt").read_text() == "new two"
+
+
+@pytest.mark.parametrize("spare", [False, True], ids=["fresh", "into-the-spare"])
+def test_a_file_the_site_cannot_hold_is_named(tmp_path, spare):
+    from casebook.write import write_site
+
+    site, kept = tmp_path / "site", (tmp_path / "cache" / "site-x") if spare else None
+    write_site(site_files(FIRST), site, spare=kept)
+    write_site(site_files(FIRST), site, spare=kept)
+    live = snapshot(site)
+    name = "x" * 300
+    with pytest.raises(OutputError) as error:
+        write_site(site_files({**FIRST, f"tags/{name}/index.html": "t"}), site, spare=kept)
+    assert str(error.value) == (
+        f"cannot write the site to {site}: File name too long (tags/{name}); the site there "
+        "is as it was"
+    )
+    assert snapshot(site) == live

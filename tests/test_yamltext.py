@@ -73,11 +73,7 @@ def test_impossible_dates_are_kept_for_validation_to_name():
 
 
 def test_a_hashtag_that_would_cut_text_short_is_a_problem_with_the_quoted_fix():
-    text = (
-        "title: Our #1 priority: access\n"
-        "summary: We met weekly #proud and\n"
-        'role: say "hi" #x\n'
-    )
+    text = 'title: Our #1 priority: access\nsummary: We met weekly #proud and\nrole: say "hi" #x\n'
     assert messages(text) == [
         (1, "'title' stops before '#1 priority: access', as YAML reads ' #' as the start of "
             "a comment; put the whole value in quotes: title: \"Our #1 priority: access\""),
@@ -108,7 +104,9 @@ def test_comments_after_values_and_hashes_inside_text_are_not_problems():
 
 
 def test_unquoted_values_read_as_numbers_or_dates_keep_the_text_as_written():
-    doc = parse_yaml("a: 1.10\nb: 0x1F\nc: 1:30\nd: 2024-05-01\ne: '1.10'\nf: ~\ng: yes\nh: [1.50]\n")
+    doc = parse_yaml(
+        "a: 1.10\nb: 0x1F\nc: 1:30\nd: 2024-05-01\ne: '1.10'\nf: ~\ng: yes\nh: [1.50]\n"
+    )
     assert doc.value["a"] == 1.1 and doc.value["c"] == 90
     assert doc.written == {
         ("a",): "1.10", ("b",): "0x1F", ("c",): "1:30", ("d",): "2024-05-01", ("g",): "yes",
