@@ -4,18 +4,25 @@ mirrors `misread_date`).
 
 People in the UK write 14/03/2026; when a date reads that way (or, failing that, the US way)
 the message gives it back in the form a story needs, instead of calling it "not a date".
+
+Only the digits 0-9 make a date. A date typed with other digits (２０２５-０３-１４ from a
+Japanese keyboard, ٢٠٢٥-٠٣-١٤) is refused, with the date given back in 0-9 where it reads as
+one: the story file must hold what YAML, the schema and editors read as a date.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 EXAMPLE = "2025-03-14"
 HINT = f"write the date as year-month-day, e.g. {EXAMPLE}"
-_ISO = re.compile(r"\d{4}-\d\d-\d\d\Z")
-_DAY_FIRST = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\Z")
-_YEAR_FIRST = re.compile(r"(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})\Z")
+# [0-9], not \d: \d also matches every other script's digits, which int() and
+# date.fromisoformat do not all read.
+_ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+_DAY_FIRST = re.compile(r"([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})\Z")
+_YEAR_FIRST = re.compile(r"([0-9]{4})[/.\-]([0-9]{1,2})[/.\-]([0-9]{1,2})\Z")
 
 
 def _day(year: str, month: str, day: str) -> dt.date | None:
@@ -37,9 +44,24 @@ def misread_date(text: str) -> dt.date | None:
     return None
 
 
+def _plain_digits(text: str) -> str:
+    """text with full-width forms folded (２, －) and every decimal digit as 0-9."""
+    folded = unicodedata.normalize("NFKC", text)
+    return "".join(str(unicodedata.decimal(c, c)) if c.isdecimal() else c for c in folded)
+
+
 def date_problem(text: str) -> str | None:
-    """None for a real YYYY-MM-DD date; otherwise the message, starting "date '...'"."""
+    """None for a real YYYY-MM-DD date written in 0-9; otherwise the message, starting
+    "date '...'"."""
     value = text.strip()
+    if any(c.isdecimal() and not c.isascii() for c in value):
+        plain = _plain_digits(value)
+        meant = misread_date(plain)
+        if _ISO.match(plain) and _day(plain[:4], plain[5:7], plain[8:]):
+            meant = dt.date.fromisoformat(plain)
+        if meant is not None:
+            return f"date '{value}' uses digits other than 0-9; write it as {meant.isoformat()}"
+        return f"date '{value}' uses digits other than 0-9; {HINT}"
     if _ISO.match(value):
         if _day(value[:4], value[5:7], value[8:]):
             return None

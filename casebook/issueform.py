@@ -28,6 +28,7 @@ from . import storyinput
 from .characters import FORBIDDEN_CHARS
 from .model import PERSPECTIVES, Assessment, Rubric
 from .newstory import Settings, load_story_settings, write_new_story
+from .options import latest_today
 from .problems import ContentError, display_path
 from .storyinput import AnswerError
 from .storytext import NEXT_HEADING, WHY_HEADING, StoryDraft
@@ -282,8 +283,8 @@ def draft_from_issue(
     if not assessments:
         problems.append("choose a stage for at least one part of the tool")
     summary = read(SUMMARY, storyinput.summary, "")
-    why = read(WHY, lambda a: a, "")
-    next_steps = read(NEXT, lambda a: a, "")
+    why = read(WHY, lambda a: storyinput.readable(a, "text"), "")
+    next_steps = read(NEXT, lambda a: storyinput.readable(a, "text"), "")
     for field, text in ((WHY, why), (NEXT, next_steps)):
         if FORBIDDEN_CHARS.search(text.replace("\t", " ")):
             problems.append(f"{field.label}: contains an invisible control character; retype it")
@@ -327,6 +328,10 @@ def write_story(draft: StoryDraft, settings: Settings, content: Path, issue: int
     except FileExistsError as error:
         message = f"{display_path(error.args[0])} already exists, not overwriting"
         raise ConversionError([message]) from None
+    except OSError as error:
+        folder = display_path(content / "stories")
+        message = f"could not write the story into {folder}: {error.strerror or error}"
+        raise ConversionError([message]) from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -342,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
         "--title-env", default="ISSUE_TITLE", help="variable holding the issue's title"
     )
     convert.add_argument("--report", type=Path, help="write problems here, as Markdown")
-    convert.add_argument("--today", type=dt.date.fromisoformat, default=dt.date.today())
+    convert.add_argument("--today", type=dt.date.fromisoformat, default=latest_today())
     args = parser.parse_args(argv)
     try:
         settings = load_story_settings(args.content)

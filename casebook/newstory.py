@@ -2,17 +2,22 @@
 flags, so that nobody has to learn the front matter's shape to start a story.
 
 Whatever the flags leave out is asked for; when there is nobody to ask (standard input is
-closed), the missing flag is named instead. Nothing is ever overwritten.
+closed), the missing flag is named instead. Nothing is ever overwritten: when the name made
+from the title is taken, the story gets the first free one with -2, -3, ... added.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import itertools
+import os
 import re
+import secrets
 import sys
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -29,6 +34,7 @@ from .validate_settings import validate_rubric, validate_site
 
 T = TypeVar("T")
 WIDTH = 78
+_NUMBER = re.compile(r"[0-9]+\Z")  # not str.isdigit(): that is true of ² and ① too
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -78,14 +84,11 @@ def new_story(args: argparse.Namespace, today: dt.date | None = None) -> int:
         print("casebook: fix these before adding a story", file=sys.stderr)
         return 1
     errors = _flag_errors(args, settings.rubric, today)
-    if not errors and args.title is not None and (args.date or _complete(args)):
-        day = storyinput.date(args.date, today) if args.date else today
-        taken = _taken(args.content, storyinput.title(args.title), day)
-        errors = [taken] if taken else []
     if errors:
         for message in errors:
             print(f"casebook: {message}", file=sys.stderr)
         return 1
+    _read_undecodable_input()
     try:
         draft = _draft(args, settings.rubric, today)
         return _write(draft, args.content, settings)
@@ -102,17 +105,11 @@ def _complete(args: argparse.Namespace) -> bool:
     return all((args.title, args.institution, args.students_union, args.perspective, args.assess))
 
 
-def _taken(content: Path, title: str, day: dt.date) -> str:
-    """Why a story with this title and date cannot be written (its file exists), or ""."""
-    folder = content / "stories"
-    stem = file_stem(StoryDraft(title, day, "", "", "", ()))
-    for path in (folder / f"{stem}.md", folder / stem):
-        if path.exists() or path.is_symlink():
-            return (
-                f"{display_path(path)} already exists, not overwriting; "
-                "choose another title, or edit that story"
-            )
-    return ""
+def _read_undecodable_input() -> None:
+    """Let a typed line that is not UTF-8 reach the questions (as lone surrogates, which
+    storyinput.readable refuses), instead of stopping input() with UnicodeDecodeError."""
+    with contextlib.suppress(AttributeError, ValueError, OSError):
+        sys.stdin.reconfigure(errors="surrogateescape")  # type: ignore[union-attr]
 
 
 def load_story_settings(content: Path) -> Settings:
@@ -137,6 +134,8 @@ def _flag_errors(args: argparse.Namespace, rubric: Rubric, today: dt.date) -> li
         ("--students-union", args.students_union, lambda a: storyinput.name(a, "union's name")),
         ("--perspective", args.perspective, storyinput.perspective),
         ("--date", args.date, lambda a: storyinput.date(a, today)),
+        ("--why", args.why, _section_text),
+        ("--next", args.next, _section_text),
     ]
     errors = []
     for flag, value, read in checks:
@@ -149,6 +148,11 @@ def _flag_errors(args: argparse.Namespace, rubric: Rubric, today: dt.date) -> li
     assessments = []
     for value in args.assess:
         try:
+            storyinput.readable(value, "assessment")
+        except AnswerError as error:  # not shown again: it cannot be
+            errors.append(f"--assess: {error}")
+            continue
+        try:
             assessments.append(storyinput.assessment(value, rubric))
         except AnswerError as error:
             errors.append(f"--assess {value}: {error}")
@@ -158,6 +162,14 @@ def _flag_errors(args: argparse.Namespace, rubric: Rubric, today: dt.date) -> li
         except AnswerError as error:
             errors.append(f"--assess: {error}")
     return errors
+
+
+def _section_text(answer: str) -> str:
+    """A section's text given as a flag: anything readable, without control characters."""
+    storyinput.readable(answer, "text")
+    if FORBIDDEN_CHARS.search(answer.replace("\n", " ").replace("\t", " ")):
+        raise AnswerError("the text contains an invisible control character; retype it")
+    return answer
 
 
 def _draft(args: argparse.Namespace, rubric: Rubric, today: dt.date) -> StoryDraft:
@@ -178,7 +190,9 @@ def _draft(args: argparse.Namespace, rubric: Rubric, today: dt.date) -> StoryDra
             f"(press Enter for today, {today}):",
             lambda a: storyinput.date(a or today.isoformat(), today),
         )
-    title = _title(args, args.content, date)
+    title = _given(args.title, storyinput.title) or _ask(
+        "--title", "Title: what is the story about, in a few words?", storyinput.title
+    )
     institution = _given(args.institution, lambda a: storyinput.name(a, "institution")) or _ask(
         "--institution",
         "Institution: the university or college in the partnership?",
@@ -212,31 +226,12 @@ def _draft(args: argparse.Namespace, rubric: Rubric, today: dt.date) -> StoryDra
     )
 
 
+UNREADABLE_LINE = "contains characters that could not be read (it is not UTF-8 text)"
 WHY_HINT = (
     "What your partnership looks like today and which words of the stage match it. Say "
     "honestly why you are not at the next stage yet."
 )
 NEXT_HINT = "What you will do next, and what you think reaching the next stage will take."
-
-
-def _title(args: argparse.Namespace, content: Path, date: dt.date) -> str:
-    """The title, asked again while a story of that title and month exists; from a flag, the
-    clash stops `new` (flags with a date were checked before any question)."""
-    if args.title is not None:
-        title = storyinput.title(args.title)
-        taken = _taken(content, title, date)
-        if taken:
-            raise Stop(taken)
-        return title
-
-    def read(answer: str) -> str:
-        title = storyinput.title(answer)
-        taken = _taken(content, title, date)
-        if taken:
-            raise AnswerError(taken)
-        return title
-
-    return _ask("--title", "Title: what is the story about, in a few words?", read)
 
 
 def _ask_text(heading: str, hint: str) -> str:
@@ -254,8 +249,15 @@ def _ask_text(heading: str, hint: str) -> str:
             line = input("> ")
         except EOFError:
             break
+        except UnicodeDecodeError:
+            line = "\udcff"  # storyinput.readable refuses it below
         if line.strip() == ".":
             break
+        try:
+            storyinput.readable(line)
+        except AnswerError:
+            say(f"That line {UNREADABLE_LINE}; type it again.")
+            continue
         if FORBIDDEN_CHARS.search(line.replace("\t", " ")):
             say("That line contains an invisible control character; type it again.")
             continue
@@ -291,8 +293,10 @@ def _ask(flag: str, question: str, read: Callable[[str], T]) -> T:
             answer = input("> ")
         except EOFError:
             raise Stop(f"no answer for {flag.lstrip('-')}; give it with {flag}") from None
+        except UnicodeDecodeError:
+            answer = "\udcff"  # storyinput.readable refuses it below
         try:
-            return read(answer)
+            return read(storyinput.readable(answer))
         except AnswerError as error:
             message = str(error)
             ending = "" if message.endswith(("?", ".", "!")) else "."
@@ -342,9 +346,10 @@ def _ask_assessments(rubric: Rubric) -> tuple[Assessment, ...]:
         words = [w for w in re.split(r"[\s,;&]+|\band\b", answer.casefold()) if w]
         chosen: list[int] = []
         for word in words:
-            if word.isdigit() and 1 <= int(word) <= len(subs):
-                index = int(word) - 1
-            elif word.isdigit():
+            number = int(word) if _NUMBER.match(word) and len(word) < 10 else 0
+            if 1 <= number <= len(subs):
+                index = number - 1
+            elif _NUMBER.match(word):
                 raise AnswerError(f"there is no number {word} in the list; {numbers}")
             elif any(word == sub.id for sub in subs):
                 index = subs.index(storyinput.sub_element(word, rubric))
@@ -373,38 +378,89 @@ def _ask_assessments(rubric: Rubric) -> tuple[Assessment, ...]:
     return tuple(assessments)
 
 
+def numbered() -> Iterable[str]:
+    """The suffixes `new` tries until a name is free: none, then -2, -3, ..."""
+    return itertools.chain([""], (f"-{n}" for n in itertools.count(2)))
+
+
 def write_new_story(
-    draft: StoryDraft, settings: Settings, content: Path, suffixes: tuple[str, ...] = ("",)
+    draft: StoryDraft, settings: Settings, content: Path, suffixes: Iterable[str] = ("",)
 ) -> Path:
-    """Write the story under the first free name (its stem plus a suffix); never overwrite.
-    FileExistsError names the first name tried when every one is taken."""
+    """Write the story under the first free name (its stem plus a suffix); never overwrite,
+    and never leave part of a file. FileExistsError names the first name tried when every
+    one is taken; OSError if the folder cannot be written to."""
     urls = Urls(settings.site.base_url)
-    text = story_text(draft, urls.absolute(urls.story_schema()))
+    data = story_text(draft, urls.absolute(urls.story_schema())).encode("utf-8")
     folder = content / "stories"
+    first: Path | None = None
     for suffix in suffixes:
         stem = file_stem(draft) + suffix
         path = folder / f"{stem}.md"
+        if first is None:
+            first = path if path.exists() or not (folder / stem).exists() else folder / stem
         if any(p.exists() or p.is_symlink() for p in (path, folder / stem)):
             continue
-        with path.open("x", encoding="utf-8", newline="\n") as file:
-            file.write(text)
-        return path
-    stem = file_stem(draft) + suffixes[0]
-    taken = folder / f"{stem}.md"
-    raise FileExistsError(taken if taken.exists() else folder / stem)
+        if _create(path, data):
+            return path
+    raise FileExistsError(first)
+
+
+def _create(path: Path, data: bytes) -> bool:
+    """Write a new file, all or nothing: the whole text goes to a hidden temporary file
+    beside it (check ignores names starting with "."), then takes the name only if nothing
+    has it yet. False, with nothing written, if the name is taken."""
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+    file = temporary.open("xb")
+    try:
+        with file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        try:
+            os.link(temporary, path)  # unlike a rename, never replaces a file
+        except FileExistsError:
+            return False
+        except OSError:  # a file system without hard links (FAT, some shares)
+            return _create_in_place(path, data)
+        return True
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _create_in_place(path: Path, data: bytes) -> bool:
+    try:
+        file = path.open("xb")
+    except FileExistsError:
+        return False
+    try:
+        with file:
+            file.write(data)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return True
 
 
 def _write(draft: StoryDraft, content: Path, settings: Settings) -> int:
+    folder = content / "stories"
     try:
-        path = write_new_story(draft, settings, content)
-    except FileExistsError as error:
+        path = write_new_story(draft, settings, content, numbered())
+    except OSError as error:
+        reason = error.strerror or str(error)
         print(
-            f"casebook: {display_path(error.args[0])} already exists, not overwriting; "
-            "choose another title, or edit that story",
+            f"casebook: could not write the story into {display_path(folder)}: {reason}; "
+            "nothing was written",
             file=sys.stderr,
         )
         return 1
-    print(f"casebook: wrote {display_path(path)}")
+    planned = folder / f"{file_stem(draft)}.md"
+    if path == planned:
+        print(f"casebook: wrote {display_path(path)}")
+    else:
+        print(
+            f"casebook: wrote {display_path(path)} ({planned.stem} is another story's name "
+            "already; if that is this same story, delete one of the two)"
+        )
     if draft.why.strip() and draft.next_steps.strip():
         say(
             "Next: run python build.py check, then python build.py serve to see it at "

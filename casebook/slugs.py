@@ -48,3 +48,13 @@ def name_slug(text: str) -> str:
         cut = slug[:room]
         slug = cut.rsplit("-", 1)[0] if "-" in cut and slug[room] != "-" else cut.rstrip("-")
     return f"{slug}-{digest}" if slug else f"partnership-{digest}"
+
+
+def long_tag_problem(tag: str) -> str | None:
+    """What is wrong with a topic's name too long for its page's address, if it is."""
+    if len(tag) <= MAX_TAG:
+        return None
+    return (
+        f"tag '{tag[:40]}…' is {len(tag)} characters long; "
+        f"keep a topic's name to {MAX_TAG} characters"
+    )

@@ -14,7 +14,7 @@ from .datewords import date_problem
 from .model import PERSPECTIVES, Assessment, Contributor, Rubric, Stage, SubElement
 from .problems import did_you_mean, one_of
 from .schema import MAX_NAME, MAX_SUMMARY
-from .slugs import is_slug, slugify
+from .slugs import is_slug, long_tag_problem, slugify
 from .storyfields import MAX_TITLE
 
 
@@ -22,8 +22,23 @@ class AnswerError(ValueError):
     """An answer that cannot go into a story; the message says what to write instead."""
 
 
+# Bytes that are not UTF-8 reach Python as lone surrogates (arguments, the environment and,
+# in most terminals, standard input): they cannot be written to a file or shown again.
+_UNREADABLE = re.compile("[\ud800-\udfff]")
+
+
+def readable(answer: str, what: str = "answer") -> str:
+    """The answer, unless it holds bytes that are not UTF-8 text."""
+    if _UNREADABLE.search(answer):
+        raise AnswerError(
+            f"the {what} contains characters that could not be read (it is not UTF-8 text); "
+            "retype it"
+        )
+    return answer
+
+
 def text(answer: str, what: str, limit: int, *, one_line: bool = True) -> str:
-    value = answer.strip()
+    value = readable(answer, what).strip()
     if not value:
         raise AnswerError(f"the {what} is empty; write it in a few words")
     if one_line and "\n" in value:
@@ -69,7 +84,7 @@ def _plain_words(text: str) -> str:
 def perspective(answer: str) -> str:
     """An id (joint), a number from the list (1), the label ("Students' union") or a plain
     word for it (su, union, university, both)."""
-    value = answer.strip()
+    value = readable(answer, "perspective").strip()
     ids = list(PERSPECTIVES)
     words = dict(_PERSPECTIVE_WORDS)
     for number, (key, label) in enumerate(PERSPECTIVES.items(), start=1):
@@ -81,7 +96,7 @@ def perspective(answer: str) -> str:
 
 
 def date(answer: str, today: dt.date) -> dt.date:
-    value = answer.strip()
+    value = readable(answer, "date").strip()
     problem = date_problem(value)
     if problem:
         raise AnswerError(problem)
@@ -93,7 +108,7 @@ def date(answer: str, today: dt.date) -> dt.date:
 
 def sub_element(answer: str, rubric: Rubric) -> SubElement:
     """An id (trust) or the name (Developing trust), in any case."""
-    value = answer.strip()
+    value = readable(answer, "sub-element").strip()
     for sub in rubric.sub_elements:
         if value.casefold() in (sub.id, sub.name.casefold()):
             return sub
@@ -104,7 +119,8 @@ def sub_element(answer: str, rubric: Rubric) -> SubElement:
 
 def stage(answer: str, rubric: Rubric) -> Stage:
     """A number (2), a name (Developing, best practice) or both ("2 Developing")."""
-    value = " ".join(re.split(r"[\s_\-–—:.]+", answer.strip().casefold())).strip()
+    value = " ".join(re.split(r"[\s_\-–—:.]+", readable(answer, "stage").strip().casefold()))
+    value = value.strip()
     for s in rubric.stages:
         if value in (str(s.number), s.name.casefold(), f"{s.number} {s.name.casefold()}"):
             return s
@@ -114,7 +130,7 @@ def stage(answer: str, rubric: Rubric) -> Stage:
 
 def assessment(answer: str, rubric: Rubric) -> Assessment:
     """SUB_ELEMENT=STAGE, as given to --assess."""
-    sub, equals, where = answer.partition("=")
+    sub, equals, where = readable(answer, "assessment").partition("=")
     if not equals:
         raise AnswerError(
             f"'{answer}' is not SUB_ELEMENT=STAGE; write it like trust=2 or trust=Developing"
@@ -145,6 +161,10 @@ def tags(answer: str) -> tuple[str, ...]:
 
 def tag_problems(answer: str) -> list[str]:
     """What is wrong with each topic in a comma-separated answer, one message per bad topic."""
+    try:
+        readable(answer, "list of topics")
+    except AnswerError as error:
+        return [str(error)]
     problems = []
     for tag in dict.fromkeys(t.strip() for t in answer.split(",")):
         if tag and not is_slug(tag):
@@ -153,6 +173,8 @@ def tag_problems(answer: str) -> list[str]:
                 f"tag '{tag}' may use only lowercase letters, digits and hyphens; "
                 f"for example '{suggestion}'"
             )
+        elif too_long := long_tag_problem(tag):
+            problems.append(too_long)
     return problems
 
 

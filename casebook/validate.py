@@ -16,7 +16,7 @@ from .load import LoadedContent, StorySource
 from .memo import Memo
 from .model import Assessment, Casebook, Contributor, Partnership, Rubric, Story
 from .problems import ContentError, Problem, did_you_mean, one_of
-from .slugs import MAX_TAG, is_slug, name_slug, slugify
+from .slugs import is_slug, long_tag_problem, name_slug, slugify
 from .storybody import body_problems
 from .storyfields import (
     ASSESSMENT_FIELDS,
@@ -351,12 +351,8 @@ def _story_tags(f: Fields, value: Any) -> tuple[str, ...]:
                 f"tag {kind(tag)} may use only lowercase letters, digits and hyphens; "
                 f"for example '{suggestion}'",
             )
-        elif len(tag) > MAX_TAG:
-            f.fail(
-                ("tags", i),
-                f"tag '{tag[:40]}…' is {len(tag)} characters long; "
-                f"keep a topic's name to {MAX_TAG} characters",
-            )
+        elif too_long := long_tag_problem(tag):
+            f.fail(("tags", i), too_long)
         elif tag not in tags:
             tags.append(tag)
     return tuple(sorted(tags))

@@ -235,3 +235,36 @@ def test_an_anonymous_issue_may_not_name_its_writers() -> None:
         "it empty, or untick 'Hide the institution's and the students' union's names on the "
         "site'",
     )
+
+
+def test_a_date_in_other_digits_is_reported(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("ISSUE_BODY", body("full.md").replace("2025-03-14", "２０２５-０３-１４"))
+    monkeypatch.setenv("ISSUE_TITLE", ISSUE_TITLE)
+    report = tmp_path / "report.md"
+    content = REPO / "content"
+    argv = ["convert", "--content", str(content), "--issue", "3", "--report", str(report)]
+    assert main([*argv, "--today", TODAY.isoformat()]) == 1
+    problem = (
+        "Date of the self-assessment: date '２０２５-０３-１４' uses digits other than 0-9; "
+        "write it as 2025-03-14"
+    )
+    assert capsys.readouterr().err == f"casebook: issue #3: {problem}\n"
+    assert report.read_text(encoding="utf-8").splitlines()[2] == f"- {problem}"
+
+
+def test_answers_that_are_not_utf8_are_reported(tmp_path: Path, monkeypatch) -> None:
+    """The environment hands bytes that are not UTF-8 on as lone surrogates."""
+    text = body("full.md").replace("not signed yet", "not sign\udce9 yet")
+    text = text.replace("data-sharing, outreach", "data-sharing, outr\udce9ach")
+    monkeypatch.setenv("ISSUE_BODY", text)
+    monkeypatch.setenv("ISSUE_TITLE", "Story: Caf\udce9")
+    report = tmp_path / "report.md"
+    content = REPO / "content"
+    argv = ["convert", "--content", str(content), "--issue", "4", "--report", str(report)]
+    assert main([*argv, "--today", TODAY.isoformat()]) == 1
+    unreadable = "contains characters that could not be read (it is not UTF-8 text); retype it"
+    assert report.read_text(encoding="utf-8").splitlines()[2:5] == [
+        f"- Issue title: the title {unreadable}",
+        f"- Why we placed ourselves here: the text {unreadable}",
+        f"- Topics (optional): the list of topics {unreadable}",
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shlex
 import subprocess
 import sys
@@ -16,8 +17,6 @@ from casebook.characters import FORBIDDEN_CHARS
 from casebook.cli import main
 from casebook.storytext import yaml_scalar
 from casebook.yamltext import parse_yaml
-
-from .conftest import story
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA_LINE = (
@@ -189,18 +188,17 @@ def test_new_without_answers_names_the_missing_flag(content_tree) -> None:
     assert not list((content / "stories").iterdir())
 
 
-def test_new_never_overwrites(content_tree, capsys) -> None:
-    content = content_tree({"2025-03-agreeing-a-data-sharing-protocol.md": "mine\n"})
-    assert main(["new", "--content", str(content), *FLAGS]) == 1
-    path = content / "stories" / "2025-03-agreeing-a-data-sharing-protocol.md"
-    assert path.read_text(encoding="utf-8") == "mine\n"
-    assert capsys.readouterr().err == (
-        f"casebook: {path} already exists, not overwriting; "
-        "choose another title, or edit that story\n"
+def test_new_never_overwrites_it_takes_the_next_free_name(content_tree, capsys) -> None:
+    stem = "2025-03-agreeing-a-data-sharing-protocol"
+    content = content_tree({f"{stem}.md": "mine\n", f"{stem}-2/index.md": "x"})
+    assert main(["new", "--content", str(content), *FLAGS]) == 0
+    stories = content / "stories"
+    assert (stories / f"{stem}.md").read_text(encoding="utf-8") == "mine\n"
+    assert (stories / f"{stem}-3.md").read_text(encoding="utf-8") == EXPECTED
+    assert capsys.readouterr().out.splitlines()[0] == (
+        f"casebook: wrote {stories / stem}-3.md ({stem} is another story's name already; "
+        "if that is this same story, delete one of the two)"
     )
-    folder = content_tree({"2025-03-agreeing-a-data-sharing-protocol/index.md": "x"}, "c2")
-    assert main(["new", "--content", str(folder), *FLAGS]) == 1
-    assert "already exists, not overwriting" in capsys.readouterr().err
 
 
 def test_bad_flags_are_all_named_at_once() -> None:
@@ -289,31 +287,36 @@ def test_yaml_scalar_round_trips(text: str) -> None:
     assert parse_yaml(f"key: {yaml_scalar(text)}").value == {"key": text}
 
 
-def test_a_taken_title_is_asked_again_straight_away(content_tree) -> None:
-    taken = "2025-03-agreeing-a-data-sharing-protocol.md"
-    content = content_tree({taken: story()})
-    answers = ["2025-03-14", "Agreeing a data-sharing protocol", "A second protocol", ""]
+def test_titles_without_latin_letters_get_numbered_names(content_tree, capsys) -> None:
+    """東京大学の物語 and ... both make the name 2025-03-story; each new one takes the next
+    number, from flags or typed, and check accepts them all."""
+    content = content_tree({})
+    stories = content / "stories"
+    for title in ("東京大学の物語", "...", "東京大学の物語"):
+        flags = [*FLAGS, "--why", WHY, "--next", NEXT]
+        flags[1] = title
+        assert main(["new", "--content", str(content), *flags]) == 0
+    answers = ["2025-03-14", "京都の物語", "U", "S", "", "1", "1", "2", WHY, ".", NEXT, "."]
     done = run("new", "--content", str(content), stdin="\n".join(answers) + "\n")
-    assert done.returncode == 1  # stdin ends at the institution: the title was taken already
-    path = content / "stories" / taken
-    assert (
-        f"That will not work: {path} already exists, not overwriting; choose another title, "
-        "or edit that story. Try again." in " ".join(done.stdout.split())
-    )
-    assert "Institution: the university or college" in done.stdout
+    assert done.returncode == 0, done.stderr
+    assert f"casebook: wrote {stories / '2025-03-story-4.md'} (2025-03-story is" in done.stdout
+    assert "That will not work" not in done.stdout
+    written = capsys.readouterr().out
+    assert f"casebook: wrote {stories / '2025-03-story.md'}\n" in written
+    assert f"casebook: wrote {stories / '2025-03-story-3.md'} (" in written
+    names = sorted(p.name for p in stories.iterdir())
+    assert names == sorted(f"2025-03-story{n}.md" for n in ("", "-2", "-3", "-4"))
+    assert main(["check", "--content", str(content)]) == 0
 
 
-def test_a_taken_title_from_flags_stops_before_any_question(content_tree) -> None:
-    taken = "2026-01-agreeing-a-data-sharing-protocol.md"
-    content = content_tree({taken: story()})
-    flags = ["--title", "Agreeing a data-sharing protocol", "--date", "2026-01-05"]
-    done = run("new", "--content", str(content), *flags, stdin="")
-    assert done.returncode == 1
-    assert done.stdout == ""
-    assert done.stderr == (
-        f"casebook: {content / 'stories' / taken} already exists, not overwriting; "
-        "choose another title, or edit that story\n"
-    )
+def test_a_story_called_page_is_still_not_possible(content_tree) -> None:
+    """ "page" is kept for the later pages of the list; a story's name starts with its month."""
+    content = content_tree({})
+    flags = [*FLAGS, "--why", WHY, "--next", NEXT]
+    flags[1] = "Page"
+    assert main(["new", "--content", str(content), *flags]) == 0
+    assert [p.name for p in (content / "stories").iterdir()] == ["2025-03-page.md"]
+    assert main(["check", "--content", str(content)]) == 0
 
 
 def _choose(content_tree, monkeypatch, answers: list[str]) -> list[str]:
@@ -342,6 +345,27 @@ def test_sub_element_numbers_may_be_joined_by_and(content_tree, monkeypatch, cap
         (
             "1, 12",
             "there is no number 12 in the list; type numbers from 1 to 9, separated by commas, "
+            "for example 1, 4",
+        ),
+        (
+            "1, 100000000000000000000",
+            "there is no number 100000000000000000000 in the list; type numbers from 1 to 9, "
+            "separated by commas, for example 1, 4",
+        ),
+        # str.isdigit() is true of these, but only 0-9 make a number here
+        (
+            "²",
+            "'²' is not a number from the list; type numbers from 1 to 9, separated by commas, "
+            "for example 1, 4",
+        ),
+        (
+            "①",
+            "'①' is not a number from the list; type numbers from 1 to 9, separated by commas, "
+            "for example 1, 4",
+        ),
+        (
+            "１",
+            "'１' is not a number from the list; type numbers from 1 to 9, separated by commas, "
             "for example 1, 4",
         ),
     ],
@@ -409,3 +433,163 @@ def test_the_guides_example_for_scripts_writes_a_story(content_tree) -> None:
     assert done.returncode == 0, done.stderr
     (written,) = (content / "stories").iterdir()
     assert written.name == "2025-03-agreeing-a-data-sharing-protocol.md"
+
+
+def run_bytes(*args: str, stdin: bytes, env: dict[str, str] | None = None):
+    """Like run, with standard input as raw bytes (not always UTF-8)."""
+    return subprocess.run(
+        [sys.executable, "build.py", *args],
+        cwd=REPO,
+        input=stdin,
+        capture_output=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_a_date_in_other_digits_is_refused_as_a_flag(content_tree, capsys) -> None:
+    content = content_tree({})
+    flags = [*FLAGS[:-1], "２０２５-０３-１４"]
+    assert main(["new", "--content", str(content), *flags]) == 1
+    assert capsys.readouterr().err == (
+        "casebook: --date: date '２０２５-０３-１４' uses digits other than 0-9; "
+        "write it as 2025-03-14\n"
+    )
+    assert not list((content / "stories").iterdir())
+
+
+def test_a_date_in_other_digits_is_asked_again(content_tree, monkeypatch, capsys) -> None:
+    content = content_tree({})
+    given = iter(["٢٠٢٥-٠٣-١٤", "2025-03-14", "", "1", WHY, ".", NEXT, "."])
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(given))
+    flags = [f for f in FLAGS[:-2] if f not in ("--perspective", "joint")]
+    assert main(["new", "--content", str(content), *flags]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert (
+        "That will not work: date '٢٠٢٥-٠٣-١٤' uses digits other than 0-9; write it as "
+        "2025-03-14. Try again." in out
+    )
+    assert (content / "stories" / "2025-03-agreeing-a-data-sharing-protocol.md").exists()
+
+
+UNREADABLE = "contains characters that could not be read (it is not UTF-8 text); retype it"
+
+
+def test_flags_that_are_not_utf8_are_all_named(content_tree, capsys) -> None:
+    """Bytes that are not UTF-8 reach Python's arguments as lone surrogates."""
+    content = content_tree({})
+    flags = [*FLAGS, "--why", "caf\udce9", "--next", "ok", "--assess", "tr\udce9=2"]
+    flags[1] = "Caf\udce9"
+    flags[flags.index("joint")] = "\udce9"
+    assert main(["new", "--content", str(content), *flags]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"casebook: --title: the title {UNREADABLE}",
+        f"casebook: --perspective: the perspective {UNREADABLE}",
+        f"casebook: --why: the text {UNREADABLE}",
+        f"casebook: --assess: the assessment {UNREADABLE}",
+    ]
+    assert not list((content / "stories").iterdir())
+
+
+def test_a_section_flag_with_a_control_character_is_refused(content_tree, capsys) -> None:
+    content = content_tree({})
+    assert main(["new", "--content", str(content), *FLAGS, "--next", "a\x1b[31m"]) == 1
+    assert capsys.readouterr().err == (
+        "casebook: --next: the text contains an invisible control character; retype it\n"
+    )
+
+
+@pytest.mark.parametrize("errors", ["", "utf-8:strict"])
+def test_typed_lines_that_are_not_utf8_are_asked_again(content_tree, errors) -> None:
+    """Latin-1 bytes typed at the questions: asked again, whether standard input hands them
+    on (surrogateescape, as in the C.UTF-8 locale) or would stop at them (strict)."""
+    content = content_tree({})
+    answers = [
+        b"2025-03-14",
+        b"Latin1 caf\xe9 title",  # title: asked again
+        b"A good title",
+        b"U",
+        b"S",
+        b"\xff",  # anonymous: asked again
+        b"n",
+        b"1",
+        b"1",
+        b"2",
+        b"caf\xe9",  # a line of the story: asked again
+        b"Why.",
+        b".",
+        b"Next.",
+        b".",
+    ]
+    env = {"PYTHONIOENCODING": errors} if errors else {}
+    done = run_bytes("new", "--content", str(content), stdin=b"\n".join(answers) + b"\n", env=env)
+    assert done.returncode == 0, done.stderr
+    out = " ".join(done.stdout.decode("utf-8").split())
+    assert out.count(f"That will not work: the answer {UNREADABLE}. Try again.") == 2
+    assert "That line contains characters that could not be read (it is not UTF-8 text); " in out
+    text = (content / "stories" / "2025-03-a-good-title.md").read_text(encoding="utf-8")
+    assert (
+        "## Why we placed ourselves here\n\nWhy.\n\n## What we will do to move on\n\nNext.\n"
+        in text
+    )
+
+
+def test_the_file_is_written_whole_or_not_at_all(content_tree, monkeypatch, capsys) -> None:
+    from casebook import newstory
+
+    content = content_tree({})
+    stories = content / "stories"
+
+    def full(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(newstory.os, "fsync", full)
+    assert main(["new", "--content", str(content), *FLAGS]) == 1
+    assert capsys.readouterr().err == (
+        f"casebook: could not write the story into {stories}: No space left on device; "
+        "nothing was written\n"
+    )
+    assert not list(stories.iterdir())  # neither the story nor the temporary file
+    # a text that cannot be encoded never reaches the disk
+    settings = newstory.load_story_settings(content)
+    draft = newstory.StoryDraft("Caf\udce9", dt.date(2025, 3, 14), "U", "S", "joint", ())
+    with pytest.raises(UnicodeEncodeError):
+        newstory.write_new_story(draft, settings, content, newstory.numbered())
+    assert not list(stories.iterdir())
+
+
+def test_a_name_taken_while_writing_is_not_overwritten(content_tree, monkeypatch) -> None:
+    """Another program creates the file between the check and the write: the story takes the
+    next name, and the other file stays as it was."""
+    from casebook import newstory
+
+    content = content_tree({})
+    stem = content / "stories" / "2025-03-agreeing-a-data-sharing-protocol"
+    real_link = os.link
+
+    def racing(source, target) -> None:
+        if Path(target) == Path(f"{stem}.md"):
+            Path(target).write_text("theirs\n", encoding="utf-8")
+        real_link(source, target)
+
+    monkeypatch.setattr(newstory.os, "link", racing)
+    assert main(["new", "--content", str(content), *FLAGS]) == 0
+    assert Path(f"{stem}.md").read_text(encoding="utf-8") == "theirs\n"
+    assert Path(f"{stem}-2.md").read_text(encoding="utf-8") == EXPECTED
+    assert len(list(stem.parent.iterdir())) == 2
+
+
+def test_a_file_system_without_hard_links(content_tree, monkeypatch) -> None:
+    from casebook import newstory
+
+    content = content_tree({})
+
+    def unsupported(source, target) -> None:
+        raise OSError(95, "Operation not supported")
+
+    monkeypatch.setattr(newstory.os, "link", unsupported)
+    assert main(["new", "--content", str(content), *FLAGS]) == 0
+    (written,) = (content / "stories").iterdir()
+    assert written.name == "2025-03-agreeing-a-data-sharing-protocol.md"
+    assert written.read_text(encoding="utf-8") == EXPECTED

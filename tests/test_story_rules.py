@@ -205,3 +205,11 @@ def test_optional_text_written_as_a_number_is_kept_as_written(content_tree):
     [told] = validate(load_content(root), today=latest_today()).stories
     assert told.summary == "0"
     assert [(c.name, c.role) for c in told.contributors] == [("A. Person", "2.50"), ("B", "")]
+
+
+def test_new_and_the_issue_form_refuse_the_topics_check_refuses():
+    from casebook.storyinput import tag_problems
+
+    assert tag_problems(f"outreach, {'b' * 61}") == [
+        f"tag '{'b' * 40}…' is 61 characters long; keep a topic's name to 60 characters"
+    ]
