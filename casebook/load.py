@@ -7,6 +7,7 @@ file unreadable: not UTF-8, too large, no front matter, broken YAML, a name that
 from __future__ import annotations
 
 import os
+import re
 import stat
 import time
 from dataclasses import dataclass
@@ -304,6 +305,9 @@ def _settled(path: Path) -> tuple[int, ...] | None:
     return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns
 
 
+_HEADING = re.compile(r"#{2,6} \S")  # a Markdown heading ("## Why"), to YAML a comment
+
+
 def _parse_story(
     display: str, slug: str, images: tuple[StoryImage, ...], text: str, problems: list[Problem]
 ) -> StorySource | None:
@@ -331,6 +335,15 @@ def _parse_story(
     try:
         front = parse_yaml("\n".join(lines[1:end]), first_line=2)
     except YamlError as error:
+        heading = next((i for i in range(1, end) if _HEADING.match(lines[i])), None)
+        if heading is not None and any(p.line > heading for p in error.problems):
+            # the story's text, read as fields: its "## heading" is a YAML comment
+            message = (
+                "front matter is not closed before the story's text; add a line '---' after "
+                "the last field"
+            )
+            problems.append(Problem(display, heading + 1, message))
+            return None
         problems.extend(Problem(display, p.line, p.message) for p in error.problems)
         return None
     body = "\n".join(lines[end + 1 :])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,9 +105,8 @@ def parse_yaml(text: str, first_line: int = 1) -> YamlDocument:
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = first_line + (mark.line if mark else 0)
-        raise YamlError([YamlProblem(line, _describe_syntax_error(error))]) from None
+        problem = _syntax_problem(error, _LINE_BREAK.split(text), first_line)
+        raise YamlError([problem]) from None
     except yaml.YAMLError as error:
         raise YamlError([YamlProblem(first_line, f"not valid YAML: {error}")]) from None
     except RecursionError:
@@ -123,14 +123,77 @@ def parse_yaml(text: str, first_line: int = 1) -> YamlDocument:
     return YamlDocument(value, builder.lines, builder.written)
 
 
-def _describe_syntax_error(error: yaml.MarkedYAMLError) -> str:
+# "field: value" on one line (or "- field: value" in a list), for the hints below
+_FIELD_LINE = re.compile(r"\s*(?:-\s+)?([^\s:#][^:#]*?):[ \t]+(.*?)\s*\Z")
+# a field whose colon has no space after it ("title:A story"); not "https://"
+_NO_SPACE = re.compile(r"\s*(?:-\s+)?([A-Za-z_][\w-]*):([^\s:/].*?)\s*\Z")
+# spaces YAML does not take for spaces, after a colon or as indentation
+_ODD_SPACE = re.compile("(?:^[ ]*|:)([\u00a0\u2000-\u200a\u202f\u205f\u3000])")
+# characters that mean something to YAML at the start of a value
+_INDICATORS = "@`%&*|>?[{!"
+
+
+def _syntax_problem(error: yaml.MarkedYAMLError, lines: list[str], first_line: int) -> YamlProblem:
+    """The syntax error at its line, or, where a contributor's usual slip explains it, that
+    slip at its own line with the fix."""
+    mark = error.problem_mark or error.context_mark
+    at = mark.line if mark else 0
+    for number, line in enumerate(lines[: at + 1]):
+        if found := _ODD_SPACE.search(line):
+            space = found.group(1)
+            name = unicodedata.name(space, "unusual space").lower()
+            return YamlProblem(
+                first_line + number,
+                f"this line has a {name} (U+{ord(space):04X}) where YAML needs an ordinary "
+                "space, as pasted from a word processor or a web page; retype the space",
+            )
+        if found := _NO_SPACE.match(line):
+            field_name, value = found.groups()
+            return YamlProblem(
+                first_line + number,
+                f"put a space after the colon: '{field_name}: {value}'",
+            )
+    quoted = error.context == "while scanning a quoted scalar" and error.context_mark
+    if quoted:
+        at = error.context_mark.line
+    if hint := _value_hint(lines[at] if at < len(lines) else "", bool(quoted)):
+        return YamlProblem(first_line + at, hint)
+    return YamlProblem(first_line + at, _describe_syntax_error(error, lines[at : at + 1]))
+
+
+def _value_hint(line: str, unclosed: bool) -> str:
+    """How to write the value on this line so that YAML reads it as text, if that is what
+    went wrong: it opens a quotation mark it does not close, or starts with one and goes on
+    after it, or starts with a character YAML reads as markup."""
+    found = _FIELD_LINE.match(line)
+    if not found:
+        return ""
+    field_name, value = found.groups()
+    fix = f"{field_name}: {_quoted(value)}"
+    if unclosed:
+        return (
+            "a quotation mark opened on this line is not closed; close it, or if it is part "
+            f"of the text, put the whole value in quotes: {fix}"
+        )
+    if value[:1] in "\"'" and re.match(r"([\"']).*?\1\s*\S", value):
+        return f"a value that starts with a quotation mark must end with it; write {fix}"
+    # "[Draft] Our story" is text in brackets; "[a, b]]" is a list with a slip in it
+    bracketed = value[:1] in ("[", "{") and re.match(r".[^\]}]*[\]}]\s*[^\s\]},#]", value)
+    if value[:1] and value[0] in _INDICATORS and (value[0] not in "[{" or bracketed):
+        return f"a value that starts with '{value[0]}' must be in quotes: {fix}"
+    return ""
+
+
+def _describe_syntax_error(error: yaml.MarkedYAMLError, line: list[str]) -> str:
     what = error.problem or "not valid YAML"
     context = f" {error.context}" if error.context else ""
     hint = ""
     if "mapping values are not allowed" in what:
         hint = "; if a value contains ': ', put the whole value in quotes"
-    elif "found character '\\t'" in what:
+    elif "found character '\\t'" in what or "\t" in "".join(line):
         hint = "; indent with spaces, not tabs"
+    elif "flow sequence" in context:
+        hint = "; a list in brackets needs its closing ']', e.g. tags: [a, b]"
     elif "could not find expected ':'" in what:
         hint = "; each line should be 'field: value'"
     return f"YAML syntax error: {what}{context}{hint}"

@@ -213,3 +213,15 @@ def test_new_and_the_issue_form_refuse_the_topics_check_refuses():
     assert tag_problems(f"outreach, {'b' * 61}") == [
         f"tag '{'b' * 40}…' is 61 characters long; keep a topic's name to 60 characters"
     ]
+
+
+def test_a_front_matter_left_open_is_named_at_the_storys_first_heading(
+    content_tree, monkeypatch, capsys
+):
+    """Without its closing ---, the story's text is read as fields (its headings are YAML
+    comments) up to a --- rule further down."""
+    left_open = story(body="Words.\n\n---\n\nMore words.").replace("example: true\n---\n", "")
+    assert check(content_tree, monkeypatch, capsys, {"s.md": left_open}) == [
+        "content/stories/s.md:11: front matter is not closed before the story's text; add a "
+        "line '---' after the last field"
+    ]

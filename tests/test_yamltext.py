@@ -114,3 +114,54 @@ def test_unquoted_values_read_as_numbers_or_dates_keep_the_text_as_written():
     }  # fmt: skip
     assert doc.text_of(doc.value["a"], "a") == "1.10"
     assert doc.text_of(doc.value["e"], "e") == "1.10" and doc.text_of(None, "f") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            'title: "Nothing about us without us" in practice\ndate: 2025-01-01\n',
+            (1, "a value that starts with a quotation mark must end with it; write "
+                "title: '\"Nothing about us without us\" in practice'"),
+        ),
+        (
+            "title: 'Twas a good year\ndate: 2025-01-01\nperspective: joint\n",
+            (1, "a quotation mark opened on this line is not closed; close it, or if it is "
+                "part of the text, put the whole value in quotes: title: \"'Twas a good year\""),
+        ),
+        (
+            'title: A\npartnership:\n  students_union: "Y SU\nperspective: joint\n',
+            (3, "a quotation mark opened on this line is not closed; close it, or if it is "
+                "part of the text, put the whole value in quotes: students_union: '\"Y SU'"),
+        ),
+        (
+            "title:A test story\ndate: 2025-01-01\nurl: https://example.org\n",
+            (1, "put a space after the colon: 'title: A test story'"),
+        ),
+        (
+            "title: A\nperspective:\u00a0joint\nassessments: x\n",
+            (2, "this line has a no-break space (U+00A0) where YAML needs an ordinary space, "
+                "as pasted from a word processor or a web page; retype the space"),
+        ),
+        (
+            "partnership:\n\tinstitution: X\n",
+            (2, "YAML syntax error: found character that cannot start any token while "
+                "scanning for the next token; indent with spaces, not tabs"),
+        ),
+        ("title: & more\n", (1, "a value that starts with '&' must be in quotes: "
+                                'title: "& more"')),
+        ("title: @home\n", (1, "a value that starts with '@' must be in quotes: "
+                               'title: "@home"')),
+        ("title: [Draft] Our story\n", (1, "a value that starts with '[' must be in quotes: "
+                                           'title: "[Draft] Our story"')),
+        (
+            "title: A\ntags: [a, b\nsummary: x\n",
+            (3, "YAML syntax error: did not find expected ',' or ']' while parsing a flow "
+                "sequence; a list in brackets needs its closing ']', e.g. tags: [a, b]"),
+        ),
+    ],
+    ids=["quote-then-text", "apostrophe", "unclosed-quote", "no-space", "no-break-space", "tab",
+         "ampersand", "at-sign", "brackets", "unclosed-list"],
+)  # fmt: skip
+def test_a_contributors_usual_slips_are_named_at_their_line_with_the_fix(text, expected):
+    assert messages(text) == [expected]
