@@ -45,6 +45,7 @@ class RenderedBody:
     images: tuple[str, ...] = ()
     failure: str = ""  # why it could not be rendered, for the story's error message
     text: str = ""  # the visible text, for excerpts and the open data
+    refused: tuple[tuple[str, str], ...] = ()  # (address, alt text) of each picture not shown
 
 
 class _TimeUp(Exception):
@@ -107,7 +108,9 @@ def _render(job: BodyJob, time_limit: float) -> RenderedBody:
     finally:
         if timed:
             signal.setitimer(signal.ITIMER_REAL, 0)
-    return RenderedBody(job.slug, rendered.html, rendered.images, text=text)
+    return RenderedBody(
+        job.slug, rendered.html, rendered.images, text=text, refused=rendered.refused
+    )
 
 
 def _serve(

@@ -17,7 +17,12 @@ from pathlib import Path
 from . import cachefile
 from .bodies import RenderedBody
 
-_FORMAT = 2  # entries: (html, image names, plain text)
+# entries: (html, image names, plain text), and the (address, alt text) of each picture not
+# shown after them when there are some, so that a body from the cache reports them as a fresh one
+_FORMAT = 3
+_Entry = (
+    tuple[str, tuple[str, ...], str] | tuple[str, tuple[str, ...], str, tuple[tuple[str, str], ...]]
+)
 
 
 def _engine_key() -> bytes:
@@ -38,9 +43,9 @@ class BodyCache:
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
         self._engine = _engine_key()
-        self._old: dict[bytes, tuple[str, tuple[str, ...], str]] = {}
-        self._used: dict[bytes, tuple[str, tuple[str, ...], str]] = {}
-        self._saved: dict[bytes, tuple[str, tuple[str, ...], str]] = {}  # as in the files
+        self._old: dict[bytes, _Entry] = {}
+        self._used: dict[bytes, _Entry] = {}
+        self._saved: dict[bytes, _Entry] = {}  # as in the files
         if folder is not None:
             self._old = self._read(folder)
             self._saved = dict(self._old)
@@ -60,11 +65,16 @@ class BodyCache:
         if found is None:
             return None
         self._used[key] = found
-        return RenderedBody(slug, found[0], found[1], text=found[2])
+        refused = found[3] if len(found) == 4 else ()
+        return RenderedBody(slug, found[0], found[1], text=found[2], refused=refused)
 
     def put(self, text: str, rendered: RenderedBody) -> None:
-        if not rendered.failure:
-            self._used[self.key(text)] = (rendered.html, rendered.images, rendered.text)
+        if rendered.failure:
+            return
+        entry: _Entry = (rendered.html, rendered.images, rendered.text)
+        if rendered.refused:
+            entry = (*entry, rendered.refused)
+        self._used[self.key(text)] = entry
 
     def save(self) -> None:
         """Write the entries this build used, atomically, to the parts whose entries changed;
@@ -75,7 +85,7 @@ class BodyCache:
             cachefile.save_parts(self.folder, self.STEM, self._engine, self._used, self._saved)
             self._saved = dict(self._used)
 
-    def _read(self, folder: Path) -> dict[bytes, tuple[str, tuple[str, ...], str]]:
+    def _read(self, folder: Path) -> dict[bytes, _Entry]:
         """The files' entries, each checked once here (those this process puts are sound)."""
         kept = cachefile.load_parts(folder, self.STEM, self._engine)
         return {k: v for k, v in kept.items() if isinstance(k, bytes) and _well_formed(v)}
@@ -84,9 +94,21 @@ class BodyCache:
 def _well_formed(entry: object) -> bool:
     return (
         isinstance(entry, tuple)
-        and len(entry) == 3
+        and len(entry) in (3, 4)
         and isinstance(entry[0], str)
         and isinstance(entry[1], tuple)
         and all(isinstance(name, str) for name in entry[1])
         and isinstance(entry[2], str)
+        and (len(entry) == 3 or _pairs_of_text(entry[3]))
+    )
+
+
+def _pairs_of_text(refused: object) -> bool:
+    return (
+        isinstance(refused, tuple)
+        and len(refused) > 0
+        and all(
+            isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(t, str) for t in pair)
+            for pair in refused
+        )
     )

@@ -3,7 +3,8 @@
 Stories come from strangers. Python-Markdown's raw-HTML handling is switched off (HTML in a
 story shows as text), images may only be the story's own files (a picture from another host
 would be a request to it), headings start at h2 (the page's h1 is the story's title), and the
-result goes through nh3, the binding to the ammonia sanitiser, with an allowlist.
+result goes through nh3, the binding to the ammonia sanitiser, with an allowlist. A picture
+that is not shown is noted, so that the build can say why instead of dropping it silently.
 """
 
 from __future__ import annotations
@@ -37,6 +38,13 @@ URL_SCHEMES = {"http", "https", "mailto"}
 # Python-Markdown's internal stash markers, which some malformed input leaves in its output
 _PLACEHOLDER = re.compile("\x02klzzwxh:\\d+\x03")
 _LOCAL_IMAGE = re.compile(SLUG_PATTERN + r"\.(?:png|jpe?g|webp|gif)\Z")
+# a backslash-escaped character, as Python-Markdown holds it until its last tree step
+_ESCAPED = re.compile("\x02(\\d+)\x03")
+
+
+def _as_written(text: str) -> str:
+    """An attribute's text with escaped characters put back, for messages."""
+    return _PLACEHOLDER.sub("", _ESCAPED.sub(lambda m: chr(int(m[1])), text))
 
 
 def _same_site_or_named(element: str, attribute: str, value: str) -> str | None:
@@ -47,11 +55,15 @@ def _same_site_or_named(element: str, attribute: str, value: str) -> str | None:
 
 
 class _StoryTree(Treeprocessor):
-    """Headings start at h2; images are the story's own files or become their alt text."""
+    """Headings start at h2; images are the story's own files or become their alt text.
+
+    `./team.png`, as editors write it, is `team.png`. Every picture not shown is noted in
+    `refused`, by its address and alt text as written."""
 
     def __init__(self, md: markdown.Markdown) -> None:
         super().__init__(md)
         self.images: list[str] = []
+        self.refused: list[tuple[str, str]] = []
 
     def run(self, root: ET.Element) -> None:
         levels = [int(el.tag[1]) for el in root.iter() if re.fullmatch(r"h[1-6]", el.tag)]
@@ -60,10 +72,17 @@ class _StoryTree(Treeprocessor):
             for i, child in enumerate(list(parent)):
                 if shift and re.fullmatch(r"h[1-6]", child.tag):
                     child.tag = f"h{min(6, int(child.tag[1]) + shift)}"
-                if child.tag == "img" and _LOCAL_IMAGE.match(child.get("src", "")):
-                    self.images.append(child.get("src", ""))
-                elif child.tag == "img":
+                if child.tag != "img":
+                    continue
+                src = child.get("src", "")
+                name = src[2:] if src.startswith("./") else src
+                if _LOCAL_IMAGE.match(name):
+                    if name != src:
+                        child.set("src", name)
+                    self.images.append(name)
+                else:
                     alt = child.get("alt", "").strip()
+                    self.refused.append((_as_written(src), _as_written(alt)))
                     span = ET.Element("em")
                     span.text = f"[image not shown: {alt}]" if alt else "[image not shown]"
                     span.tail = child.tail
@@ -113,6 +132,7 @@ class _ListAfterText(Preprocessor):
 class StoryHtml:
     html: str
     images: tuple[str, ...]  # the story's own image files the body shows
+    refused: tuple[tuple[str, str], ...] = ()  # (address, alt text) of each picture not shown
 
 
 class StoryMarkdown:
@@ -131,6 +151,7 @@ class StoryMarkdown:
         """Sanitised HTML for a story body."""
         self._md.reset()
         self._tree.images = []
+        self._tree.refused = []
         html = nh3.clean(
             _PLACEHOLDER.sub("", self._md.convert(text)),
             tags=ALLOWED_TAGS,
@@ -142,7 +163,7 @@ class StoryMarkdown:
         )
         # character references (&#x202e;) decode to characters the source check never saw
         html = FORBIDDEN_CHARS.sub("", html)
-        return StoryHtml(html, tuple(dict.fromkeys(self._tree.images)))
+        return StoryHtml(html, tuple(dict.fromkeys(self._tree.images)), tuple(self._tree.refused))
 
 
 def render_markdown(text: str) -> str:

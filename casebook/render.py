@@ -12,6 +12,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable, Iterator, Mapping
@@ -28,13 +29,15 @@ from .cache import BodyCache
 from .citation import article_data, bibtex_entry, json_ld, plain_citation
 from .facets import template_functions
 from .journey_chart import journey_chart
+from .load import IMAGE_SUFFIXES
 from .memo import Memo
 from .model import Casebook, Story
 from .opendata import OpenData
 from .page_cache import Asked, PageCache, PageReads
 from .pages import Page, site_files, site_pages
-from .problems import ContentError, Problem, display_path
+from .problems import ContentError, Problem, display_path, one_of
 from .progress import QUIET, Progress
+from .slugs import slugify
 from .spool import Spool
 from .storyfields import STORY_FIELDS
 from .urls import Urls
@@ -389,7 +392,8 @@ def _render_bodies(
     progress: Progress = QUIET,
     crew: Crew | None = None,
 ) -> dict[str, RenderedBody]:
-    """Each story's body by slug; ContentError if one hits a limit or shows a missing image.
+    """Each story's body by slug; ContentError if one hits a limit, shows a missing image or
+    has a picture that cannot be shown (it would be its alt text).
 
     Bodies the cache has are not rendered again; the rest are rendered in worker processes.
     """
@@ -411,7 +415,9 @@ def _render_bodies(
             continue
         bodies[story.slug] = rendered
         present = {image.name for image in story.images}
-        problems.extend(_missing_image(story, n) for n in rendered.images if n not in present)
+        found = [_missing_image(story, n) for n in rendered.images if n not in present]
+        found.extend(_refused_pictures(story, rendered.refused))
+        problems.extend(sorted(found, key=lambda problem: problem.line))
     if problems:
         raise ContentError(problems)
     return bodies
@@ -425,6 +431,98 @@ def _missing_image(story: Story, name: str) -> Problem:
     else:
         fix = f"make the story a folder, stories/{story.slug}/index.md, and put the image beside it"
     return Problem(story.source, story.body_line + index, f"image '{name}' not found; {fix}")
+
+
+# where a picture's address is written: ![alt](address), or [name]: address for ![alt][name]
+_PICTURE_AT = re.compile(
+    r"!\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]\(\s*(?:<([^>\n]*)>|([^\s)]*))"
+    r"|^ {0,3}\[[^\]\n]+\]:\s*(?:<([^>\n]*)>|(\S*))"
+)
+_WEB = re.compile(r"(?i)(?:https?|ftp)://|//|\\\\|/\\|www\.")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+:")  # two letters at least: C:\ is a folder
+_SEARCHED = 100  # addresses looked for anywhere in a body when not found where they belong
+
+
+def _refused_pictures(story: Story, refused: tuple[tuple[str, str], ...]) -> list[Problem]:
+    """A problem for each picture shown as its alt text, at the line that gives its address
+    (the body's first line where that line cannot be told)."""
+    if not refused:
+        return []
+    written: dict[str, list[int]] = {}
+    for index, line in enumerate(story.body.split("\n")):
+        for match in _PICTURE_AT.finditer(line):
+            address = next((g for g in match.groups() if g is not None), "")
+            written.setdefault(re.sub(r"\\(.)", r"\1", address), []).append(index)
+    seen: dict[str, int] = {}
+    found: list[Problem] = []
+    searches = 0
+    for address, alt in refused:
+        if address not in written and address and searches < _SEARCHED:  # written otherwise
+            searches += 1
+            at = story.body.find(address)
+            written[address] = [story.body.count("\n", 0, at) if at >= 0 else 0]
+        lines = written.get(address, [0])
+        nth = seen[address] = seen.get(address, -1) + 1
+        line = story.body_line + lines[min(nth, len(lines) - 1)]
+        found.append(Problem(story.source, line, _not_shown(story, address, alt)))
+    return list(dict.fromkeys(found))
+
+
+def _not_shown(story: Story, address: str, alt: str) -> str:
+    """Why the picture at `address` cannot be shown, and what to write instead (on one line:
+    the alt text's line breaks are spaces here)."""
+    alt = " ".join(alt.split())
+    files = {image.name.lower(): image.name for image in story.images}
+    path = address[2:] if address.startswith("./") else address
+    plain = re.split(r"[?#]", path, maxsplit=1)[0]
+    base = re.split(r"[/\\]", plain)[-1]
+    name = _picture_name(base, alt, files)
+    write = f"write ![{alt}]({name})"
+    beside = "beside the story's index.md"
+    if not address.strip():
+        return f"picture ![{alt}]() cannot be shown: it names no file; {write}, or remove it"
+    if _WEB.match(address):
+        reason = "it is on another website, and the site makes no request to another host"
+        fix = f"save the picture in the story's folder as {name} and {write}"
+    elif _SCHEME.match(address) and not address.lower().startswith("file:"):
+        name = _picture_name("", alt, files)
+        write = f"write ![{alt}]({name})"
+        reason = "a picture must be a file in the story's folder"
+        fix = f"save the picture there as {name} and {write}"
+    elif plain != base or address.lower().startswith("file:"):
+        reason = "a picture must sit beside the story, not in another folder"
+        fix = write if name in files.values() else f"put {name} {beside} and {write}"
+    elif plain != path:
+        reason = f"a picture's name may not have a '{path[len(plain) :]}' part"
+        fix = write
+    elif base.lower() in files:
+        there = files[base.lower()]
+        reason = f"the file beside the story is '{there}', and names must match in case"
+        fix = write
+    elif not base.lower().endswith(IMAGE_SUFFIXES):
+        reason = f"a picture must be a {one_of(IMAGE_SUFFIXES)} file"
+        fix = f"save it as {name} {beside} and {write}"
+    else:
+        reason = "a picture's name may use only lowercase letters, digits and hyphens"
+        fix = f"rename the file {name} and {write}"
+    if not (story.images or story.source.endswith("index.md")):
+        folder = f"stories/{story.slug}/index.md"
+        fix = f"make the story a folder, {folder}, save the picture beside it as {name} and {write}"
+    shown = " ".join(address.split())
+    shown = shown if len(shown) <= 60 else shown[:59] + "…"
+    return f"picture '{shown}' cannot be shown: {reason}; {fix}"
+
+
+def _picture_name(base: str, alt: str, files: dict[str, str]) -> str:
+    """The name to write: the file beside the story that differs only in case, else one made
+    from the address's last part (or the alt text) in the form a picture's name takes."""
+    if base.lower() in files:
+        return files[base.lower()]
+    stem, dot, suffix = base.rpartition(".")
+    if not dot:
+        stem, suffix = base, ""
+    suffix = suffix.lower() if f".{suffix.lower()}" in IMAGE_SUFFIXES else "png"
+    return f"{slugify(stem) or slugify(alt) or 'picture'}.{suffix}"
 
 
 def _excerpt(text: str, limit: int = 220) -> str:

@@ -326,3 +326,27 @@ def test_a_crew_that_cannot_start_a_worker_renders_with_forked_ones_and_says_so(
     assert capsys.readouterr().err == (
         "casebook: a worker process (/bin/false) did not start; bodies are rendered as in `build`\n"
     )
+
+
+def test_pictures_not_shown_come_back_from_the_workers():
+    jobs = [BodyJob("a", "![Team](team.png?v=2)"), BodyJob("b", "![Team](./team.png)")]
+    rendered = render_bodies(jobs, workers=2)
+    assert [(r.images, r.refused) for r in rendered] == [
+        ((), (("team.png?v=2", "Team"),)),
+        (("team.png",), ()),
+    ]
+
+
+def test_the_body_cache_keeps_the_pictures_not_shown(tmp_path):
+    from casebook.cache import BodyCache
+
+    text = "![x](https://example.org/a.jpg)\n\n![Team](Team.PNG)"
+    cache = BodyCache(tmp_path)
+    fresh = render_bodies([BodyJob("s", text)], workers=1)[0]
+    cache.put(text, fresh)
+    cache.put("Fine.", render_bodies([BodyJob("f", "Fine.")], workers=1)[0])
+    cache.save()
+    kept = BodyCache(tmp_path)
+    assert kept.get("s", text) == fresh
+    assert fresh.refused == (("https://example.org/a.jpg", "x"), ("Team.PNG", "Team"))
+    assert kept.get("f", "Fine.").refused == ()

@@ -84,3 +84,136 @@ def test_check_passes_on_the_example_content(monkeypatch, capsys):
     monkeypatch.chdir(REPO)
     assert main(["check"]) == 0
     assert capsys.readouterr().out.startswith("casebook: content is fine: ")
+
+
+def _picture_problems(content_tree, monkeypatch, capsys, body: str, command="check") -> list[str]:
+    """The lines `check` (or `build`) prints for a folder story t/ with team.png beside it."""
+    root = content_tree({"t/index.md": story(body=body)})
+    (root / "stories" / "t" / "team.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    monkeypatch.chdir(root.parent)
+    assert main([command]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    return captured.err.splitlines()
+
+
+def test_a_picture_written_with_a_leading_dot_slash_is_shown(content_tree, monkeypatch, capsys):
+    root = content_tree({"t/index.md": story(body="Our team.\n\n![Team](./team.png)")})
+    (root / "stories" / "t" / "team.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    monkeypatch.chdir(root.parent)
+    assert main(["build", "--output", "site"]) == 0
+    page = (root.parent / "site" / "stories" / "t" / "index.html").read_text()
+    assert '<img alt="Team" src="team.png">' in page
+    assert (root.parent / "site" / "stories" / "t" / "team.png").is_file()
+
+
+def test_a_picture_from_another_website_is_a_problem(content_tree, monkeypatch, capsys):
+    err = _picture_problems(
+        content_tree, monkeypatch, capsys, "Text.\n\n![Team](https://example.org/photos/Team.JPG)"
+    )
+    assert err == [
+        "content/stories/t/index.md:17: picture 'https://example.org/photos/Team.JPG' cannot be "
+        "shown: it is on another website, and the site makes no request to another host; save "
+        "the picture in the story's folder as team.jpg and write ![Team](team.jpg)",
+        "casebook: 1 problem found; fix it and run check again",
+    ]
+
+
+def test_a_picture_from_another_website_in_a_one_file_story(content_tree, monkeypatch, capsys):
+    root = content_tree({"single.md": story(body="![Logo](//cdn.example.org/logo.gif)")})
+    monkeypatch.chdir(root.parent)
+    assert main(["check"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "content/stories/single.md:15: picture '//cdn.example.org/logo.gif' cannot be shown: it "
+        "is on another website, and the site makes no request to another host; make the story a "
+        "folder, stories/single/index.md, save the picture beside it as logo.gif and write "
+        "![Logo](logo.gif)",
+        "casebook: 1 problem found; fix it and run check again",
+    ]
+
+
+def test_a_picture_named_in_another_case_is_a_problem(content_tree, monkeypatch, capsys):
+    err = _picture_problems(content_tree, monkeypatch, capsys, "![Team](Team.PNG)")
+    assert err[0] == (
+        "content/stories/t/index.md:15: picture 'Team.PNG' cannot be shown: the file beside the "
+        "story is 'team.png', and names must match in case; write ![Team](team.png)"
+    )
+    assert len(err) == 2
+
+
+def test_a_picture_with_a_query_or_a_fragment_is_a_problem(content_tree, monkeypatch, capsys):
+    body = "![Team](team.png?v=2)\n\n![Team](./team.png#top)"
+    assert _picture_problems(content_tree, monkeypatch, capsys, body)[:2] == [
+        "content/stories/t/index.md:15: picture 'team.png?v=2' cannot be shown: a picture's name "
+        "may not have a '?v=2' part; write ![Team](team.png)",
+        "content/stories/t/index.md:17: picture './team.png#top' cannot be shown: a picture's "
+        "name may not have a '#top' part; write ![Team](team.png)",
+    ]
+
+
+def test_a_picture_in_another_folder_or_of_another_kind_is_a_problem(
+    content_tree, monkeypatch, capsys
+):
+    body = (
+        "![Chart](images/chart.png)\n\n![Team](../team.png)\n\n"
+        "![Plan](diagram.svg) ![Us](Our Team.jpeg)\n\n![Empty]()"
+    )
+    assert _picture_problems(content_tree, monkeypatch, capsys, body) == [
+        "content/stories/t/index.md:15: picture 'images/chart.png' cannot be shown: a picture "
+        "must sit beside the story, not in another folder; put chart.png beside the story's "
+        "index.md and write ![Chart](chart.png)",
+        "content/stories/t/index.md:17: picture '../team.png' cannot be shown: a picture must "
+        "sit beside the story, not in another folder; write ![Team](team.png)",
+        "content/stories/t/index.md:19: picture 'diagram.svg' cannot be shown: a picture must be "
+        "a .png, .jpg, .jpeg, .webp or .gif file; save it as diagram.png beside the story's "
+        "index.md and write ![Plan](diagram.png)",
+        "content/stories/t/index.md:19: picture 'Our Team.jpeg' cannot be shown: a picture's "
+        "name may use only lowercase letters, digits and hyphens; rename the file "
+        "our-team.jpeg and write ![Us](our-team.jpeg)",
+        "content/stories/t/index.md:21: picture ![Empty]() cannot be shown: it names no file; "
+        "write ![Empty](empty.png), or remove it",
+        "casebook: 5 problems found; fix them and run check again",
+    ]
+
+
+def test_each_use_of_a_picture_not_shown_is_named_at_its_own_line(
+    content_tree, monkeypatch, capsys
+):
+    body = (
+        "See [the logo](https://example.org/l.png).\n\n![L](https://example.org/l.png)\n\n"
+        "More.\n\n![L](https://example.org/l.png) and ![R][ref]\n\n"
+        "[ref]: <https://example.org/r.png>"
+    )
+    web = "cannot be shown: it is on another website, and the site makes no request to another host"
+    assert _picture_problems(content_tree, monkeypatch, capsys, body)[:3] == [
+        f"content/stories/t/index.md:17: picture 'https://example.org/l.png' {web}; save the "
+        "picture in the story's folder as l.png and write ![L](l.png)",
+        f"content/stories/t/index.md:21: picture 'https://example.org/l.png' {web}; save the "
+        "picture in the story's folder as l.png and write ![L](l.png)",
+        f"content/stories/t/index.md:23: picture 'https://example.org/r.png' {web}; save the "
+        "picture in the story's folder as r.png and write ![R](r.png)",
+    ]
+
+
+def test_a_cached_rebuild_reports_the_same_picture_problems(content_tree, monkeypatch, capsys):
+    from casebook import render
+
+    rendered: list[int] = []
+    real = render.render_bodies
+
+    def counting(jobs, *args, **kwargs):
+        rendered.append(len(jobs))
+        return real(jobs, *args, **kwargs)
+
+    monkeypatch.setattr(render, "render_bodies", counting)
+    body = "![Team](Team.PNG)\n\n![x](https://example.org/a.jpg)\n\n![Gone](gone.png)"
+    cold = _picture_problems(content_tree, monkeypatch, capsys, body, "build")
+    root = Path.cwd()
+    assert main(["build"]) == 1
+    warm = capsys.readouterr().err.splitlines()
+    assert rendered == [1, 0]  # the second build took the body from the cache
+    assert warm == cold
+    assert len(cold) == 4 and cold[-1] == (
+        "casebook: 3 problems found; nothing was built and site/ is unchanged"
+    )
+    assert sorted(p.name for p in root.iterdir()) == [".casebook", "content"]

@@ -76,3 +76,41 @@ def test_nested_lists_are_unchanged():
         "<p>Plans:</p>\n<ul>\n<li>outreach<ul>\n<li>fairs</li>\n<li>visits</li>\n</ul>\n"
         "</li>\n<li>panels</li>\n</ul>"
     )
+
+
+def test_a_picture_written_with_a_leading_dot_slash_is_the_storys_own_file():
+    from casebook.markdown_html import StoryMarkdown
+
+    rendered = StoryMarkdown().render("![Team](./team.png)")
+    assert rendered.html == '<p><img alt="Team" src="team.png"></p>'
+    assert rendered.images == ("team.png",)
+    assert rendered.refused == ()
+
+
+def test_only_a_leading_dot_slash_is_dropped_from_a_pictures_name():
+    from casebook.markdown_html import StoryMarkdown
+
+    rendered = StoryMarkdown().render("![a](../team.png) ![b](././team.png) ![c](x/./team.png)")
+    assert rendered.html == (
+        "<p><em>[image not shown: a]</em> <em>[image not shown: b]</em> "
+        "<em>[image not shown: c]</em></p>"
+    )
+    assert rendered.images == ()
+    assert [name for name, _ in rendered.refused] == ["../team.png", "././team.png", "x/./team.png"]
+
+
+def test_every_picture_not_shown_is_noted_with_its_alt_text_as_written():
+    from casebook.markdown_html import StoryMarkdown
+
+    text = "![Team](Team.PNG) ![x](https://example.org/a.jpg)\n\n![](b.png?v=2) ![Esc](a\\_b.png)"
+    rendered = StoryMarkdown().render(text)
+    assert rendered.refused == (
+        ("Team.PNG", "Team"),
+        ("https://example.org/a.jpg", "x"),
+        ("b.png?v=2", ""),
+        ("a_b.png", "Esc"),
+    )
+    assert rendered.html == (
+        "<p><em>[image not shown: Team]</em> <em>[image not shown: x]</em></p>\n"
+        "<p><em>[image not shown]</em> <em>[image not shown: Esc]</em></p>"
+    )
