@@ -130,7 +130,7 @@ _NO_SPACE = re.compile(r"\s*(?:-\s+)?([A-Za-z_][\w-]*):([^\s:/].*?)\s*\Z")
 # spaces YAML does not take for spaces, after a colon or as indentation
 _ODD_SPACE = re.compile("(?:^[ ]*|:)([\u00a0\u2000-\u200a\u202f\u205f\u3000])")
 # characters that mean something to YAML at the start of a value
-_INDICATORS = "@`%&*|>?[{!"
+_INDICATORS = "@`%&*|>?[{"  # "!" starts a tag, which the builder names
 
 
 def _syntax_problem(error: yaml.MarkedYAMLError, lines: list[str], first_line: int) -> YamlProblem:
