@@ -8,6 +8,7 @@ checked in validate_settings; stories here.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from .characters import FORBIDDEN_CHARS
@@ -121,7 +122,8 @@ def _validate_stories(
                     source.display,
                     source.front.line("partnership"),
                     f"partnership '{p.name}' is written differently in {other_source.display} "
-                    f"('{other.name}'); write the names exactly the same way in both",
+                    f"('{other.name}'): {_first_difference(p.name, other.name)}; write the "
+                    "names exactly the same way in both",
                 )
             )
             continue
@@ -183,6 +185,25 @@ def _validate_story(
         body_line=source.body_line,
         images=source.images,
     )
+
+
+def _first_difference(here: str, there: str) -> str:
+    """Where two names part, with each character named: a no-break space or a zero-width
+    space looks like nothing, or like the space it replaced."""
+    at = next((i for i, (a, b) in enumerate(zip(here, there, strict=False)) if a != b), None)
+    if at is None:
+        at = min(len(here), len(there))
+        longer = "here" if len(here) > len(there) else "there"
+        extra = (here if longer == "here" else there)[at]
+        return f"after character {at}, {longer} has {_character(extra)} more"
+    return f"character {at + 1} is {_character(here[at])} here and {_character(there[at])} there"
+
+
+def _character(c: str) -> str:
+    name = unicodedata.name(c, "").lower()
+    if c.isascii() and c.isprintable() and c != " ":
+        return f"'{c}'"
+    return f"a {name} (U+{ord(c):04X})" if name else f"U+{ord(c):04X}"
 
 
 def _filled(data: dict[str, Any], key: str) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from casebook.cli import main
 from casebook.pipeline import BuildOptions, check_site
 
@@ -105,7 +107,37 @@ def test_differently_written_partnership_names_are_an_error(content_tree, monkey
     assert capsys.readouterr().err.splitlines()[0] == (
         "content/stories/b.md:4: partnership 'example university and Example Students' Union' "
         "is written differently in content/stories/a.md ('Example University and Example "
-        "Students' Union'); write the names exactly the same way in both"
+        "Students' Union'): character 1 is 'e' here and 'E' there; write the names exactly "
+        "the same way in both"
+    )
+
+
+@pytest.mark.parametrize(
+    ("written", "difference"),
+    [
+        ("Example\u00a0University", "character 8 is a no-break space (U+00A0) here and a space "
+                                     "(U+0020) there"),
+        ("Example University\u200b", "character 19 is a zero width space (U+200B) here and a "
+                                      "space (U+0020) there"),
+        ("Example Students' Union\u2060", "after character 46, here has a word joiner "
+                                           "(U+2060) more"),
+    ],
+    ids=["no-break-space", "zero-width-space", "longer"],
+)  # fmt: skip
+def test_where_two_ways_of_writing_a_partnership_part_is_named(
+    content_tree, monkeypatch, capsys, written, difference
+):
+    field = "students_union" if "Union" in written else "institution"
+    plain = "Example Students' Union" if "Union" in written else "Example University"
+    quoted = written.replace("'", "''")
+    other = story().replace(f"{field}: {plain}", f"{field}: '{quoted}'")
+    root = content_tree({"a.md": story(), "b.md": other})
+    monkeypatch.chdir(root.parent)
+    assert main(["check"]) == 1
+    assert (
+        capsys.readouterr()
+        .err.splitlines()[0]
+        .endswith(f"): {difference}; write the names exactly the same way in both")
     )
 
 
