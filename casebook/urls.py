@@ -16,10 +16,20 @@ if TYPE_CHECKING:  # for annotations only: cli imports this module before any mo
 
 def normalise_base_url(text: str) -> str:
     """The address the site lives at, ending in '/'; ValueError says what is wrong with it."""
-    parts = urlsplit(text.strip())
+    not_one = (
+        f"'{text}' is not a web address; write it in full, like https://example.org/wp-stories/"
+    )
+    try:
+        parts = urlsplit(text.strip())
+        parts.port  # noqa: B018  # a port out of range raises ValueError
+    except ValueError:
+        raise ValueError(not_one) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(not_one)
+    if parts.username is not None or parts.password is not None:
         raise ValueError(
-            f"'{text}' is not a web address; write it in full, like https://example.org/wp-stories/"
+            f"'{text}' holds a user name or password, which every page's links would publish; "
+            "remove the part before @"
         )
     if parts.query or parts.fragment or any(c.isspace() for c in text.strip()):
         raise ValueError(f"'{text}' must be a plain address, without spaces, ? or #")

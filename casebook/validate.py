@@ -358,6 +358,10 @@ def _story_contributors(f: Fields, value: Any) -> tuple[Contributor, ...]:
 def _story_tags(f: Fields, value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
+    if isinstance(value, str) and "," in value:
+        listed = ", ".join(slugify(tag) or "outreach" for tag in value.split(",") if tag.strip())
+        f.fail(("tags",), f"write several topics as a list in brackets: tags: [{listed}]")
+        return ()
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list):

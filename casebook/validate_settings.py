@@ -56,7 +56,9 @@ def validate_site(source: YamlSource, problems: list[Problem]) -> Site | None:
         except ValueError as error:
             f.fail(("base_url",), f"'base_url' {error}")
     repository = values["repository_url"]
-    if repository is not None and not _URL.match(repository):
+    if repository is not None and not (
+        _URL.match(repository) and repository.startswith("https://")
+    ):
         f.fail(("repository_url",), "'repository_url' must be a web address starting https://")
     language = values["language"]
     if language is not None and not _LANGUAGE.match(language):

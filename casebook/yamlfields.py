@@ -125,6 +125,10 @@ class Fields:
     def flag(self, value: Any, path: Path, name: str) -> bool:
         if value is None:
             return False
+        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+            said = value.strip().lower()
+            self.fail(path, f"'{name}' must be true or false without quotes: {name}: {said}")
+            return False
         if not isinstance(value, bool):
             self.fail(path, f"'{name}' must be true or false, not '{value}'")
             return False

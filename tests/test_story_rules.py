@@ -225,3 +225,50 @@ def test_a_front_matter_left_open_is_named_at_the_storys_first_heading(
         "content/stories/s.md:11: front matter is not closed before the story's text; add a "
         "line '---' after the last field"
     ]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("base_url: https://maintainer:secret@example.org/",
+         "'base_url' 'https://maintainer:secret@example.org/' holds a user name or password, "
+         "which every page's links would publish; remove the part before @"),
+        ("base_url: https://example.org:99999/",
+         "'base_url' 'https://example.org:99999/' is not a web address; write it in full, like "
+         "https://example.org/wp-stories/"),
+        ('base_url: "https://[::1/"',
+         "'base_url' 'https://[::1/' is not a web address; write it in full, like "
+         "https://example.org/wp-stories/"),
+        ("repository_url: http://github.com/example/casebook",
+         "'repository_url' must be a web address starting https://"),
+    ],
+    ids=["credentials", "port", "broken-ipv6", "repository-http"],
+)  # fmt: skip
+def test_site_addresses_are_plain_https_or_http_addresses(
+    content_tree, monkeypatch, capsys, line, message
+):
+    root = content_tree({"s.md": story()})
+    settings = root / "site.yaml"
+    field = line.split(":")[0]
+    kept = [x for x in settings.read_text().split("\n") if not x.startswith(f"{field}:")]
+    settings.write_text("\n".join([*kept, line, ""]))
+    monkeypatch.chdir(root.parent)
+    assert main(["check", "--content", "content"]) == 1
+    assert capsys.readouterr().err.splitlines()[:-1] == [
+        f"content/site.yaml:{len(kept) + 1}: {message}"
+    ]
+
+
+def test_quoted_flags_and_topics_without_brackets_get_the_form_to_write(
+    content_tree, monkeypatch, capsys
+):
+    stories = {
+        "flag.md": story(extra='anonymous: "False"\n'),
+        "tags.md": story(title="Tags", extra="tags: data-sharing, Outreach work\n"),
+    }
+    assert check(content_tree, monkeypatch, capsys, stories) == [
+        "content/stories/flag.md:12: 'anonymous' must be true or false without quotes: "
+        "anonymous: false",
+        "content/stories/tags.md:12: write several topics as a list in brackets: "
+        "tags: [data-sharing, outreach-work]",
+    ]
