@@ -123,6 +123,21 @@ def test_without_javascript_results_and_script_only_text_are_hidden(built):
     assert script.attrs == {"type": "module", "src": f"{BASE_PATH}static/assess.js"}
 
 
+def test_without_javascript_the_page_does_not_offer_choosing_on_screen(built):
+    """Ticking on screen does nothing without the script, so the page says so, and offers it
+    only when the script runs (which hides the note and shows "or choose on screen")."""
+    _, page, _ = built
+    howto = next(el for el in page.iter() if el.has_class("assess-howto"))
+    [on_screen] = [el for el in howto.elements if "choose on screen" in el.plain]
+    assert on_screen.has_class("assess-js-only") and "hidden" in on_screen.attrs
+    shown = "".join(c for c in howto.children if isinstance(c, str))
+    assert "screen" not in shown and shown.startswith("Print this page and tick")
+    [note] = [el for el in page.iter() if el.has_class("assess-no-js")]
+    assert "hidden" not in note.attrs
+    assert "need JavaScript" in note.plain and "printed worksheet works without it" in note.plain
+    assert 'querySelectorAll(".assess-no-js")' in (STATIC / "assess.js").read_text("utf-8")
+
+
 def test_link_format_is_documented_in_the_rubric_order(built):
     book, page, _ = built
     note = next(el for el in page.iter() if el.has_class("assess-format"))

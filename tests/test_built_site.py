@@ -508,6 +508,108 @@ def test_footer_links_to_the_repository(site: BuiltSite, site_url: str):
     assert BOOK.site.repository_url in links_in([footer])
 
 
+def names_in_a_sentence(names: tuple[str, ...]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+@every_page
+def test_footer_names_the_tools_authors_as_a_sentence(site: BuiltSite, site_url: str):
+    """The footer reads "by Joff Cooke, Jane de Vekey and Alex Wardrop of …", not a list."""
+    footer = site.page(site_url).one("footer")
+    rubric = BOOK.rubric
+    authors = names_in_a_sentence(rubric.authors)
+    assert f"is by {authors} of {names_in_a_sentence(rubric.makers)};" in footer.plain
+    assert len(rubric.authors) < 3 or ", ".join(rubric.authors) not in footer.plain
+
+
+@pytest.mark.parametrize(
+    ("site_url", "words"),
+    [("", "The tool’s authors, {authors}, hoped"), ("about/", "was written by {authors} of"),
+     ("rubric/", "By {authors}, ")],
+)  # fmt: skip
+def test_pages_name_the_tools_authors_as_a_sentence(site: BuiltSite, site_url: str, words: str):
+    main = site.page(site_url).main
+    assert words.format(authors=names_in_a_sentence(BOOK.rubric.authors)) in main.plain
+
+
+@pytest.mark.parametrize(
+    ("names", "expected"),
+    [(("Ann",), "Ann"), (("Ann", "Bo"), "Ann and Bo"), (("Ann", "Bo", "Cy"), "Ann, Bo and Cy"),
+     (("A & B", "C"), "A &amp; B and C")],
+)  # fmt: skip
+def test_and_list_joins_names_for_running_text(names: tuple[str, ...], expected: str):
+    from casebook.render import make_environment
+
+    macros = make_environment(REPO / "templates").get_template("macros.html").module
+    assert str(macros.and_list(list(names))) == expected  # type: ignore[attr-defined]
+
+
+WRITTEN_BY = {
+    "joint": "written jointly",
+    "students-union": "written by the students' union",
+    "institution": "written by the institution",
+}
+
+
+def story_cards(doc: Document) -> list[Element]:
+    return [el for el in doc.main.iter() if el.tag == "article" and el.has_class("story-card")]
+
+
+A_FULL_CELL = next(c for c in CELLS if BOOK.stories_at(*c))
+
+
+@pytest.mark.parametrize(
+    "site_url",
+    ["", "stories/", f"tags/{BOOK.tags[0]}/", cell_url(*A_FULL_CELL)],
+    ids=["home", "stories", "tag", "stage"],
+)
+def test_story_cards_say_who_wrote_the_story(site: BuiltSite, site_url: str):
+    """The meta line ends "· written by the institution", not a bare "· Institution"."""
+    cards = story_cards(site.page(site_url))
+    assert cards
+    by_url = {href(story_url(s)): s for s in BOOK.stories}
+    for card in cards:
+        title = next(el for el in card.elements if el.tag in HEADING_LEVELS)
+        story = by_url[title.one("a").attrs["href"]]
+        meta = next(p for p in card.find_all("p") if p.has_class("story-card__meta"))
+        assert meta.plain.endswith(" · " + WRITTEN_BY[story.perspective]), meta.plain
+    assert set(WRITTEN_BY) >= {s.perspective for s in BOOK.stories}
+
+
+@every_page
+def test_page_carries_its_address_for_print(site: BuiltSite, site_url: str):
+    """Paper cannot be clicked: each page ends with its own address, shown only in print
+    (site.css hides .print-address on screens; tests/browser/test_print.py shows it printed)."""
+    doc = site.page(site_url)
+    body = doc.one("body")
+    last = body.elements[-1]
+    assert last.tag == "p" and last.has_class("print-address"), f"the body ends with {last!r}"
+    assert last.plain == f"This page is at {absolute(site_url)}"
+    assert not any(el.has_class("print-address") for el in doc.main.iter())
+
+
+def screen_only(element: Element) -> bool:
+    return any(el.has_class("screen-only") for el in (element, *element.ancestors()))
+
+
+def test_screen_only_instructions_are_marked_as_such(site: BuiltSite):
+    """Instructions to choose or follow a link mean nothing on paper; the print stylesheet
+    hides .screen-only."""
+    home = site.page("").main
+    choose = [el for el in home.iter() if el.text.strip().startswith("Choose a number")]
+    assert choose and all(screen_only(el) for el in choose)
+    everything = [a for a in home.find_all("a") if a.attrs.get("href") == href("stories/")]
+    assert len(BOOK.stories) <= 6 or (everything and all(screen_only(a) for a in everything))
+    rubric = site.page("rubric/").main
+    assert all(screen_only(el) for el in rubric.iter() if el.text.strip().startswith("Choose a"))
+    empty_cells = [c for c in CELLS if not BOOK.stories_at(*c)]
+    assert empty_cells, "the example content has a stage without stories"
+    for cell in empty_cells:
+        links = site.page(cell_url(*cell)).main.find_all("a")
+        share = [a for a in links if a.plain == "Share yours"]
+        assert share and all(screen_only(a) for a in share)
+
+
 @every_page
 def test_canonical_link_is_this_page(site: BuiltSite, site_url: str):
     canonical = [
@@ -688,13 +790,30 @@ def test_story_page_links_each_assessed_cell(site: BuiltSite, story: Story):
 
 @every_story
 def test_story_page_shows_the_rubric_version(site: BuiltSite, story: Story):
+    """The link says what it is out of context (a list of links reads "rubric version 1.0",
+    not "1.0")."""
     main = site.page(story_url(story)).main
-    terms = [dt_ for dt_ in main.find_all("dt") if dt_.plain == "Rubric version"]
-    assert len(terms) == 1, "one 'Rubric version' term in the facts"
+    terms = [dt_ for dt_ in main.find_all("dt") if dt_.plain == "Assessed against"]
+    assert len(terms) == 1, "one 'Assessed against' term in the facts"
     value = terms[0].next_element()
     assert value is not None and value.tag == "dd"
-    assert value.plain == story.rubric_version
+    [link] = value.find_all("a")
+    assert link.plain == value.plain == f"rubric version {story.rubric_version}"
+    assert link.attrs["href"] == href("about/#versions")
     assert story.rubric_version in {v.version for v in BOOK.rubric.changelog}
+
+
+@every_story
+def test_story_facts_terms_and_values_are_apart_for_the_search_index(site: BuiltSite, story: Story):
+    """Pagefind joins a <dt> and its <dd> with nothing between them ("PartnershipFenmoor" in a
+    search excerpt) unless there is white space between them in the page."""
+    facts = next(dl for dl in site.page(story_url(story)).main.find_all("dl")
+                 if dl.has_class("facts"))  # fmt: skip
+    for pair in facts.elements:
+        term, value = pair.elements
+        assert (term.tag, value.tag) == ("dt", "dd")
+        between = pair.children[pair.children.index(term) + 1]
+        assert isinstance(between, str) and between.isspace(), f"nothing between {term.plain!r}"
 
 
 def test_stories_page_links_every_story(site: BuiltSite):

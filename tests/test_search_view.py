@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
+import json
+import re
 import shutil
 from pathlib import Path
 
@@ -11,6 +14,8 @@ from casebook.search_index_order import stabilise
 from casebook.search_view import BODY, indexed_part, marked
 
 from .conftest import CONTENT, story
+
+SIGNATURE = b"pagefind_dcd"  # the start of each of Pagefind's files, once unzipped
 
 # Close tags and the search marks inside attribute values, where nh3 writes "<" as &lt;
 HOSTILE = """\
@@ -96,3 +101,36 @@ def test_the_mark_as_text_is_passed_over_for_the_marked_tag():
     found = marked(page)
     assert found is not None and found.group(0) == b"<div id=x data-pagefind-body>"
     assert marked(PAGE % b"<p>data-pagefind-body, <b>in words</b></p>") is None
+
+
+def test_indexed_words_stay_apart_and_a_stage_does_not_repeat_its_heading(tmp_path):
+    """What a search excerpt is cut from: Pagefind's text of each page. A term and its value in
+    a story's facts are two words ("Partnership Fenmoor", not "PartnershipFenmoor"); a stage
+    starts with its heading once ("Developing trust: stage 1, …", not "Developing trust.
+    Developing trust: …"); a journey's blank cell is "not assessed", not "–not assessed"."""
+    checked = build_site(BuildOptions(content=CONTENT), tmp_path / "site")
+    records = {}
+    for path in (tmp_path / "site" / "pagefind").rglob("*.pf_fragment"):
+        data = gzip.decompress(path.read_bytes())
+        assert data.startswith(SIGNATURE)
+        record = json.loads(data[len(SIGNATURE) :])
+        records[record["url"]] = record["content"]
+    book = checked.book
+    terms = ["Partnership", "Written by", "Self-assessed on", "Contributors", "Assessed against"]
+    for item in book.stories:
+        content = records[f"/stories/{item.slug}/"]
+        for term in terms[:3]:
+            assert re.search(rf"\b{term} \w", content), f"{item.slug}: {term!r} runs on"
+        assert not re.search("(" + "|".join(terms) + r")[A-Za-z0-9]", content), item.slug
+    for sub in book.rubric.sub_elements:
+        for stage in book.rubric.stages:
+            content = records[f"/rubric/{sub.id}/{stage.number}/"]
+            heading = f"{sub.name}: stage {stage.number}, {stage.name}"
+            assert content.startswith(heading + ". " + sub.descriptor(stage.number)), content
+    for partnership in book.partnerships:
+        content = records[f"/partnerships/{partnership.slug}/"]
+        assert "–" not in content, "the dash of a blank cell is not a word"
+        # the Example badge and notice are not the journey's words, as on a story
+        assert not content.startswith(partnership.name + " Example"), content
+        assert "fictional" not in content
+    assert any("not assessed" in text for url, text in records.items() if "/partnerships/" in url)

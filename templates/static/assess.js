@@ -30,6 +30,7 @@ function start(root) {
   const blobUrls = [];
 
   for (const element of root.querySelectorAll(".assess-js-only")) element.hidden = false;
+  for (const element of root.querySelectorAll(".assess-no-js")) element.hidden = true;
   results.hidden = false;
   root.classList.add("assess--enhanced");
 

@@ -20,6 +20,7 @@ let pagefind = null;
 let latest = 0; // the newest search; an older one that finishes later is dropped
 let found = []; // Pagefind's results of the newest search, not yet loaded beyond `shown`
 let shown = 0;
+const pageTitle = document.title; // given back when the query is cleared
 
 /** Pagefind's filters: facet name -> { any: [option names] }, names from data-label. */
 function filters() {
@@ -98,15 +99,26 @@ async function run() {
   found = [];
   shown = 0;
   more.hidden = true;
+  // the title names the search, for the tab, the history and a bookmark
+  document.title = query ? `“${query}”: search – ${form.dataset.siteTitle}` : pageTitle;
   if (!query && Object.keys(picked).length === 0) {
     status.textContent = "";
     return;
   }
-  const answer = await pagefind.search(query || null, { filters: picked });
-  if (search !== latest) return;
-  found = answer.results;
-  // the count is told once the first results are on the page, so the two always agree
-  await showMore(false);
+  // said at once, politely, and replaced by the count: the index can take seconds to arrive
+  status.textContent = "Searching…";
+  try {
+    const answer = await pagefind.search(query || null, { filters: picked });
+    if (search !== latest) return;
+    found = answer.results;
+    // the count is told once the first results are on the page, so the two always agree
+    await showMore(false);
+  } catch (error) {
+    if (search !== latest) return;
+    status.textContent = "The search did not finish (part of the index did not load). Try again.";
+    console.warn("casebook: the search failed:", error);
+    return;
+  }
   if (search !== latest) return;
   status.textContent = describe(found.length, query);
 }

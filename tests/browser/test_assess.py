@@ -421,6 +421,24 @@ def test_without_javascript_the_page_is_a_worksheet(browser: Browser, site: Site
     fail_with(log.problems(), "Problems without JavaScript")
 
 
+@pytest.mark.parametrize("javascript", [False, True], ids=["no-js", "js"])
+def test_choosing_on_screen_is_offered_only_where_it_works(
+    browser: Browser, site: Site, javascript: bool
+):
+    """Without the script, ticking on screen shows nothing, and the page says so instead of
+    offering it; with it, the page offers it and the note is gone."""
+    phone = VIEWPORTS["phone"]
+    with open_page(browser, site, assess_page(site), phone, javascript=javascript) as (page, log):
+        howto = page.inner_text(".assess-howto")
+        note = page.locator(".assess-no-js")
+        assert ("or choose on screen" in howto) is javascript
+        assert note.is_visible() is not javascript
+        if not javascript:
+            assert "Results on screen need JavaScript" in note.inner_text()
+            assert howto.startswith("Print this page and tick one box per row with two pens")
+    fail_with(log.problems(), "Problems loading /assess/")
+
+
 def test_results_have_no_axe_violations(
     browser: Browser, site: Site, viewport: ViewportSize, axe_script: str
 ):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import Browser
 
 from casebook.pipeline import BuildOptions, check_site
@@ -71,3 +72,52 @@ def test_a_story_prints_as_a_handout_without_site_chrome(browser: Browser, site:
         assert spelled and all(after == f'" ({href})"' for href, after in spelled)
     finally:
         context.close()
+
+
+BOOK = check_site(BuildOptions(content=CONTENT_DIR)).book
+EMPTY_STAGE = next(
+    f"rubric/{sub.id}/{stage.number}/"
+    for sub in BOOK.rubric.sub_elements
+    for stage in BOOK.rubric.stages
+    if not BOOK.stories_at(sub.id, stage.number)
+)
+PRINTED = """() => {
+    const shown = el => getComputedStyle(el).display !== "none" && el.getClientRects().length > 0;
+    const address = document.querySelector(".print-address");
+    const visible = [...document.body.querySelectorAll("*")]
+        .filter(el => shown(el) && el.innerText?.trim());
+    return {
+        canonical: document.querySelector('link[rel="canonical"]').href,
+        address: shown(address) ? address.innerText : null,
+        lowest: Math.max(...visible.map(el => el.getBoundingClientRect().bottom)),
+        addressBottom: address.getBoundingClientRect().bottom,
+        screenOnly: [...document.querySelectorAll(".screen-only")]
+            .map(el => [el.innerText, shown(el)]),
+    };
+}"""
+
+
+@pytest.mark.parametrize("path", ["", "about/", "rubric/", EMPTY_STAGE, "assess/"])
+def test_a_printed_page_ends_with_its_address_and_without_screen_instructions(
+    browser: Browser, site: Site, path: str
+):
+    """On paper a link cannot be followed: every printed page ends with its own address (its
+    canonical URL), and instructions that only work on a screen ("Choose a number to read…",
+    "Share yours", "All 12 stories") are left out. On screen it is the other way round."""
+    context = browser.new_context(java_script_enabled=path != "assess/")  # the worksheet
+    try:
+        page = context.new_page()
+        page.goto(site.base_url + path, wait_until="load")
+        on_screen = page.evaluate(PRINTED)
+        page.emulate_media(media="print")
+        printed = page.evaluate(PRINTED)
+    finally:
+        context.close()
+    assert on_screen["address"] is None
+    assert printed["address"] == f"This page is at {printed['canonical']}"
+    assert printed["addressBottom"] >= printed["lowest"] - 0.5, "the address is not at the foot"
+    assert all(shown for _, shown in on_screen["screenOnly"])
+    assert not any(shown for _, shown in printed["screenOnly"])
+    if path in ("", EMPTY_STAGE):
+        words = " ".join(text for text, _ in on_screen["screenOnly"])
+        assert ("Choose a number" if path == "" else "Share yours") in words

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, Route, expect
 
 from casebook.model import Casebook
 from casebook.pipeline import BuildOptions, check_site
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 WORD = "childcare"  # in one example story's text only (checked below)
 TIMEOUT_MS = 15_000
+SEARCHING = "Searching…"
+NOT_DONE = re.compile(f"^({SEARCHING})?$")  # the status before a search, or while it runs
 
 
 @pytest.fixture(scope="module")
@@ -83,14 +85,15 @@ def test_a_word_from_one_story_finds_that_story(page: Page, site: Site, book: Ca
 
 
 def test_excerpts_start_at_a_word_not_a_separator(page: Page, site: Site, book: Casebook):
-    """A stage's page starts "1. Partnership · Developing trust": Pagefind's excerpt of it
-    can start at the "·"."""
+    """Pagefind cuts an excerpt out of the page's words, so it can start at a separator such
+    as a "·"; and a stage's excerpt starts with its heading, once."""
     page.goto(site.base_url + "search/?q=trust")
     expect(page.locator("[data-status]")).to_contain_text("for “trust”", timeout=TIMEOUT_MS)
     excerpts = page.locator(".search-result__excerpt").all_inner_texts()
     assert len(excerpts) >= 5
     assert all(re.match(r"\w", text) for text in excerpts), excerpts
-    assert any(text.startswith("Developing trust") for text in excerpts), excerpts
+    assert any(text.startswith("Developing trust: stage") for text in excerpts), excerpts
+    assert not any(text.startswith("Developing trust. Developing trust") for text in excerpts)
 
 
 def test_the_stage_facet_narrows_the_results(page: Page, site: Site, book: Casebook):
@@ -119,6 +122,44 @@ def test_a_shared_search_url_restores_the_query_and_filters(page: Page, site: Si
     expect(facet(page, "Stage", "Developing")).to_be_checked()
     expect(page.locator("details.filters")).to_have_attribute("open", "")
     expect(page.locator("[data-search-fallback]")).to_be_hidden()
+
+
+def test_a_slow_search_says_it_is_searching_until_it_can_count(
+    page: Page, site: Site, book: Casebook
+):
+    """On a slow connection Pagefind's files take seconds: the live region says "Searching…"
+    at once (politely), and the count replaces it when the results are on the page. The
+    title names the search meanwhile, and is the page's own again once the query is cleared."""
+    held: list[Route] = []  # requests for the index and the results' text, kept waiting
+    line = {"slow": True}
+
+    def hold(route: Route) -> None:
+        if line["slow"]:
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route(lambda url: url.endswith((".pf_index", ".pf_fragment")), hold)
+    page.goto(site.base_url + "search/?q=trust")
+    live = page.locator("[data-status]")
+    expect(live).to_have_text(SEARCHING, timeout=TIMEOUT_MS)
+    assert live.get_attribute("role") == "status" and live.get_attribute("aria-live") == "polite"
+    assert page.locator(".search-result").count() == 0
+    expect(page).to_have_title(f"“trust”: search – {book.site.title}")
+    for _ in range(50):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "the search asked for nothing: this test held nothing back"
+    line["slow"] = False
+    for route in held:
+        route.continue_()
+    expect(live).to_have_text(re.compile(r"^\d+ results? for “trust”\."), timeout=TIMEOUT_MS)
+    expect(page.locator(".search-result").first).to_be_visible()
+    page.get_by_label("Search stories, stages of the tool and partnerships").fill("")
+    page.keyboard.press("Enter")
+    expect(page).to_have_title(f"Search – {book.site.title}")
+    expect(live).to_have_text("")
 
 
 def test_without_javascript_search_points_to_the_stories_and_the_matrix(
@@ -263,7 +304,7 @@ def sharded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 def search_for(page: Page, site: Site, query: str) -> tuple[str, list[str]]:
     """The status line and every result link, once all results are shown."""
     page.goto(site.base_url + f"search/?{query}")
-    expect(page.locator("[data-status]")).not_to_have_text("", timeout=TIMEOUT_MS)
+    expect(page.locator("[data-status]")).not_to_have_text(NOT_DONE, timeout=TIMEOUT_MS)
     while page.locator("[data-more]").is_visible():
         before = page.locator(".search-result").count()
         page.locator("[data-more]").click()
