@@ -15,9 +15,9 @@ from .memo import Memo
 from .model import Casebook
 from .options import BuildOptions, latest_today
 from .page_cache import PageCache
-from .problems import OutputError
+from .problems import ContentError, OutputError
 from .progress import Progress
-from .render import OutputFile, render_site
+from .render import OutputFile, body_problems, render_site
 from .search_index import BUNDLE, SearchStart, build_search_index, record_for
 from .spool import Spool
 from .story_cache import StoryCache
@@ -51,6 +51,8 @@ def check_site(
     try:
         loaded = load_content(options.content, memo, kept)
         book = validate(loaded, today=today, drafts=options.drafts, memo=memo, kept=kept)
+    except ContentError as error:
+        raise _with_body_problems(error, options, memo) from None
     finally:
         if kept is not None:
             kept.save()  # broken stories too: their problems are reported again unparsed
@@ -82,6 +84,21 @@ def check_site(
         else:
             memo.after_first_render()
     return Checked(book, files, last)
+
+
+def _with_body_problems(
+    error: ContentError, options: BuildOptions, memo: Memo | None
+) -> ContentError:
+    """The problems, and those of the bodies of the stories that were checked whole: a
+    picture from another website in one story is reported with another's missing field,
+    not after it is fixed."""
+    if not error.stories:
+        return error
+    cache = memo.body_cache(options.cache) if memo is not None else BodyCache(options.cache)
+    crew = memo.crew if memo is not None else None
+    # read from the cache, not written to it: a build that stops here writes nothing
+    found = body_problems(error.stories, options.time_limit, cache, crew)
+    return ContentError(sorted({*error.problems, *found}))
 
 
 def build_site(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .characters import printable
 
@@ -32,9 +33,12 @@ class Problem:
 class ContentError(Exception):
     """Raised once, at the end of a step, with every problem that step found."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], stories: tuple[Any, ...] = ()) -> None:
         super().__init__(f"{len(problems)} problem(s)")
         self.problems: tuple[Problem, ...] = tuple(problems)
+        # the stories that were checked whole (model.Story), from a step that found problems
+        # elsewhere: their bodies can still be rendered for problems of their own
+        self.stories = stories
 
 
 class OutputError(Exception):

@@ -133,7 +133,7 @@ def render_site(
     compiled = cache.folder / _compiled_folder_name() if cache.folder else None
     env = make_environment(templates, compiled)
     crew = memo.crew if memo is not None else None
-    rendered = _render_bodies(book, time_limit, cache, progress, crew)
+    rendered = _render_bodies(book.stories, time_limit, cache, progress, crew)
     bodies = {slug: body.html for slug, body in rendered.items()}
     texts = {slug: body.text for slug, body in rendered.items()}
     excerpts = {slug: _excerpt(text) for slug, text in texts.items()}
@@ -385,8 +385,21 @@ def _made(parts: Iterator[str], spool_file: Callable[[], str | None]) -> bytes |
     return b"".join(chunks)
 
 
+def body_problems(
+    stories: tuple[Story, ...], time_limit: float, cache: BodyCache, crew: Crew | None = None
+) -> list[Problem]:
+    """The problems of these stories' bodies (time or memory limits, pictures), found by
+    rendering them as a build would: for `check` and `build` to report them with the other
+    stories' problems, in one round."""
+    try:
+        _render_bodies(stories, time_limit, cache, QUIET, crew)
+    except ContentError as error:
+        return list(error.problems)
+    return []
+
+
 def _render_bodies(
-    book: Casebook,
+    stories: tuple[Story, ...],
     time_limit: float,
     cache: BodyCache,
     progress: Progress = QUIET,
@@ -397,8 +410,8 @@ def _render_bodies(
 
     Bodies the cache has are not rendered again; the rest are rendered in worker processes.
     """
-    known = {story.slug: cache.get(story.slug, story.body) for story in book.stories}
-    todo = [story for story in book.stories if known[story.slug] is None]
+    known = {story.slug: cache.get(story.slug, story.body) for story in stories}
+    todo = [story for story in stories if known[story.slug] is None]
     jobs = [BodyJob(story.slug, story.body) for story in todo]
     fresh = render_bodies(jobs, time_limit, progress=progress, crew=crew)
     for story, rendered in zip(todo, fresh, strict=True):
@@ -406,7 +419,7 @@ def _render_bodies(
         known[story.slug] = rendered
     bodies: dict[str, RenderedBody] = {}
     problems: list[Problem] = []
-    for story in book.stories:
+    for story in stories:
         rendered = known[story.slug]
         assert rendered is not None
         if rendered.failure:

@@ -56,7 +56,7 @@ def validate(
     if rubric is not None:
         stories = _validate_stories(loaded.stories, rubric, today, problems, memo, kept)
     if problems or site is None or rubric is None:
-        raise ContentError(sorted(set(problems)))
+        raise ContentError(sorted(set(problems)), tuple(stories))
     published = tuple(s for s in stories if drafts or not s.draft)
     return Casebook(site=site, rubric=rubric, stories=published)
 

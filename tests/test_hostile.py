@@ -1028,11 +1028,29 @@ REFUSALS: dict[str, Refusal] = {
         f"/pic.png.html{ONLY_IMAGES}",
     ),
     "folder-subfolder": _lines(
-        "folder-subfolder", "/nested: a story folder may hold only index.md and image files"
+        "folder-subfolder",
+        "/index.md:13: picture 'nested/pic.png' cannot be shown: a picture must sit beside the "
+        "story, not in another folder; put pic.png beside the story's index.md and write "
+        "![nested](pic.png)",
+        "/nested: a story folder may hold only index.md and image files",
     ),
-    "folder-svg": _lines("folder-svg", f"/logo.svg{ONLY_IMAGES}"),
+    "folder-svg": _lines(
+        "folder-svg",
+        "/index.md:13: picture 'logo.svg' cannot be shown: a picture must be a .png, .jpg, "
+        ".jpeg, .webp or .gif file; save it as logo.png beside the story's index.md and write "
+        "![logo](logo.png)",
+        f"/logo.svg{ONLY_IMAGES}",
+    ),
     "folder-uppercase-image": _lines(
-        "folder-uppercase-image", f"/Photo.png{ONLY_IMAGES}", f"/SHOUT.PNG{ONLY_IMAGES}"
+        "folder-uppercase-image",
+        f"/Photo.png{ONLY_IMAGES}",
+        f"/SHOUT.PNG{ONLY_IMAGES}",
+        "/index.md:13: picture 'Photo.png' cannot be shown: a picture's name may use only "
+        "lowercase letters, digits and hyphens; rename the file photo.png and write "
+        "![mixed](photo.png)",
+        "/index.md:13: picture 'SHOUT.PNG' cannot be shown: a picture's name may use only "
+        "lowercase letters, digits and hyphens; rename the file shout.png and write "
+        "![shouting](shout.png)",
     ),
     "tags-markup.md": _lines(
         "tags-markup.md",
@@ -1183,6 +1201,10 @@ RUNTIME_CASES: dict[str, tuple[Callable[[Path], None], Refusal]] = {
         _symlinked_images,
         _lines(
             "linked-image",
+            "/index.md:15: image 'passwd.png' not found; put the image file in the story's "
+            "folder, or remove the reference",
+            "/index.md:15: image 'zero.gif' not found; put the image file in the story's "
+            "folder, or remove the reference",
             "/passwd.png: a story folder may hold only index.md and image files",
             "/zero.gif: a story folder may hold only index.md and image files",
         ),

@@ -272,3 +272,31 @@ def test_quoted_flags_and_topics_without_brackets_get_the_form_to_write(
         "content/stories/tags.md:12: write several topics as a list in brackets: "
         "tags: [data-sharing, outreach-work]",
     ]
+
+
+def test_a_storys_picture_problems_come_with_the_other_stories_problems(
+    content_tree, monkeypatch, capsys
+):
+    """A picture from elsewhere is found by rendering; a missing field by checking. One round
+    of check names both, and the badly named story's picture too."""
+    pictured = story(body="Words. ![Team](https://example.org/team.jpg)")
+    stories = {
+        "Our Story.md": pictured,
+        "pictured.md": pictured.replace("A good story", "Pictured"),
+        "broken.md": story(title="Broken").replace("perspective: joint\n", ""),
+    }
+    away = (
+        "picture 'https://example.org/team.jpg' cannot be shown: it is on another website, and "
+        "the site makes no request to another host; make the story a folder, "
+    )
+    assert check(content_tree, monkeypatch, capsys, stories) == [
+        "content/stories/Our Story.md: the name 'Our Story' becomes the story's web address, so "
+        "it may use only lowercase letters, digits and single hyphens; rename it, for example "
+        "to 'our-story'",
+        f"content/stories/Our Story.md:15: {away}stories/Our Story/index.md, save the picture "
+        "beside it as team.jpg and write ![Team](team.jpg)",
+        "content/stories/broken.md:2: missing field 'perspective'; add it, for example: "
+        "perspective: joint",
+        f"content/stories/pictured.md:15: {away}stories/pictured/index.md, save the picture "
+        "beside it as team.jpg and write ![Team](team.jpg)",
+    ]
