@@ -109,6 +109,11 @@ def read_text(path: Path, display: str, problems: list[Problem], limit: int) -> 
     except OSError as error:
         problems.append(Problem(display, 0, f"cannot read file: {error.strerror}"))
         return None
+    if data.count(b"\0") * 4 >= len(data) > 0:  # every other byte NUL: UTF-16 without its mark
+        problems.append(
+            Problem(display, 1, "file is UTF-16 text, not UTF-8; save it with UTF-8 encoding")
+        )
+        return None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -312,6 +317,11 @@ def _parse_story(
     display: str, slug: str, images: tuple[StoryImage, ...], text: str, problems: list[Problem]
 ) -> StorySource | None:
     lines = text.split("\n")
+    first = next((i for i, line in enumerate(lines) if line.strip()), 0)
+    if first and lines[first].rstrip() == "---":
+        message = "the file starts with an empty line; remove it, so that '---' is the first line"
+        problems.append(Problem(display, 1, message))
+        return None
     if not lines or lines[0].rstrip() != "---":
         problems.append(
             Problem(

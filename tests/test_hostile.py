@@ -1231,7 +1231,7 @@ RUNTIME_CASES: dict[str, tuple[Callable[[Path], None], Refusal]] = {
     ),
     "utf-16": (
         _utf_16,
-        _lines("utf16.md", ":1: file is not UTF-8 text; save it with UTF-8 encoding"),
+        _lines("utf16.md", ":1: file is UTF-16 text, not UTF-8; save it with UTF-8 encoding"),
     ),
     "escape-in-file-name": (_escape_in_file_name, Refusal("content/stories/escape")),
     "newline-in-file-name": (_newline_in_file_name, Refusal("content/stories/new")),

@@ -300,3 +300,17 @@ def test_a_storys_picture_problems_come_with_the_other_stories_problems(
         f"content/stories/pictured.md:15: {away}stories/pictured/index.md, save the picture "
         "beside it as team.jpg and write ![Team](team.jpg)",
     ]
+
+
+def test_a_file_saved_as_utf16_or_starting_with_a_blank_line_is_named_for_what_it_is(
+    content_tree, monkeypatch, capsys
+):
+    stories = {
+        "utf16.md": story().encode("utf-16-le"),  # no byte order mark: it read as UTF-8
+        "blank.md": "\n  \n" + story(title="Blank"),
+    }
+    assert check(content_tree, monkeypatch, capsys, stories) == [
+        "content/stories/blank.md:1: the file starts with an empty line; remove it, so that "
+        "'---' is the first line",
+        "content/stories/utf16.md:1: file is UTF-16 text, not UTF-8; save it with UTF-8 encoding",
+    ]
