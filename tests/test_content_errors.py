@@ -196,16 +196,9 @@ def test_each_use_of_a_picture_not_shown_is_named_at_its_own_line(
 
 
 def test_a_cached_rebuild_reports_the_same_picture_problems(content_tree, monkeypatch, capsys):
-    from casebook import render
+    from .test_incremental import count_rendered
 
-    rendered: list[int] = []
-    real = render.render_bodies
-
-    def counting(jobs, *args, **kwargs):
-        rendered.append(len(jobs))
-        return real(jobs, *args, **kwargs)
-
-    monkeypatch.setattr(render, "render_bodies", counting)
+    rendered = count_rendered(monkeypatch)
     body = "![Team](Team.PNG)\n\n![x](https://example.org/a.jpg)\n\n![Gone](gone.png)"
     cold = _picture_problems(content_tree, monkeypatch, capsys, body, "build")
     root = Path.cwd()
