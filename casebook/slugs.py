@@ -30,6 +30,14 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
 
 
+def shortened(slug: str, limit: int) -> str:
+    """The slug cut to at most `limit` characters, at a hyphen where it has one."""
+    if len(slug) <= limit:
+        return slug
+    cut = slug[:limit]
+    return cut.rsplit("-", 1)[0] if "-" in cut else cut
+
+
 def name_slug(text: str) -> str:
     """A slug for a name that must stay distinct from every other name.
 
@@ -43,10 +51,7 @@ def name_slug(text: str) -> str:
     if slug and not lossy and slug not in RESERVED and len(slug) <= MAX_NAME_SLUG:
         return slug
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
-    room = MAX_NAME_SLUG - len(digest) - 1
-    if len(slug) > room:
-        cut = slug[:room]
-        slug = cut.rsplit("-", 1)[0] if "-" in cut and slug[room] != "-" else cut.rstrip("-")
+    slug = shortened(slug, MAX_NAME_SLUG - len(digest) - 1)
     return f"{slug}-{digest}" if slug else f"partnership-{digest}"
 
 

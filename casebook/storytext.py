@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from .model import Assessment, Contributor
-from .slugs import slugify
+from .slugs import shortened, slugify
 
 SCHEMA_COMMENT = "# yaml-language-server: $schema="
 WHY_HEADING = "Why we placed ourselves here"
@@ -56,10 +56,7 @@ def yaml_scalar(text: str) -> str:
 
 def file_stem(draft: StoryDraft) -> str:
     """The story's file name without .md: year-month and the title, as a web address."""
-    slug = slugify(draft.title) or "story"
-    if len(slug) > MAX_NAME:
-        cut = slug[:MAX_NAME]
-        slug = cut.rsplit("-", 1)[0] if "-" in cut else cut
+    slug = shortened(slugify(draft.title) or "story", MAX_NAME)
     return f"{draft.date:%Y-%m}-{slug}"
 
 
