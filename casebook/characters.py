@@ -8,6 +8,7 @@ U+FFFF, which XML forbids, so one of them breaks the Atom feed.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 FORBIDDEN_CHARS = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]"
@@ -17,3 +18,10 @@ FORBIDDEN_CHARS = re.compile(
 def printable(text: str) -> str:
     """text with every forbidden character spelled out (\\x1b), safe to print to a terminal."""
     return FORBIDDEN_CHARS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def named(c: str) -> str:
+    """A character by its Unicode name and number, for a message about one that looks like
+    nothing or like another: "a no-break space (U+00A0)"."""
+    name = unicodedata.name(c, "").lower()
+    return f"a {name} (U+{ord(c):04X})" if name else f"U+{ord(c):04X}"

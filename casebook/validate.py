@@ -8,10 +8,9 @@ checked in validate_settings; stories here.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from typing import TYPE_CHECKING, Any
 
-from .characters import FORBIDDEN_CHARS
+from .characters import FORBIDDEN_CHARS, named
 from .datewords import HINT, date_problem
 from .load import LoadedContent, StorySource
 from .memo import Memo
@@ -200,10 +199,7 @@ def _first_difference(here: str, there: str) -> str:
 
 
 def _character(c: str) -> str:
-    name = unicodedata.name(c, "").lower()
-    if c.isascii() and c.isprintable() and c != " ":
-        return f"'{c}'"
-    return f"a {name} (U+{ord(c):04X})" if name else f"U+{ord(c):04X}"
+    return f"'{c}'" if c.isascii() and c.isprintable() and c != " " else named(c)
 
 
 def _filled(data: dict[str, Any], key: str) -> bool:

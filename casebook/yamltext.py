@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+
+from .characters import named
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _scalars = yaml.constructor.SafeConstructor()
@@ -140,11 +141,9 @@ def _syntax_problem(error: yaml.MarkedYAMLError, lines: list[str], first_line: i
     at = mark.line if mark else 0
     for number, line in enumerate(lines[: at + 1]):
         if found := _ODD_SPACE.search(line):
-            space = found.group(1)
-            name = unicodedata.name(space, "unusual space").lower()
             return YamlProblem(
                 first_line + number,
-                f"this line has a {name} (U+{ord(space):04X}) where YAML needs an ordinary "
+                f"this line has {named(found.group(1))} where YAML needs an ordinary "
                 "space, as pasted from a word processor or a web page; retype the space",
             )
         if found := _NO_SPACE.match(line):
