@@ -2,8 +2,10 @@
 
 Stories come from strangers. Python-Markdown's raw-HTML handling is switched off (HTML in a
 story shows as text), images may only be the story's own files (a picture from another host
-would be a request to it), headings start at h2 (the page's h1 is the story's title), and the
-result goes through nh3, the binding to the ammonia sanitiser, with an allowlist. A picture
+would be a request to it), headings start at h2 (the page's h1 is the story's title),
+footnotes (`[^1]`, as GitHub's preview shows them) become numbered notes under a "Notes"
+heading, and the result goes through nh3, the binding to the ammonia sanitiser, with an
+allowlist. A picture
 that is not shown is noted, so that the build can say why instead of dropping it silently.
 """
 
@@ -28,10 +30,12 @@ ALLOWED_TAGS = {
     "thead", "tr", "ul",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title"},
+    "a": {"href", "title", "aria-label"},
     "abbr": {"title"},
     "img": {"src", "alt", "title"},
+    "li": {"id"},
     "ol": {"start"},
+    "sup": {"id"},
     "th": {"scope"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
@@ -47,9 +51,16 @@ def _as_written(text: str) -> str:
     return _PLACEHOLDER.sub("", _ESCAPED.sub(lambda m: chr(int(m[1])), text))
 
 
+# the only ids a body may have: its notes' and their references' (_StoryTree._notes)
+_NOTE_ID = re.compile(r"note-(?:ref-)?\d+(?:-\d+)?\Z")
+
+
 def _same_site_or_named(element: str, attribute: str, value: str) -> str | None:
-    """Drop URLs that look relative but leave the site: //host, /\\host and \\host."""
+    """Drop URLs that look relative but leave the site: //host, /\\host and \\host; and
+    any id but a note's."""
     if attribute in ("href", "src") and value.lstrip().startswith(("//", "/\\", "\\")):
+        return None
+    if attribute == "id" and not _NOTE_ID.match(value):
         return None
     return value
 
@@ -90,6 +101,54 @@ class _StoryTree(Treeprocessor):
                     parent.insert(i, span)
             if parent.tag == "th":
                 parent.set("scope", "col")
+        self._notes(root)
+
+    def _notes(self, root: ET.Element) -> None:
+        """The footnotes extension's list (a div with a rule) as a "Notes" heading and its
+        list. Their ids, made from the names contributors give notes (which may hold spaces
+        or any character), are numbered instead: note-1, its references note-ref-1 and
+        note-ref-1-2; each link gets a name that says where it goes."""
+        for parent in list(root.iter()):
+            for i, child in enumerate(list(parent)):
+                if child.tag == "div" and child.get("class") == "footnote":
+                    listed = child.find("ol")
+                    heading = ET.Element("h2")
+                    heading.text = "Notes"
+                    heading.tail = "\n"
+                    parent.remove(child)
+                    parent.insert(i, heading)
+                    if listed is not None:
+                        listed.tail = child.tail
+                        parent.insert(i + 1, listed)
+        numbers: dict[str, int] = {}  # a note's name, its number
+        for item in root.iter("li"):
+            name = item.get("id", "")
+            if name.startswith("fn:"):
+                numbers[name[3:]] = len(numbers) + 1
+                item.set("id", f"note-{numbers[name[3:]]}")
+        ids: dict[str, str] = {}  # the extension's id, ours
+        for mark in root.iter("sup"):
+            kind, _, name = mark.get("id", "").partition(":")
+            if kind.startswith("fnref") and name in numbers:
+                nth = kind[len("fnref") :]
+                ids[mark.get("id", "")] = ours = f"note-ref-{numbers[name]}" + (
+                    f"-{nth}" if nth else ""
+                )
+                mark.set("id", ours)
+        for link in root.iter("a"):
+            href = link.get("href", "")
+            kind = link.attrib.pop("class", "")
+            if kind == "footnote-ref" and href.startswith("#fn:") and href[4:] in numbers:
+                number = numbers[href[4:]]
+                link.set("href", f"#note-{number}")
+                link.set("aria-label", f"Note {number}")
+            elif kind == "footnote-backref" and href[1:] in ids:
+                ours = ids[href[1:]]
+                number, _, nth = ours.removeprefix("note-ref-").partition("-")
+                link.set("href", f"#{ours}")
+                link.attrib.pop("title", None)
+                where = f", mention {nth}" if nth else ""
+                link.set("aria-label", f"Back to the text (note {number}{where})")
 
 
 _LIST_ITEM = re.compile(r" {0,3}(?:[-*+]|1[.)])[ \t]+\S")
@@ -139,7 +198,14 @@ class StoryMarkdown:
     """One Markdown converter, reused for every story of a build (it is costly to set up)."""
 
     def __init__(self) -> None:
-        self._md = markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists"])
+        self._md = markdown.Markdown(
+            extensions=["tables", "fenced_code", "sane_lists", "footnotes"],
+            # notes numbered in the order they are referred to, as GitHub's preview does; the
+            # marker that would move them is a character no story may hold
+            extension_configs={
+                "footnotes": {"USE_DEFINITION_ORDER": False, "PLACE_MARKER": "\x00"}
+            },
+        )
         self._md.preprocessors.deregister("html_block")
         self._md.inlinePatterns.deregister("html")
         # after fenced code is set aside (25), so no code block ever gains a line
@@ -171,7 +237,14 @@ def render_markdown(text: str) -> str:
     return StoryMarkdown().render(text).html
 
 
+# a note's number where it is referred to, and the link back from the note
+_NOTE_LINKS = re.compile(
+    r'<sup id="note-ref-[\d-]+">.*?</sup>|<a [^>]*href="#note-ref-[^>]*>.*?</a>'
+)
+
+
 def plain_text(html: str) -> str:
-    """Visible text of sanitised HTML, for excerpts and descriptions."""
-    text = html_module.unescape(nh3.clean(html, tags=set()))
+    """Visible text of sanitised HTML, for excerpts and descriptions (a note's text is kept,
+    its number and link back are not)."""
+    text = html_module.unescape(nh3.clean(_NOTE_LINKS.sub("", html), tags=set()))
     return re.sub(r"\s+", " ", text).strip()

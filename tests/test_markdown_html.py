@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from casebook.markdown_html import render_markdown
+import re
+
+from casebook.markdown_html import _same_site_or_named, plain_text, render_markdown
 
 
 def test_ordinary_markdown():
@@ -114,3 +116,54 @@ def test_every_picture_not_shown_is_noted_with_its_alt_text_as_written():
         "<p><em>[image not shown: Team]</em> <em>[image not shown: x]</em></p>\n"
         "<p><em>[image not shown]</em> <em>[image not shown: Esc]</em></p>"
     )
+
+
+def test_footnotes_become_numbered_notes_under_a_notes_heading():
+    html = render_markdown("Counted twice.[^a] Once more.[^a]\n\n[^a]: From the survey.")
+    link = 'rel="nofollow noopener noreferrer"'
+    assert html == (
+        '<p>Counted twice.<sup id="note-ref-1"><a aria-label="Note 1" href="#note-1" '
+        f'{link}>1</a></sup> Once more.<sup id="note-ref-1-2"><a aria-label="Note 1" '
+        f'href="#note-1" {link}>1</a></sup></p>\n'
+        '<h2>Notes</h2>\n<ol>\n<li id="note-1">\n<p>From the survey.&nbsp;'
+        f'<a aria-label="Back to the text (note 1)" href="#note-ref-1" {link}>↩</a>'
+        f'<a aria-label="Back to the text (note 1, mention 2)" href="#note-ref-1-2" {link}>'
+        "↩</a></p>\n</li>\n</ol>"
+    )
+
+
+def test_a_notes_name_never_reaches_an_id_or_an_address():
+    """Names may hold spaces, quotes or markup; ids are numbers, in the order notes are
+    referred to, whatever the names."""
+    html = render_markdown(
+        'B[^z "><script>] A[^my note]\n\n[^my note]: first\n[^z "><script>]: second'
+    )
+    assert re.findall(r'id="([^"]*)"', html) == ["note-ref-1", "note-ref-2", "note-1", "note-2"]
+    assert re.findall(r'href="([^"]*)"', html) == [
+        "#note-1", "#note-2", "#note-ref-1", "#note-ref-2"
+    ]  # fmt: skip
+    assert "script" not in html and "my note" not in html
+    assert re.search(r'<li id="note-1">\s*<p>second', html)
+
+
+def test_a_note_with_no_text_stays_as_written_as_in_githubs_preview():
+    html = render_markdown("Said so.[^missing] A pattern: `[^a-z]`")
+    assert html == "<p>Said so.[^missing] A pattern: <code>[^a-z]</code></p>"
+
+
+def test_a_notes_text_is_in_the_plain_text_without_its_number_or_link_back():
+    html = render_markdown("# Why\n\nWe asked.[^1] Then we met.\n\n[^1]: In March.")
+    assert plain_text(html) == "Why We asked. Then we met. Notes In March."
+
+
+def test_the_only_ids_a_body_has_are_its_notes():
+    html = render_markdown("## Heading\n\n[^fn:1]\n\n- item\n\n///Footnotes Go Here///")
+    assert "id=" not in html
+    assert "///Footnotes Go Here///" in html
+
+
+def test_an_id_that_is_not_a_notes_is_dropped_by_the_sanitiser():
+    assert _same_site_or_named("li", "id", "note-2") == "note-2"
+    assert _same_site_or_named("sup", "id", "note-ref-1-3") == "note-ref-1-3"
+    assert _same_site_or_named("li", "id", "main") is None
+    assert _same_site_or_named("sup", "id", "note-1x") is None
