@@ -82,15 +82,12 @@ class Rubric:
         return self.stages[number - 1]
 
     def version_at(self, date: dt.date) -> str:
-        """The rubric version in force on date: the newest whose date is not after it."""
-        dated = sorted(
-            (v for v in self.changelog if v.date is not None and v.date <= date),
-            key=lambda v: v.date or dt.date.min,
-        )
-        if dated:
-            return dated[-1].version
-        undated = [v for v in self.changelog if v.date is None]
-        return undated[0].version if undated else self.version
+        """The rubric version in force on date: the newest whose date is not after it (the
+        changelog is newest first, dated in that order), else the oldest."""
+        for version in self.changelog:
+            if version.date is not None and version.date <= date:
+                return version.version
+        return self.changelog[-1].version if self.changelog else self.version
 
 
 @dataclass(frozen=True)

@@ -158,6 +158,17 @@ def validate_rubric(source: YamlSource, today: dt.date, problems: list[Problem])
     return None if len(problems) > before else rubric
 
 
+def _version_number(version: str) -> tuple[int, ...] | None:
+    """1.10 as (1, 10), to compare versions; None for what is not numbers and dots."""
+    if not re.fullmatch(r"[0-9]+(?:\.[0-9]+)*", version):
+        return None
+    return tuple(int(part) for part in version.split("."))
+
+
+def _next_version(number: tuple[int, ...]) -> str:
+    return ".".join(map(str, (*number[:-1], number[-1] + 1)))
+
+
 def _stages(f: Fields, value: Any) -> tuple[Stage, ...]:
     if not isinstance(value, list) or not value:
         f.fail(("stages",), "'stages' must be a list of stages, each with number and name")
@@ -248,10 +259,13 @@ def _id(f: Fields, value: Any, path: tuple[str | int, ...], seen: set[str]) -> s
 
 
 def _changelog(f: Fields, value: Any, today: dt.date) -> tuple[RubricVersion, ...]:
+    """The versions, newest first: each numbered higher than the one below it and dated no
+    earlier (only the oldest may have no date), so that a story's date tells its version."""
     if not isinstance(value, list) or not value:
         f.fail(("changelog",), "'changelog' must be a list of versions, newest first")
         return ()
     versions = []
+    below: dict[int, tuple[str, tuple[int, ...] | None, Any]] = {}  # each entry, as read
     for i, item in enumerate(value):
         path = ("changelog", i)
         keys = ("version", "date", "changes")
@@ -259,14 +273,51 @@ def _changelog(f: Fields, value: Any, today: dt.date) -> tuple[RubricVersion, ..
         if data is None:
             continue
         version = f.text(data["version"], (*path, "version"), "version")
+        number = _version_number(version) if version else None
+        if version and number is None:
+            f.fail((*path, "version"), f"version '{version}' must be numbers and dots, like 1.2")
         date = data.get("date")
         if date is not None and not is_date(date):
             f.fail((*path, "date"), "a version's 'date' must be a date like 2026-11-22")
             date = None
         elif date is not None and date > today:
-            f.fail((*path, "date"), f"version date {date} is in the future")
+            f.fail(
+                (*path, "date"),
+                f"version date {date} is in the future; give the day this wording came into "
+                "use, today or earlier",
+            )
             date = None
+        elif date is None and i < len(value) - 1 and version:
+            f.fail(
+                path,
+                f"version '{version}' has no date; add the day it came into use, such as "
+                f"'date: {today.isoformat()}' (only the oldest version may have none)",
+            )
         changes = f.texts(data["changes"], (*path, "changes"), "changes", 2000)
         if version:
+            below[i] = (version, number, date)
             versions.append(RubricVersion(version, date, changes))
+    for i, (version, number, date) in below.items():
+        if i + 1 not in below:
+            continue
+        older, older_number, older_date = below[i + 1]
+        where = ("changelog", i, "version")
+        if number is not None and number == older_number:
+            f.fail(
+                where,
+                f"version '{version}' is in the changelog twice; number the newer "
+                f"entry higher, such as '{_next_version(number)}'",
+            )
+        elif number is not None and older_number is not None and number < older_number:
+            f.fail(
+                where,
+                f"version '{version}' must be higher than version '{older}' below it; the "
+                "changelog lists versions newest first",
+            )
+        if date is not None and older_date is not None and date < older_date:
+            f.fail(
+                ("changelog", i, "date"),
+                f"version '{version}' is dated {date}, before version '{older}' "
+                f"({older_date}) below it; the changelog lists versions newest first",
+            )
     return tuple(versions)

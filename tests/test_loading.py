@@ -8,6 +8,7 @@ import pytest
 
 from casebook.cli import main
 from casebook.pipeline import BuildOptions, check_site
+from casebook.problems import ContentError
 
 from .conftest import story
 
@@ -168,6 +169,91 @@ def test_rubric_version_comes_from_the_story_date(content_tree):
     root = content_tree({"old.md": story(), "new.md": story().replace("2024-05-01", "2026-11-22")})
     versions = {s.slug: s.rubric_version for s in check(root).book.stories}
     assert versions == {"old": "1.0", "new": "1.1"}
+
+
+def _with_new_version(root, entry: str) -> None:
+    """The rubric with `entry` (a changelog entry's lines after its `- `) above 1.1's."""
+    rubric = root / "rubric" / "rubric.yaml"
+    text = rubric.read_text(encoding="utf-8")
+    top = '\nchangelog:\n  - version: "1.1"\n'
+    assert top in text
+    added = "".join(f"    {line}\n" for line in entry.splitlines()).replace("    ", "  - ", 1)
+    text = text.replace(top, "\nchangelog:\n" + added + top.removeprefix("\nchangelog:\n"))
+    version = entry.splitlines()[0].removeprefix("version: ")
+    rubric.write_text(text.replace('version: "1.1"\nchangelog', f"version: {version}\nchangelog"))
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        (
+            'version: "1.2"\nchanges: [x]',
+            "28: version '1.2' has no date; add the day it came into use, such as "
+            "'date: 2026-11-22' (only the oldest version may have none)",
+        ),
+        (
+            'version: "1.2"\ndate: 2020-01-01\nchanges: [x]',
+            "29: version '1.2' is dated 2020-01-01, before version '1.1' (2026-11-22) below "
+            "it; the changelog lists versions newest first",
+        ),
+        (
+            'version: "1.0.9"\ndate: 2026-11-22\nchanges: [x]',
+            "28: version '1.0.9' must be higher than version '1.1' below it; the changelog "
+            "lists versions newest first",
+        ),
+        (
+            'version: "1.1"\ndate: 2026-11-22\nchanges: [x]',
+            "28: version '1.1' is in the changelog twice; number the newer entry higher, such "
+            "as '1.2'",
+        ),
+        (
+            'version: "second"\ndate: 2026-11-22\nchanges: [x]',
+            "28: version 'second' must be numbers and dots, like 1.2",
+        ),
+        (
+            'version: "1.2"\ndate: 2026-11-23\nchanges: [x]',
+            "29: version date 2026-11-23 is in the future; give the day this wording came "
+            "into use, today or earlier",
+        ),
+    ],
+)
+def test_a_changelog_entry_that_would_give_stories_the_wrong_version_is_refused(
+    content_tree, monkeypatch, entry, message
+):
+    root = content_tree({"a.md": story()})
+    _with_new_version(root, entry)
+    monkeypatch.chdir(root.parent)
+    with pytest.raises(ContentError) as raised:
+        check(root)
+    assert [str(problem) for problem in raised.value.problems] == [
+        f"content/rubric/rubric.yaml:{message}"
+    ]
+
+
+def test_a_new_version_dated_after_the_last_is_in_force_from_its_date(content_tree):
+    root = content_tree(
+        {
+            "old.md": story(),
+            "mid.md": story().replace("2024-05-01", "2025-06-01"),
+            "new.md": story().replace("2024-05-01", "2026-11-22"),
+        }
+    )
+    _with_new_version(root, 'version: "1.10"\ndate: 2026-11-22\nchanges: [x]')
+    rubric = root / "rubric" / "rubric.yaml"
+    rubric.write_text(
+        rubric.read_text().replace(
+            'version: "1.1"\n    date: 2026-11-22', 'version: "1.1"\n    date: 2025-01-01'
+        )
+    )
+    versions = {s.slug: s.rubric_version for s in check(root).book.stories}
+    assert versions == {"old": "1.0", "mid": "1.1", "new": "1.10"}
+
+
+def test_of_two_versions_on_one_day_the_newer_is_in_force_that_day(content_tree):
+    root = content_tree({"a.md": story().replace("2024-05-01", "2026-11-22")})
+    _with_new_version(root, 'version: "1.2"\ndate: 2026-11-22\nchanges: [x]')
+    (only,) = check(root).book.stories
+    assert only.rubric_version == "1.2"
 
 
 def test_an_image_the_story_does_not_have_is_named_with_its_line(content_tree, monkeypatch, capsys):
