@@ -195,6 +195,18 @@ AFTER_EDITING = (
 )
 
 
+def report_text(problems: tuple[str, ...]) -> str:
+    """The comment the workflow posts on the issue: the problems in an indented code block,
+    every line of it indented, so that what the contributor typed and the problems quote
+    (a link, an @mention, a closing fence) is shown as typed, never as Markdown."""
+    lines = [f"    {line}" for problem in problems for line in f"- {problem}".splitlines()]
+    return (
+        "The story could not be made from this issue:\n\n"
+        + "\n".join(lines)
+        + f"\n\n{AFTER_EDITING}\n"
+    )
+
+
 class ConversionError(Exception):
     """Every problem with an issue's answers, each naming the question."""
 
@@ -370,12 +382,7 @@ def main(argv: list[str] | None = None) -> int:
         for problem in error.problems:
             print(f"casebook: issue #{args.issue}: {problem}", file=sys.stderr)
         if args.report:
-            lines = [f"- {p}" for p in error.problems]
-            args.report.write_text(
-                "The story could not be made from this issue:\n\n" + "\n".join(lines) + "\n"
-                f"\n{AFTER_EDITING}\n",
-                encoding="utf-8",
-            )
+            args.report.write_text(report_text(error.problems), encoding="utf-8")
         return 1
     print(display_path(path))
     return 0

@@ -11,6 +11,7 @@ import yaml
 
 from casebook.cli import main as casebook_main
 from casebook.issueform import (
+    AFTER_EDITING,
     TEMPLATE_PATH,
     ConversionError,
     draft_from_issue,
@@ -152,7 +153,7 @@ def test_every_problem_is_listed(tmp_path: Path, monkeypatch, capsys) -> None:
     assert len(err) == 7
     lines = report.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "The story could not be made from this issue:"
-    assert lines[4] == "- Institution: no answer; this question needs one"
+    assert lines[4] == "    - Institution: no answer; this question needs one"
     assert lines[-1] == (
         "Edit the issue to fix these (the ⋯ menu, then Edit), then add a comment here to say "
         "so: a maintainer will remove the label and add it again to try once more."
@@ -249,7 +250,7 @@ def test_a_date_in_other_digits_is_reported(tmp_path: Path, monkeypatch, capsys)
         "write it as 2025-03-14"
     )
     assert capsys.readouterr().err == f"casebook: issue #3: {problem}\n"
-    assert report.read_text(encoding="utf-8").splitlines()[2] == f"- {problem}"
+    assert report.read_text(encoding="utf-8").splitlines()[2] == f"    - {problem}"
 
 
 def test_answers_that_are_not_utf8_are_reported(tmp_path: Path, monkeypatch) -> None:
@@ -264,7 +265,27 @@ def test_answers_that_are_not_utf8_are_reported(tmp_path: Path, monkeypatch) -> 
     assert main([*argv, "--today", TODAY.isoformat()]) == 1
     unreadable = "contains characters that could not be read (it is not UTF-8 text); retype it"
     assert report.read_text(encoding="utf-8").splitlines()[2:5] == [
-        f"- Issue title: the title {unreadable}",
-        f"- Why we placed ourselves here: the text {unreadable}",
-        f"- Topics (optional): the list of topics {unreadable}",
+        f"    - Issue title: the title {unreadable}",
+        f"    - Why we placed ourselves here: the text {unreadable}",
+        f"    - Topics (optional): the list of topics {unreadable}",
     ]
+
+
+def test_what_the_contributor_typed_is_shown_in_the_report_never_as_markdown(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """The bot posts the report on the issue: a link, an @mention or a fence typed as the
+    date must not become a link, a ping or the end of the code block."""
+    typed = "@octocat [sign in](https://evil.example/login)\n~~~~\n```\n# Heading"
+    monkeypatch.setenv("ISSUE_BODY", body("full.md").replace("2025-03-14", typed))
+    monkeypatch.setenv("ISSUE_TITLE", ISSUE_TITLE)
+    report = tmp_path / "report.md"
+    content = REPO / "content"
+    argv = ["convert", "--content", str(content), "--issue", "5", "--report", str(report)]
+    assert main([*argv, "--today", TODAY.isoformat()]) == 1
+    lines = report.read_text(encoding="utf-8").split("\n")
+    assert lines[:2] == ["The story could not be made from this issue:", ""]
+    assert lines[-3:] == ["", AFTER_EDITING, ""]
+    quoted = lines[2:-3]
+    assert quoted[0].startswith("    - Date of the self-assessment: date '@octocat [sign in]")
+    assert all(line.startswith("    ") for line in quoted), quoted
