@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from .anonymity import file_name_without, named_in_file_name, named_in_title
 from .characters import FORBIDDEN_CHARS, named
 from .datewords import HINT, date_problem
 from .load import LoadedContent, StorySource
@@ -163,6 +164,8 @@ def _validate_story(
     flags = {k: f.flag(data.get(k), (k,), k) for k in ("draft", "example", "anonymous")}
     if flags["anonymous"] and contributors:
         f.fail(("contributors",), ANONYMOUS_CONTRIBUTORS)
+    if flags["anonymous"] and partnership is not None:
+        _check_anonymous_names(f, source, title, partnership)
     if len(problems) > before or not (title and date and partnership and perspective):
         return None
     return Story(
@@ -184,6 +187,34 @@ def _validate_story(
         body_line=source.body_line,
         images=source.images,
     )
+
+
+def _check_anonymous_names(
+    f: Fields, source: StorySource, title: str | None, partnership: Partnership
+) -> None:
+    """An anonymous story's file name and title may not name its partnership (anonymity.py)."""
+    in_name = named_in_file_name(source.slug, partnership)
+    if in_name:
+        folder = source.display.endswith("/index.md")
+        which = "folder" if folder else "file"
+        better = file_name_without(source.slug, in_name) + ("" if folder else ".md")
+        f.fail(
+            ("anonymous",),
+            f"the {which} name '{source.slug}' names the partnership ({_quoted(in_name)}), "
+            f"but the story is anonymous and its {which} name is its address; rename the "
+            f"{which}, for example to {better}",
+        )
+    in_title = named_in_title(title, partnership) if title else []
+    if in_title:
+        f.fail(
+            ("title",),
+            f"the title names the partnership ({_quoted(in_title)}), but the story is "
+            "anonymous; leave the name out of the title",
+        )
+
+
+def _quoted(words: list[str]) -> str:
+    return ", ".join(f"'{word}'" for word in words)
 
 
 def _first_difference(here: str, there: str) -> str:

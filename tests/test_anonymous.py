@@ -3,9 +3,11 @@ site publishes: every page, the feed, the sitemap and any data or search file in
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
-from casebook.pipeline import BuildOptions, build_site
+from casebook.pipeline import BuildOptions, build_site, check_site
+from casebook.problems import ContentError
 from casebook.slugs import name_slug
 
 from .conftest import story
@@ -52,3 +54,46 @@ def test_anonymous_names_appear_in_no_output_file(content_tree, tmp_path: Path) 
     assert "Example University" in partnerships
     said = "2 stories were shared anonymously and are not listed under a partnership."
     assert said in " ".join(partnerships.split())
+
+
+def problems_of(content: Path) -> list[str]:
+    try:
+        check_site(BuildOptions(content=content, today=dt.date(2026, 11, 22)))
+    except ContentError as error:
+        return [f"{Path(p.path).name}:{p.line}: {p.message}" for p in error.problems]
+    return []
+
+
+def test_an_anonymous_storys_file_name_and_title_may_not_name_its_partnership(
+    content_tree,
+) -> None:
+    content = content_tree(
+        {
+            "2024-05-quillby-buddies.md": anonymous_story("Quillby’s buddy scheme"),
+            "2024-06-harbour-plans/index.md": anonymous_story("Plans"),
+            "2024-07-quillby-named.md": story("Quillby Harbour, named"),
+        }
+    )
+    assert problems_of(content) == [
+        "2024-05-quillby-buddies.md:2: the title names the partnership ('Quillby'), but the "
+        "story is anonymous; leave the name out of the title",
+        "2024-05-quillby-buddies.md:12: the file name '2024-05-quillby-buddies' names the "
+        "partnership ('quillby'), but the story is anonymous and its file name is its "
+        "address; rename the file, for example to 2024-05-buddies.md",
+        "index.md:12: the folder name '2024-06-harbour-plans' names the partnership "
+        "('harbour'), but the story is anonymous and its folder name is its address; rename "
+        "the folder, for example to 2024-06-plans",
+    ]
+
+
+def test_words_every_partnership_has_do_not_count(content_tree) -> None:
+    text = anonymous_story("An open union at our university").replace(
+        INSTITUTION, "The Open University"
+    )
+    content = content_tree({"2024-05-open-university-union.md": text})
+    assert problems_of(content) == []
+
+
+def test_a_file_name_of_the_partnership_alone_becomes_a_story(content_tree) -> None:
+    content = content_tree({"2024-05-quillby-harbour.md": anonymous_story("Plans")})
+    assert problems_of(content)[0].endswith("rename the file, for example to 2024-05-story.md")
