@@ -5,8 +5,8 @@ story shows as text), images may only be the story's own files (a picture from a
 would be a request to it), headings start at h2 (the page's h1 is the story's title),
 footnotes (`[^1]`, as GitHub's preview shows them) become numbered notes under a "Notes"
 heading, and the result goes through nh3, the binding to the ammonia sanitiser, with an
-allowlist. A picture
-that is not shown is noted, so that the build can say why instead of dropping it silently.
+allowlist. A picture that is not shown is noted, so that the build can say why instead of
+dropping it silently.
 """
 
 from __future__ import annotations
