@@ -169,10 +169,14 @@ def generate(stories: int, out: Path, seed: int = 1, source: Path = ROOT / "cont
             "tags": sorted(rng.sample(TAGS, k=rng.randint(0, 4))),
             "example": True,
         }
+        named = place.lower()
         if rng.random() < 0.05:
+            # as check asks of real ones: no partner's name in its title or file name
             front["anonymous"] = True
+            front["title"] = str(front["title"]).replace(place, "A partnership", 1)
+            named = "anonymous"
         text = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=1000)
-        name = f"{date:%Y-%m}-{place.lower()}-{number:06d}.md"
+        name = f"{date:%Y-%m}-{named}-{number:06d}.md"
         story = f"---\n{text}---\n{body(rng, rng.randint(300, 1200))}"
         (out / "stories" / name).write_text(story, encoding="utf-8")
 
