@@ -41,9 +41,11 @@ def naming_words(partnership: Partnership) -> frozenset[str]:
 
 
 def named_in_file_name(slug: str, partnership: Partnership) -> list[str]:
-    """The words of the file name (its slug) that name the partnership, in order."""
+    """The words of the file name (its slug) that name the partnership, in order; "Tollmere's"
+    in a title gives "tollmeres" in the file name made from it."""
     naming = naming_words(partnership)
-    return [part for part in dict.fromkeys(slug.split("-")) if part in naming]
+    parts = dict.fromkeys(slug.split("-"))
+    return [part for part in parts if part in naming or part.removesuffix("s") in naming]
 
 
 def named_in_title(title: str, partnership: Partnership) -> list[str]:

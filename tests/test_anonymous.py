@@ -94,6 +94,16 @@ def test_words_every_partnership_has_do_not_count(content_tree) -> None:
     assert problems_of(content) == []
 
 
+def test_a_name_in_the_possessive_is_found_in_the_file_name(content_tree) -> None:
+    """`new` makes 2024-05-quillbys-plans.md from the title "Quillby's plans"."""
+    content = content_tree({"2024-05-quillbys-plans.md": anonymous_story("Plans")})
+    assert problems_of(content) == [
+        "2024-05-quillbys-plans.md:12: the file name '2024-05-quillbys-plans' names the "
+        "partnership ('quillbys'), but the story is anonymous and its file name is its "
+        "address; rename the file, for example to 2024-05-plans.md",
+    ]
+
+
 def test_a_file_name_of_the_partnership_alone_becomes_a_story(content_tree) -> None:
     content = content_tree({"2024-05-quillby-harbour.md": anonymous_story("Plans")})
     assert problems_of(content)[0].endswith("rename the file, for example to 2024-05-story.md")
