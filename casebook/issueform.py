@@ -234,6 +234,22 @@ def sections(body: str, fields: tuple[Field, ...]) -> dict[str, str]:
     return result
 
 
+def _old_stage_questions(body: str, fields: tuple[Field, ...], rubric: Rubric) -> str:
+    """The body's `### ` headings that the form does not have but that were answered as a
+    stage question is (with a stage, or not at all), each with its answer."""
+    known = {f"### {field.label}" for field in fields}
+    answers = {NO_RESPONSE, *(f"{s.number} {s.name}" for s in rubric.stages)}
+    lines = [line.rstrip() for line in body.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    found = []
+    for at, line in enumerate(lines):
+        if not line.startswith("### ") or line in known:
+            continue
+        answer = next((later.strip() for later in lines[at + 1 :] if later.strip()), "")
+        if answer in answers:
+            found.append(f"'{line[4:]}' (answered '{answer}')")
+    return ", ".join(found)
+
+
 def ticked(answer: str, option: str) -> bool:
     return f"- [x] {option}" in answer or f"- [X] {option}" in answer
 
@@ -258,12 +274,24 @@ def draft_from_issue(
     fields = form_fields(rubric)
     answers = sections(body, fields)
     problems: list[str] = []
-    missing = [f.label for f in fields if f.id not in answers]
-    if missing:
-        listed = ", ".join(f"'{m}'" for m in missing)
+    missing = [f for f in fields if f.id not in answers]
+    if any(not f.id.startswith("stage-") for f in missing):
+        listed = ", ".join(f"'{f.label}'" for f in missing)
         raise ConversionError(
             [f"the issue has no {listed}; was it made with the Share a story form?"]
         )
+    if missing:  # only stage questions: the tool's parts changed after the issue was made
+        old = _old_stage_questions(body, fields, rubric)
+        if old:
+            asked = ", ".join(f"'{f.label}'" for f in missing)
+            raise ConversionError(
+                [
+                    f"the form changed after this issue was made: it no longer asks {old}; "
+                    "a maintainer can edit the issue and rename each such heading to the "
+                    f"question it became, one of {asked}, or remove it"
+                ]
+            )
+        answers.update({f.id: "" for f in missing})  # a part added since: not answered
 
     def read(field: Field, reader: Callable[[str], Any], default: Any = None) -> Any:
         answer = answers[field.id]

@@ -3,6 +3,7 @@ issue bodies (exactly as GitHub renders a submitted form) become story files che
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -289,3 +290,47 @@ def test_what_the_contributor_typed_is_shown_in_the_report_never_as_markdown(
     quoted = lines[2:-3]
     assert quoted[0].startswith("    - Date of the self-assessment: date '@octocat [sign in]")
     assert all(line.startswith("    ") for line in quoted), quoted
+
+
+def _rubric_with(rename: str | None = None, add: bool = False):
+    """The rubric with the trust sub-element renamed, or with a sub-element added."""
+    rubric = SETTINGS.rubric
+    first = rubric.commitments[0]
+    subs = list(first.sub_elements)
+    if rename is not None:
+        subs[0] = dataclasses.replace(subs[0], name=rename)
+    if add:
+        subs.append(dataclasses.replace(subs[0], id="listening", letter="d", name="Listening"))
+    commitment = dataclasses.replace(first, sub_elements=tuple(subs))
+    return dataclasses.replace(rubric, commitments=(commitment, *rubric.commitments[1:]))
+
+
+def test_an_issue_made_before_a_sub_element_was_added_still_converts() -> None:
+    draft = draft_from_issue(body("full.md"), _rubric_with(add=True), TODAY, ISSUE_TITLE)
+    assert "listening" not in [a.sub_element.id for a in draft.assessments]
+    assert "trust" in [a.sub_element.id for a in draft.assessments]
+
+
+def test_an_issue_made_before_a_sub_element_was_renamed_says_what_to_change() -> None:
+    """Its answer would be lost if the old question were passed over: it is named instead."""
+    rubric = _rubric_with(rename="Building trust")
+    with pytest.raises(ConversionError) as caught:
+        draft_from_issue(body("full.md"), rubric, TODAY, ISSUE_TITLE)
+    assert caught.value.problems == (
+        "the form changed after this issue was made: it no longer asks 'Partnership: "
+        "Developing trust' (answered '2 Developing'); a maintainer can edit the issue and "
+        "rename each such heading to the question it became, one of 'Partnership: Building "
+        "trust', or remove it",
+    )
+
+
+def test_a_heading_in_an_answer_is_not_taken_for_an_old_question() -> None:
+    text = body("full.md").replace("2 Developing", "_No response_", 1)
+    text = text.replace("### Partnership: Developing trust", "### Partnership: Old trust", 1)
+    rubric = _rubric_with(add=True)
+    answer = "### Our heading\n\nSome words of our own."
+    with pytest.raises(ConversionError) as caught:
+        draft_from_issue(text.replace("not signed yet", answer), rubric, TODAY, ISSUE_TITLE)
+    (problem,) = caught.value.problems
+    assert "'Partnership: Old trust' (answered '_No response_')" in problem
+    assert "Our heading" not in problem
