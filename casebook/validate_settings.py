@@ -34,6 +34,22 @@ _RUBRIC_FIELDS = (
     "stages",
     "commitments",
 )
+# what each field of the rubric looks like, for a message that says one is missing
+_RUBRIC_EXAMPLES = {
+    "title": 'title: "The tool\'s full title"',
+    "short_title": 'short_title: "A short name for it"',
+    "makers": 'makers: ["The organisations that made it"]',
+    "authors": 'authors: ["The people who wrote it"]',
+    "introduction": 'introduction: ["A paragraph on what the tool is for"]',
+    "how_it_works": 'how_it_works: ["A paragraph on how it is used"]',
+    "version": 'version: "1.0"',
+    "changelog": 'changelog: [{version: "1.0", changes: ["The tool as first published."]}]',
+    "stages": 'stages: [{number: 1, name: "Early stages"}, {number: 2, name: "Developing"}]',
+    "commitments": "commitments: [{id: partnership, number: 1, name: Partnership, question: "
+    '"…", summary: "…", sub_elements: [{id: trust, letter: a, name: Developing trust, '
+    'descriptors: ["…", "…"]}]}]',
+}
+_VERSION_EXAMPLES = {"version": 'version: "1.2"', "changes": 'changes: ["What changed."]'}
 
 
 def validate_site(source: YamlSource, problems: list[Problem]) -> Site | None:
@@ -130,7 +146,9 @@ def _contact(f: Fields, value: Any) -> str | None:
 def validate_rubric(source: YamlSource, today: dt.date, problems: list[Problem]) -> Rubric | None:
     f = Fields(source.display, source.document, problems)
     before = len(problems)
-    data = f.mapping(source.document.value, (), _RUBRIC_FIELDS, _RUBRIC_FIELDS, "the rubric")
+    data = f.mapping(
+        source.document.value, (), _RUBRIC_FIELDS, _RUBRIC_FIELDS, "the rubric", _RUBRIC_EXAMPLES
+    )
     if data is None:
         return None
     stages = _stages(f, data["stages"])
@@ -269,7 +287,7 @@ def _changelog(f: Fields, value: Any, today: dt.date) -> tuple[RubricVersion, ..
     for i, item in enumerate(value):
         path = ("changelog", i)
         keys = ("version", "date", "changes")
-        data = f.mapping(item, path, keys, ("version", "changes"), "a version")
+        data = f.mapping(item, path, keys, ("version", "changes"), "a version", _VERSION_EXAMPLES)
         if data is None:
             continue
         version = f.text(data["version"], (*path, "version"), "version")

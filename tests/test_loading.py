@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -297,3 +298,32 @@ def test_more_assessments_than_sub_elements_is_refused(content_tree, monkeypatch
     assert capsys.readouterr().err.splitlines()[0] == (
         "content/stories/many.md:8: a story can have at most 9 assessments, one per sub-element"
     )
+
+
+def test_a_missing_rubric_field_is_shown_as_it_is_written(content_tree, monkeypatch) -> None:
+    root = content_tree({"a.md": story()})
+    rubric = root / "rubric" / "rubric.yaml"
+    text = rubric.read_text(encoding="utf-8")
+    authors = re.search(r"(?m)^authors:\n(?:  - .*\n)+", text)
+    assert authors is not None
+    rubric.write_text(text.replace(authors[0], ""), encoding="utf-8")
+    monkeypatch.chdir(root.parent)
+    with pytest.raises(ContentError) as raised:
+        check(root)
+    assert [p.message for p in raised.value.problems] == [
+        "missing field 'authors'; add it, for example: authors: [\"The people who wrote it\"]"
+    ]
+
+
+def test_a_version_without_its_changes_is_shown_what_to_write(content_tree) -> None:
+    root = content_tree({"a.md": story()})
+    rubric = root / "rubric" / "rubric.yaml"
+    text = rubric.read_text(encoding="utf-8")
+    original = '    changes:\n      - "The tool as published by BU and SUBU."\n'
+    assert original in text
+    rubric.write_text(text.replace(original, ""), encoding="utf-8")
+    with pytest.raises(ContentError) as raised:
+        check(root)
+    assert [p.message for p in raised.value.problems] == [
+        "missing field 'changes'; add it to a version, for example: changes: [\"What changed.\"]"
+    ]
