@@ -327,3 +327,21 @@ def test_a_version_without_its_changes_is_shown_what_to_write(content_tree) -> N
     assert [p.message for p in raised.value.problems] == [
         "missing field 'changes'; add it to a version, for example: changes: [\"What changed.\"]"
     ]
+
+
+def test_two_sub_elements_of_a_commitment_may_not_share_a_letter(content_tree) -> None:
+    root = content_tree({"a.md": story()})
+    rubric = root / "rubric" / "rubric.yaml"
+    text = rubric.read_text(encoding="utf-8")
+    second = "      - id: working-partnerships\n        letter: b\n"
+    assert second in text
+    rubric.write_text(text.replace(second, second.replace("b", "a")), encoding="utf-8")
+    with pytest.raises(ContentError) as raised:
+        check(root)
+    assert [(p.line, p.message) for p in raised.value.problems] == [
+        (
+            67,
+            "letter 'a' is used twice in Partnership, also by 'Developing trust'; give each "
+            "sub-element a letter of its own",
+        )
+    ]
