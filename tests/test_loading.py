@@ -11,7 +11,7 @@ from casebook.cli import main
 from casebook.pipeline import BuildOptions, check_site
 from casebook.problems import ContentError
 
-from .conftest import story
+from .conftest import CONTENT, story
 
 TODAY = dt.date(2026, 11, 22)
 
@@ -300,45 +300,37 @@ def test_more_assessments_than_sub_elements_is_refused(content_tree, monkeypatch
     )
 
 
-def test_a_missing_rubric_field_is_shown_as_it_is_written(content_tree, monkeypatch) -> None:
+def rubric_problems(content_tree, old: str, new: str) -> list[tuple[int, str]]:
+    """The (line, message) of each problem check finds in the rubric with old made new."""
     root = content_tree({"a.md": story()})
     rubric = root / "rubric" / "rubric.yaml"
     text = rubric.read_text(encoding="utf-8")
-    authors = re.search(r"(?m)^authors:\n(?:  - .*\n)+", text)
-    assert authors is not None
-    rubric.write_text(text.replace(authors[0], ""), encoding="utf-8")
-    monkeypatch.chdir(root.parent)
+    assert old in text
+    rubric.write_text(text.replace(old, new, 1), encoding="utf-8")
     with pytest.raises(ContentError) as raised:
         check(root)
-    assert [p.message for p in raised.value.problems] == [
+    return [(p.line, p.message) for p in raised.value.problems]
+
+
+def test_a_missing_rubric_field_is_shown_as_it_is_written(content_tree) -> None:
+    text = (CONTENT / "rubric" / "rubric.yaml").read_text(encoding="utf-8")
+    authors = re.search(r"(?m)^authors:\n(?:  - .*\n)+", text)
+    assert authors is not None
+    assert [message for _, message in rubric_problems(content_tree, authors[0], "")] == [
         "missing field 'authors'; add it, for example: authors: [\"The people who wrote it\"]"
     ]
 
 
 def test_a_version_without_its_changes_is_shown_what_to_write(content_tree) -> None:
-    root = content_tree({"a.md": story()})
-    rubric = root / "rubric" / "rubric.yaml"
-    text = rubric.read_text(encoding="utf-8")
     original = '    changes:\n      - "The tool as published by BU and SUBU."\n'
-    assert original in text
-    rubric.write_text(text.replace(original, ""), encoding="utf-8")
-    with pytest.raises(ContentError) as raised:
-        check(root)
-    assert [p.message for p in raised.value.problems] == [
+    assert [message for _, message in rubric_problems(content_tree, original, "")] == [
         "missing field 'changes'; add it to a version, for example: changes: [\"What changed.\"]"
     ]
 
 
 def test_two_sub_elements_of_a_commitment_may_not_share_a_letter(content_tree) -> None:
-    root = content_tree({"a.md": story()})
-    rubric = root / "rubric" / "rubric.yaml"
-    text = rubric.read_text(encoding="utf-8")
-    second = "      - id: working-partnerships\n        letter: b\n"
-    assert second in text
-    rubric.write_text(text.replace(second, second.replace("b", "a")), encoding="utf-8")
-    with pytest.raises(ContentError) as raised:
-        check(root)
-    assert [(p.line, p.message) for p in raised.value.problems] == [
+    second = "      - id: working-partnerships\n        letter: "
+    assert rubric_problems(content_tree, second + "b\n", second + "a\n") == [
         (
             67,
             "letter 'a' is used twice in Partnership, also by 'Developing trust'; give each "
