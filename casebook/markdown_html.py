@@ -105,50 +105,85 @@ class _StoryTree(Treeprocessor):
 
     def _notes(self, root: ET.Element) -> None:
         """The footnotes extension's list (a div with a rule) as a "Notes" heading and its
-        list. Their ids, made from the names contributors give notes (which may hold spaces
-        or any character), are numbered instead: note-1, its references note-ref-1 and
-        note-ref-1-2; each link gets a name that says where it goes."""
-        for parent in list(root.iter()):
-            for i, child in enumerate(list(parent)):
-                if child.tag == "div" and child.get("class") == "footnote":
-                    listed = child.find("ol")
-                    heading = ET.Element("h2")
-                    heading.text = "Notes"
-                    heading.tail = "\n"
-                    parent.remove(child)
-                    parent.insert(i, heading)
-                    if listed is not None:
-                        listed.tail = child.tail
-                        parent.insert(i + 1, listed)
+        list, as GitHub shows them: numbered in the order they are first referred to in the
+        page (the extension's own order is not that in tables and lists), a note never
+        referred to left out. Ids, which the extension makes from the names contributors give
+        notes (which may hold spaces or any character), are numbered: note-1, its references
+        note-ref-1 and note-ref-1-2; each link gets a name that says where it goes."""
+        found = self._footnote_list(root)
+        if found is None:
+            return
+        parent, div = found
+        items = {
+            item.get("id", "")[3:]: item
+            for item in div.iter("li")
+            if item.get("id", "").startswith("fn:")
+        }
         numbers: dict[str, int] = {}  # a note's name, its number
-        for item in root.iter("li"):
-            name = item.get("id", "")
-            if name.startswith("fn:"):
-                numbers[name[3:]] = len(numbers) + 1
-                item.set("id", f"note-{numbers[name[3:]]}")
-        ids: dict[str, str] = {}  # the extension's id, ours
-        for mark in root.iter("sup"):
+        mentions: dict[str, int] = {}  # how many references to it so far
+
+        def refer(mark: ET.Element) -> None:
             kind, _, name = mark.get("id", "").partition(":")
-            if kind.startswith("fnref") and name in numbers:
-                nth = kind[len("fnref") :]
-                ids[mark.get("id", "")] = ours = f"note-ref-{numbers[name]}" + (
-                    f"-{nth}" if nth else ""
-                )
-                mark.set("id", ours)
-        for link in root.iter("a"):
-            href = link.get("href", "")
-            kind = link.attrib.pop("class", "")
-            if kind == "footnote-ref" and href.startswith("#fn:") and href[4:] in numbers:
-                number = numbers[href[4:]]
-                link.set("href", f"#note-{number}")
-                link.set("aria-label", f"Note {number}")
-            elif kind == "footnote-backref" and href[1:] in ids:
-                ours = ids[href[1:]]
-                number, _, nth = ours.removeprefix("note-ref-").partition("-")
-                link.set("href", f"#{ours}")
-                link.attrib.pop("title", None)
-                where = f", mention {nth}" if nth else ""
+            link = mark.find("a")
+            if not kind.startswith("fnref") or name not in items or link is None:
+                return
+            number = numbers.setdefault(name, len(numbers) + 1)
+            nth = mentions[name] = mentions.get(name, 0) + 1
+            mark.set("id", _note_ref(number, nth))
+            link.attrib.pop("class", None)
+            link.set("href", f"#note-{number}")
+            link.set("aria-label", f"Note {number}")
+            link.text = str(number)
+
+        inside = {id(element) for element in div.iter()}
+        for mark in root.iter("sup"):
+            if id(mark) not in inside:
+                refer(mark)  # the text's references first, in order
+        done = 0
+        while done < len(numbers):  # then those in the notes they lead to, and so on
+            for mark in items[list(numbers)[done]].iter("sup"):
+                refer(mark)
+            done += 1
+        at = list(parent).index(div)
+        parent.remove(div)
+        if not numbers:
+            return
+        heading = ET.Element("h2")
+        heading.text, heading.tail = "Notes", "\n"
+        listed = ET.Element("ol")
+        listed.text, listed.tail = "\n", div.tail
+        for name, number in sorted(numbers.items(), key=lambda pair: pair[1]):
+            item = items[name]
+            item.set("id", f"note-{number}")
+            item.tail = "\n"
+            back = item  # where its links back go: after the extension's
+            for holder in list(item.iter()):
+                for link in list(holder):
+                    if link.tag == "a" and link.get("class") == "footnote-backref":
+                        holder.remove(link)
+                        back = holder
+            for nth in range(1, mentions[name] + 1):
+                link = ET.SubElement(back, "a", href=f"#{_note_ref(number, nth)}")
+                where = f", mention {nth}" if nth > 1 else ""
                 link.set("aria-label", f"Back to the text (note {number}{where})")
+                link.text = "\u21a9"
+            listed.append(item)
+        parent.insert(at, heading)
+        parent.insert(at + 1, listed)
+
+    @staticmethod
+    def _footnote_list(root: ET.Element) -> tuple[ET.Element, ET.Element] | None:
+        """The extension's div of notes, and the element it is in."""
+        for parent in root.iter():
+            for child in parent:
+                if child.tag == "div" and child.get("class") == "footnote":
+                    return parent, child
+        return None
+
+
+def _note_ref(number: int, nth: int) -> str:
+    """The id of a note's nth reference in the text."""
+    return f"note-ref-{number}" + (f"-{nth}" if nth > 1 else "")
 
 
 _LIST_ITEM = re.compile(r" {0,3}(?:[-*+]|1[.)])[ \t]+\S")

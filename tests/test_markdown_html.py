@@ -167,3 +167,38 @@ def test_an_id_that_is_not_a_notes_is_dropped_by_the_sanitiser():
     assert _same_site_or_named("sup", "id", "note-ref-1-3") == "note-ref-1-3"
     assert _same_site_or_named("li", "id", "main") is None
     assert _same_site_or_named("sup", "id", "note-1x") is None
+
+
+def test_notes_are_numbered_in_the_order_the_page_refers_to_them():
+    """Python-Markdown numbers a note in a table or a list after those in paragraphs below
+    it; GitHub numbers them as they come. A note no one refers to is left out, as GitHub
+    does; one referred to only from another note comes after it."""
+    html = render_markdown(
+        "| a |\n|---|\n| cell[^t] |\n\n- item[^l]\n\nText[^p].\n\n"
+        "[^p]: In a paragraph, see[^inner].\n[^t]: In a table.\n[^l]: In a list.\n"
+        "[^inner]: Only from a note.\n[^unused]: Never referred to."
+    )
+    marks = re.findall(
+        r'<sup id="([^"]+)"><a aria-label="Note (\d)" href="#note-(\d)"[^>]*>(\d)', html
+    )
+    assert marks == [
+        ("note-ref-1", "1", "1", "1"),
+        ("note-ref-2", "2", "2", "2"),
+        ("note-ref-3", "3", "3", "3"),
+        ("note-ref-4", "4", "4", "4"),
+    ]
+    notes = re.findall(r'<li id="note-(\d)">\s*<p>([^<&]*)', html)
+    assert notes == [
+        ("1", "In a table."),
+        ("2", "In a list."),
+        ("3", "In a paragraph, see"),
+        ("4", "Only from a note."),
+    ]
+    assert "Never referred to" not in html
+    assert re.findall(r'href="#(note-ref-[^"]+)"', html) == [
+        "note-ref-1", "note-ref-2", "note-ref-3", "note-ref-4"
+    ]  # fmt: skip
+
+
+def test_only_notes_no_one_refers_to_give_no_notes_heading():
+    assert render_markdown("Text.\n\n[^a]: Never referred to.") == "<p>Text.</p>"
