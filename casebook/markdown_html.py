@@ -163,10 +163,12 @@ class _StoryTree(Treeprocessor):
                         holder.remove(link)
                         back = holder
             for nth in range(1, mentions[name] + 1):
+                if nth > 1:
+                    link.tail = " "  # two arrows side by side are one target to a finger
                 link = ET.SubElement(back, "a", href=f"#{_note_ref(number, nth)}")
                 where = f", mention {nth}" if nth > 1 else ""
                 link.set("aria-label", f"Back to the text (note {number}{where})")
-                link.text = "\u21a9"
+                link.text = "\u21a9" + (f"{nth}" if nth > 1 else "")
             listed.append(item)
         parent.insert(at, heading)
         parent.insert(at + 1, listed)

@@ -126,9 +126,9 @@ def test_footnotes_become_numbered_notes_under_a_notes_heading():
         f'{link}>1</a></sup> Once more.<sup id="note-ref-1-2"><a aria-label="Note 1" '
         f'href="#note-1" {link}>1</a></sup></p>\n'
         '<h2>Notes</h2>\n<ol>\n<li id="note-1">\n<p>From the survey.&nbsp;'
-        f'<a aria-label="Back to the text (note 1)" href="#note-ref-1" {link}>↩</a>'
+        f'<a aria-label="Back to the text (note 1)" href="#note-ref-1" {link}>↩</a> '
         f'<a aria-label="Back to the text (note 1, mention 2)" href="#note-ref-1-2" {link}>'
-        "↩</a></p>\n</li>\n</ol>"
+        "↩2</a></p>\n</li>\n</ol>"
     )
 
 
