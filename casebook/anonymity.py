@@ -37,7 +37,7 @@ def naming_words(partnership: Partnership) -> frozenset[str]:
     """The words of the partners' names that could tell who they are."""
     names = f"{partnership.institution} {partnership.students_union}"
     words = {*_words(names), *slugify(names).split("-")}
-    return frozenset(w for w in words if len(w) >= 3 and w not in COMMON and w != "")
+    return frozenset(w for w in words if len(w) >= 3 and w not in COMMON)
 
 
 def named_in_file_name(slug: str, partnership: Partnership) -> list[str]:

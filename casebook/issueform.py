@@ -215,13 +215,18 @@ class ConversionError(Exception):
         self.problems = tuple(problems)
 
 
+def _lines(body: str) -> list[str]:
+    """The issue's lines, whichever line ends GitHub handed it with."""
+    return body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
 def sections(body: str, fields: tuple[Field, ...]) -> dict[str, str]:
     """Each field's answer by id. Only the form's own labels start a section, so a `###`
     heading inside someone's answer stays part of that answer."""
     by_label = {f"### {f.label}": f for f in fields}
     answers: dict[str, list[str]] = {}
     current: list[str] | None = None
-    for line in body.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+    for line in _lines(body):
         field = by_label.get(line.rstrip())
         if field is not None and field.id not in answers:
             current = answers[field.id] = []
@@ -239,7 +244,7 @@ def _old_stage_questions(body: str, fields: tuple[Field, ...], rubric: Rubric) -
     stage question is (with a stage, or not at all), each with its answer."""
     known = {f"### {field.label}" for field in fields}
     answers = {NO_RESPONSE, *(f"{s.number} {s.name}" for s in rubric.stages)}
-    lines = [line.rstrip() for line in body.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    lines = [line.rstrip() for line in _lines(body)]
     found = []
     for at, line in enumerate(lines):
         if not line.startswith("### ") or line in known:

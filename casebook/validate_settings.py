@@ -228,28 +228,24 @@ def _commitments(f: Fields, value: Any, stage_count: int) -> tuple[Commitment, .
         if not isinstance(subs, list) or not subs:
             f.fail((*path, "sub_elements"), "'sub_elements' must be a list")
             continue
-        sub_elements = tuple(
-            sub
+        made = [
+            (j, sub)
             for j, item in enumerate(subs)
             if cid
             and (
                 sub := _sub_element(f, item, (*path, "sub_elements", j), cid, stage_count, seen_ids)
             )
-        )
+        ]
         letters: dict[str, str] = {}
-        for sub in sub_elements:
+        for j, sub in made:
             if sub.letter in letters:
-                j = next(
-                    j
-                    for j, item in enumerate(subs)
-                    if isinstance(item, dict) and item.get("id") == sub.id
-                )
                 f.fail(
                     (*path, "sub_elements", j, "letter"),
                     f"letter '{sub.letter}' is used twice in {name or cid}, also by "
                     f"'{letters[sub.letter]}'; give each sub-element a letter of its own",
                 )
             letters.setdefault(sub.letter, sub.name)
+        sub_elements = tuple(sub for _, sub in made)
         if cid and number is not None and name and question and summary:
             commitments.append(Commitment(cid, number, name, question, summary, sub_elements))
     return tuple(commitments)
