@@ -22,6 +22,7 @@ export function readRubric(root) {
     }
     subElements.push({
       id: section.dataset.subElement,
+      code: section.dataset.code,
       name: section.dataset.name,
       commitment: section.dataset.commitment,
       url: section.dataset.url,

@@ -34,12 +34,15 @@ function wrap(text, width = 14) {
 }
 
 // Line offsets are in em, so the label keeps its shape at whatever size site.css gives it.
-function axisLabel(sub, index, count, stages) {
+// A compact chart labels each axis with the sub-element's number in the tool ("1a"), which
+// the table below gives with its name, so that on a phone the labels can be large enough to
+// read and the chart still fills the width.
+function axisLabel(sub, index, count, stages, compact) {
   const at = point(index, count, stages * 1.16, stages);
   const dx = at.x - GEOMETRY.cx;
   const dy = at.y - GEOMETRY.cy;
   const anchor = Math.abs(dx) < 10 ? "middle" : dx > 0 ? "start" : "end";
-  const lines = wrap(sub.name);
+  const lines = compact ? [sub.code] : wrap(sub.name);
   const spread = (lines.length - 1) * 1.15;
   const first = dy < -10 ? -spread : dy > 10 && anchor === "middle" ? 0.8 : 0.35 - spread / 2;
   const text = element("text", { class: "radar__label", x: at.x, y: at.y, "text-anchor": anchor });
@@ -91,12 +94,12 @@ function sideLine(rows, side, rubric) {
   return group;
 }
 
-export function radarChart(rows, rubric) {
+export function radarChart(rows, rubric, { compact = false } = {}) {
   const stages = rubric.stages.length;
   const count = rows.length;
   const { width, height, cx, cy } = GEOMETRY;
   const svg = element("svg", {
-    class: "radar__chart",
+    class: compact ? "radar__chart radar__chart--compact" : "radar__chart",
     viewBox: `0 0 ${width} ${height}`,
     role: "img",
     "aria-labelledby": "radar-title",
@@ -122,11 +125,24 @@ export function radarChart(rows, rubric) {
   rows.forEach((row, i) => {
     const end = point(i, count, stages, stages);
     grid.append(element("line", { class: "radar__axis", x1: cx, y1: cy, x2: end.x, y2: end.y }));
-    grid.append(axisLabel(row.sub, i, count, stages));
+    grid.append(axisLabel(row.sub, i, count, stages, compact));
   });
   svg.append(grid);
   for (const side of SIDES) svg.append(sideLine(rows, side, rubric));
   return svg;
+}
+
+// Once the chart is on the page, its view is set to what is drawn, labels included, plus a
+// margin: long sub-element names are never cut off, and no width is wasted on empty space.
+// A chart not laid out (its figure hidden) keeps the fixed view.
+export function fitView(svg, margin = 8) {
+  const box = svg.getBBox();
+  if (box.width === 0 || box.height === 0) return;
+  const x = Math.floor(box.x - margin);
+  const y = Math.floor(box.y - margin);
+  const right = Math.ceil(box.x + box.width + margin);
+  const bottom = Math.ceil(box.y + box.height + margin);
+  svg.setAttribute("viewBox", `${x} ${y} ${right - x} ${bottom - y}`);
 }
 
 // The key, as HTML beside the chart: each side's line and marker drawn small, then its name.

@@ -15,7 +15,7 @@ import {
   verdict,
   whereToStart,
 } from "./assess-model.js";
-import { radarChart, radarKey } from "./assess-radar.js";
+import { fitView, radarChart, radarKey } from "./assess-radar.js";
 import { csvExport, isoDate, jsonExport, markdownDraft, storyFileName } from "./assess-export.js";
 
 const root = document.getElementById("assess");
@@ -144,9 +144,14 @@ function start(root) {
     );
   }
 
+  // The same breakpoint as site.css: below it the chart's axes are labelled "1a", "1b", ….
+  const narrow = window.matchMedia("screen and (max-width: 40rem)");
+
   function renderChart(rows) {
     const figure = document.getElementById("assess-radar");
-    figure.replaceChildren(radarChart(rows, rubric), h("figcaption", {}, radarKey()));
+    const chart = radarChart(rows, rubric, { compact: narrow.matches });
+    figure.replaceChildren(chart, h("figcaption", {}, radarKey()));
+    fitView(chart);
   }
 
   function renderTable(rows) {
@@ -156,7 +161,7 @@ function start(root) {
         h(
           "tr",
           { "data-sub-element": row.sub.id },
-          h("th", { scope: "row" }, row.sub.name),
+          h("th", { scope: "row" }, `${row.sub.code}. ${row.sub.name}`),
           ...SIDES.map((side) => h("td", { "data-side": side.id }, row[side.id] === null ? "Not assessed" : stageLabel(rubric, row[side.id]))),
           h("td", { "data-agreement": agreement(row) }, verdict(row)),
         ),
@@ -178,7 +183,7 @@ function start(root) {
   function card(row) {
     const sub = row.sub;
     const article = h("article", { class: "result", id: `result-${sub.id}`, "data-sub-element": sub.id, "data-agreement": agreement(row) });
-    article.append(h("h4", {}, sub.name, h("span", { class: "result__commitment" }, ` · ${sub.commitment}`)));
+    article.append(h("h4", {}, `${sub.code}. ${sub.name}`, h("span", { class: "result__commitment" }, ` · ${sub.commitment}`)));
     article.append(
       h(
         "p",
@@ -273,6 +278,8 @@ function start(root) {
     const row = sub ? compare(state, rubric).find((r) => r.sub === sub) : null;
     render(state, row ? `${sub.name}: ${describe(row) || "not assessed."}` : "");
   });
+
+  narrow.addEventListener("change", () => renderChart(compare(readForm(), rubric)));
 
   window.addEventListener("hashchange", () => {
     if (isStateHash(location.hash)) {

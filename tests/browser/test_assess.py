@@ -53,6 +53,12 @@ def expected_agreement(sub: str) -> str:
     return "Not assessed"
 
 
+def code(sub_id: str) -> str:
+    """A sub-element's number in the tool, as the worksheet gives it: "1a", "2c"."""
+    sub = RUBRIC.sub_element(sub_id)
+    return f"{RUBRIC.commitment(sub.commitment_id).number}{sub.letter}"
+
+
 def stage_label(stage: int | None) -> str:
     return "Not assessed" if stage is None else f"{stage}. {RUBRIC.stage(stage).name}"
 
@@ -129,7 +135,7 @@ def assert_results_match(page: Page) -> None:
     assert list(rows) == SUBS
     for sub in RUBRIC.sub_elements:
         assert rows[sub.id] == [
-            sub.name,
+            f"{code(sub.id)}. {sub.name}",
             stage_label(SU[sub.id]),
             stage_label(INST[sub.id]),
             expected_agreement(sub.id),
@@ -404,6 +410,52 @@ def test_radar_points_match_the_choices(filled):
         # A blank sub-element breaks the line rather than inventing a value.
         line = page.locator(f"#assess-radar g[data-side={side}] .radar__line")
         assert line.evaluate("l => l.tagName") == "path"
+
+
+LABELS = """svg => {
+  const box = svg.getBoundingClientRect();
+  return [...svg.querySelectorAll(".radar__label")].map(label => {
+    const r = label.getBoundingClientRect();
+    const inside = r.left >= box.left && r.right <= box.right
+      && r.top >= box.top && r.bottom <= box.bottom;
+    const words = [...label.querySelectorAll("tspan")].map(line => line.textContent).join(" ");
+    const scale = box.width / svg.viewBox.baseVal.width;
+    return [words, inside, parseFloat(getComputedStyle(label).fontSize) * scale];
+  });
+}"""
+
+
+@pytest.mark.parametrize(
+    ("width", "smallest"), [("desktop", 13), ("phone", 14)], ids=["desktop", "phone"]
+)
+def test_radar_labels_are_readable_and_inside_the_chart(
+    browser: Browser, site: Site, width: str, smallest: float
+):
+    """On a phone the axes are labelled by number ("1a"), as large as body text and more; on
+    a desktop by name. Either way no label is cut off at the chart's edge."""
+    with open_page(browser, site, assess_page(site, FRAGMENT), VIEWPORTS[width]) as (page, _):
+        labels = page.eval_on_selector("#assess-radar svg.radar__chart", LABELS)
+    words = [text for text, _, _ in labels]
+    if width == "phone":
+        assert words == [code(sub) for sub in SUBS]
+    else:
+        assert words == [RUBRIC.sub_element(sub).name for sub in SUBS]
+    for text, inside, pixels in labels:
+        assert inside, f"{text!r} is cut off"
+        assert pixels >= smallest, f"{text!r} is drawn {pixels:.1f} px high"
+
+
+def test_radar_labels_follow_the_width(browser: Browser, site: Site):
+    """Turning a phone to landscape (past the breakpoint) gives the names back."""
+    with open_page(browser, site, assess_page(site, FRAGMENT), VIEWPORTS["phone"]) as (page, _):
+        first = page.locator("#assess-radar .radar__label").first
+        assert first.text_content() == code(SUBS[0])
+        page.set_viewport_size({"width": 900, "height": 400})
+        page.wait_for_function(
+            "name => [...document.querySelectorAll('#assess-radar .radar__label')[0].children]"
+            ".map(line => line.textContent).join(' ') === name",
+            arg=RUBRIC.sub_elements[0].name,
+        )
 
 
 def test_without_javascript_the_page_is_a_worksheet(browser: Browser, site: Site):
