@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .model import PERSPECTIVES, Casebook, Partnership, Rubric, Stage, Story, SubElement
+from .model import PERSPECTIVES, Casebook, Partnership, Rubric, Site, Stage, Story, SubElement
 
 
 @dataclass(frozen=True, order=True)
@@ -60,11 +60,11 @@ def _year(year: int) -> Option:
     return Option(str(year), str(year))
 
 
-def _tag(tag: str) -> Option:
-    return Option(tag, tag)
+def _tag(site: Site, tag: str) -> Option:
+    return Option(tag, site.topic_name(tag))
 
 
-def story_values(rubric: Rubric, story: Story) -> Values:
+def story_values(rubric: Rubric, site: Site, story: Story) -> Values:
     """The options this story belongs to, for every facet (possibly none for tags)."""
     subs = [a.sub_element for a in story.assessments]
     return {
@@ -73,7 +73,7 @@ def story_values(rubric: Rubric, story: Story) -> Values:
         "stage": _unique(_stage(a.stage) for a in story.assessments),
         "perspective": (_perspective(story.perspective),),
         "year": (_year(story.date.year),),
-        "tag": tuple(map(_tag, story.tags)),
+        "tag": tuple(_tag(site, tag) for tag in story.tags),
     }
 
 
@@ -89,11 +89,10 @@ def cell_values(rubric: Rubric, sub: SubElement, stage: Stage) -> Values:
     }
 
 
-def partnership_values(book: Casebook, partnership: Partnership) -> Values:
+def partnership_values(book: Casebook, site: Site, partnership: Partnership) -> Values:
     """Everything any of the partnership's stories belongs to."""
-    return merge(
-        book.rubric, [story_values(book.rubric, s) for s in book.journey_dates(partnership)]
-    )
+    rubric = book.rubric
+    return merge(rubric, [story_values(rubric, site, s) for s in book.journey_dates(partnership)])
 
 
 def merge(rubric: Rubric, values: Iterable[Values]) -> Values:
@@ -125,7 +124,7 @@ def gathered(book: Casebook) -> dict[str, set[Option]]:
         "stage": {_stage(stage) for stage in stages.values()},
         "perspective": set(map(_perspective, perspectives)),
         "year": set(map(_year, years)),
-        "tag": set(map(_tag, tags)),
+        "tag": {_tag(book.site, tag) for tag in tags},
     }
 
 
@@ -177,10 +176,11 @@ def _unique(options: Iterable[Option]) -> tuple[Option, ...]:
     return tuple(dict.fromkeys(options))
 
 
-def template_functions(book: Casebook) -> dict[str, object]:
-    """What the templates call to mark pages for the search index and the stories filters."""
+def template_functions(book: Casebook, site: Site) -> dict[str, object]:
+    """What the templates call to mark pages for the search index and the stories filters.
+    site: the site settings, given apart from the book, which may be a WatchedBook."""
     return {
-        "story_values": lambda story: story_values(book.rubric, story),
+        "story_values": lambda story: story_values(book.rubric, site, story),
         "cell_values": lambda sub, stage: cell_values(book.rubric, sub, stage),
-        "partnership_values": lambda partnership: partnership_values(book, partnership),
+        "partnership_values": lambda partnership: partnership_values(book, site, partnership),
     }

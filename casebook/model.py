@@ -11,6 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
+from .slugs import topic_words
+
 
 @dataclass(frozen=True)
 class Stage:
@@ -112,6 +114,16 @@ class Site:
     licence: Licence
     per_page: int = PER_PAGE  # items on one page of a long list (site.yaml per_page)
     contact: str = ""  # an email address or a web address; "" when site.yaml has none
+    # topics' names where the words of the slug are not right: (("ucas", "UCAS"), ...)
+    topic_names: tuple[tuple[str, str], ...] = ()
+
+    @cached_property
+    def _topic_names(self) -> dict[str, str]:
+        return dict(self.topic_names)
+
+    def topic_name(self, tag: str) -> str:
+        """How readers see a topic: its name in site.yaml, else its slug's words."""
+        return self._topic_names.get(tag) or topic_words(tag)
 
     @property
     def contact_href(self) -> str:

@@ -121,7 +121,7 @@ def site_pages(book: Casebook, urls: Urls) -> Iterator[Page]:
     for tag in book.tags:
         for part in paginate(urls.tag(tag), book.by_tag[tag], urls, per):
             url = part.urls[part.number - 1]
-            title = _titled(f"Stories tagged “{tag}”", part)
+            title = _titled(f"Stories tagged “{book.site.topic_name(tag)}”", part)
             yield Page(url, "tag.html", title, {"tag": tag, "pagination": part})
     yield Page(urls.search(), "search.html", "Search", {"facets": search_facets(book, options)})
     yield Page(urls.assess(), "assess.html", "Self-assessment")

@@ -193,7 +193,7 @@ def render_site(
         ),
         journey_chart=lambda partnership: journey_chart(view, partnership),
     )
-    env.globals.update(template_functions(view))
+    env.globals.update(template_functions(view, book.site))
     kept = {}
     for page, path in zip(files, paths, strict=True) if last is not None else ():
         if (found := last.kept(path, page)) is not None:

@@ -17,10 +17,18 @@ RESERVED = frozenset({"page"})
 # a name's slug is a folder's name in the site: file systems allow 255 bytes
 MAX_NAME_SLUG = 200
 MAX_TAG = 60  # a topic's name, in its page's address
+# a hyphen between two digits ("2024-25") is part of what is written; any other joins words
+_WORD_HYPHEN = re.compile(r"(?<![0-9])-|-(?![0-9])")
 
 
 def is_slug(text: str) -> bool:
     return bool(_SLUG.match(text))
+
+
+def topic_words(tag: str) -> str:
+    """A topic as readers see it when site.yaml gives it no name: 'first-in-family' is
+    'first in family', 'year-1-students' 'year 1 students'; '2024-25' stays as it is."""
+    return _WORD_HYPHEN.sub(" ", tag)
 
 
 def slugify(text: str) -> str:

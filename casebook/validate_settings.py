@@ -9,7 +9,7 @@ from typing import Any
 from .load import YamlSource
 from .model import PER_PAGE, Commitment, Licence, Rubric, RubricVersion, Site, Stage, SubElement
 from .problems import Problem
-from .slugs import is_slug
+from .slugs import MAX_TAG, is_slug, long_tag_problem, slugify
 from .urls import normalise_base_url
 from .yamlfields import Fields
 from .yamltext import is_date
@@ -20,7 +20,7 @@ _SITE_FIELDS = ("title", "tagline", "description", "base_url", "repository_url",
 _LICENCE_EXAMPLE = (
     'licence: {name: "CC BY 4.0", url: "https://creativecommons.org/licenses/by/4.0/"}'
 )
-_SITE_OPTIONAL = ("contact",)
+_SITE_OPTIONAL = ("contact", "topics")
 _EMAIL = re.compile(r"[A-Za-z0-9._+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\Z")
 _RUBRIC_FIELDS = (
     "title",
@@ -65,6 +65,7 @@ def validate_site(source: YamlSource, problems: list[Problem]) -> Site | None:
     per_page = _per_page(f, data.get("per_page"))
     values = {k: f.text(data[k], (k,), k) for k in _SITE_FIELDS}
     contact = _contact(f, data.get("contact"))
+    topics = _topics(f, data.get("topics"))
     base = values["base_url"]
     if base is not None:
         try:
@@ -91,6 +92,7 @@ def validate_site(source: YamlSource, problems: list[Problem]) -> Site | None:
         licence=licence or Licence("", ""),
         per_page=per_page or PER_PAGE,
         contact=contact or "",
+        topic_names=topics,
     )
 
 
@@ -124,6 +126,31 @@ def _licence(f: Fields, value: Any) -> Licence | None:
         )
         return None
     return Licence(name, url) if name and url else None
+
+
+def _topics(f: Fields, value: Any) -> tuple[tuple[str, str], ...]:
+    """Names for topics that the words of their slug do not name well (ucas: UCAS); optional.
+    Sorted by topic, so the same settings give the same site whatever their order."""
+    if value is None:
+        return ()
+    example = 'topics: {ucas: UCAS, covid-19: "COVID-19"}'
+    if not isinstance(value, dict):
+        f.fail(("topics",), f"'topics' must be a set of fields, one per topic, like {example}")
+        return ()
+    names = []
+    for key, name in value.items():
+        tag = str(key)
+        if not is_slug(tag):
+            f.fail(
+                ("topics", key),
+                f"'{tag}' is not a topic as stories write it: lowercase letters, digits and "
+                f"hyphens, for example '{slugify(tag) or 'outreach'}'",
+            )
+        elif too_long := long_tag_problem(tag):
+            f.fail(("topics", key), too_long)
+        elif (text := f.text(name, ("topics", key), tag, MAX_TAG)) is not None:
+            names.append((tag, " ".join(text.split())))
+    return tuple(sorted(names))
 
 
 def _contact(f: Fields, value: Any) -> str | None:

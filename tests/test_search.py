@@ -106,7 +106,7 @@ def test_story_page_marks_its_body_meta_and_filters(site: BuiltSite, item):
     )
     assert meta == {"title": item.title, "kind": "Story", "partnership": partnership,
                     "stages": stages}  # fmt: skip
-    values = story_values(BOOK.rubric, item)
+    values = story_values(BOOK.rubric, BOOK.site, item)
     assert filters == {key: [o.label for o in values[key]] for key in KEYS if values[key]}
     assert filters["stage"] == list(dict.fromkeys(a.stage.name for a in item.assessments))
     # the more-from list, the mini matrix and how to cite it are not the story's words
@@ -229,7 +229,7 @@ def test_every_story_item_carries_its_facet_ids(site: BuiltSite):
     assert len(items) == len(BOOK.stories)
     for item, expected in zip(items, BOOK.newest_first, strict=True):
         assert item.one("h2").one("a").attrs["href"] == BASE_PATH + story_url(expected)
-        values = story_values(BOOK.rubric, expected)
+        values = story_values(BOOK.rubric, BOOK.site, expected)
         for key in KEYS:
             assert item.attrs[f"data-{key}"] == " ".join(o.value for o in values[key])
         assert item.attrs["data-stage"].split() == list(
@@ -264,7 +264,7 @@ def test_the_facets_are_every_option_of_every_story_in_order():
     ]
     for stories in (BOOK.stories, BOOK.stories[::3], ()):
         book = Casebook(BOOK.site, rubric, stories)
-        each = [story_values(rubric, s) for s in stories]
+        each = [story_values(rubric, BOOK.site, s) for s in stories]
         merged = merge(rubric, each)
         assert [(f.key, f.options) for f in story_facets(book)] == [
             (key, merged[key]) for key in KEYS if merged[key]
