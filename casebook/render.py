@@ -506,7 +506,8 @@ def _not_shown(story: Story, address: str, alt: str) -> str:
         reason = "a picture must sit beside the story, not in another folder"
         fix = write if name in files.values() else f"put {name} {beside} and {write}"
     elif plain != path:
-        reason = f"a picture's name may not have a '{path[len(plain) :]}' part"
+        part = _one_line(path[len(plain) :])
+        reason = f"a picture's name may not have a '{part}' part"
         fix = write
     elif base.lower() in files:
         there = files[base.lower()]
@@ -521,9 +522,13 @@ def _not_shown(story: Story, address: str, alt: str) -> str:
     if not (story.images or story.source.endswith("index.md")):
         folder = f"stories/{story.slug}/index.md"
         fix = f"make the story a folder, {folder}, save the picture beside it as {name} and {write}"
-    shown = " ".join(address.split())
-    shown = shown if len(shown) <= 60 else shown[:59] + "…"
-    return f"picture '{shown}' cannot be shown: {reason}; {fix}"
+    return f"picture '{_one_line(address)}' cannot be shown: {reason}; {fix}"
+
+
+def _one_line(text: str, limit: int = 60) -> str:
+    """Part of an address, for a message: on one line, and cut to `limit` characters."""
+    shown = " ".join(text.split())
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
 def _picture_name(base: str, alt: str, files: dict[str, str]) -> str:

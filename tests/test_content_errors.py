@@ -151,6 +151,16 @@ def test_a_picture_with_a_query_or_a_fragment_is_a_problem(content_tree, monkeyp
     ]
 
 
+def test_a_picture_address_over_several_lines_is_named_on_one(content_tree, monkeypatch, capsys):
+    """The part after '#' spans lines here (Markdown reads the indented lines as part of the
+    address); the message gives it with its line breaks as spaces."""
+    body = '- ![a](java\tscript:"x="y(1))\n    # a\n    *a*'
+    assert _picture_problems(content_tree, monkeypatch, capsys, body)[0] == (
+        "content/stories/t/index.md:13: picture 'java script:\"x=\"y(1)) # a *' cannot be "
+        "shown: a picture's name may not have a '# a *' part; write ![a](java-script-x-y-1.png)"
+    )
+
+
 def test_a_picture_in_another_folder_or_of_another_kind_is_a_problem(
     content_tree, monkeypatch, capsys
 ):
