@@ -17,7 +17,7 @@ from .load import LoadedContent, StorySource
 from .memo import Memo
 from .model import Assessment, Casebook, Contributor, Partnership, Rubric, Story
 from .problems import ContentError, Problem, did_you_mean, one_of
-from .slugs import is_slug, long_tag_problem, name_slug, slugify
+from .slugs import name_slug, slugify
 from .storybody import body_problems
 from .storyfields import (
     ASSESSMENT_FIELDS,
@@ -395,17 +395,8 @@ def _story_tags(f: Fields, value: Any) -> tuple[str, ...]:
         f.fail(("tags",), "'tags' must be a list, for example: tags: [data-sharing, outreach]")
         return ()
     tags = []
-    for i, tag in enumerate(value):
-        if not isinstance(tag, str) or not is_slug(tag):
-            suggestion = slugify(str(tag)) or "outreach"
-            f.fail(
-                ("tags", i),
-                f"tag {kind(tag)} may use only lowercase letters, digits and hyphens; "
-                f"for example '{suggestion}'",
-            )
-        elif too_long := long_tag_problem(tag):
-            f.fail(("tags", i), too_long)
-        elif tag not in tags:
+    for i, item in enumerate(value):
+        if (tag := f.tag(item, ("tags", i))) is not None and tag not in tags:
             tags.append(tag)
     return tuple(sorted(tags))
 

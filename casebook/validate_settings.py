@@ -9,7 +9,7 @@ from typing import Any
 from .load import YamlSource
 from .model import PER_PAGE, Commitment, Licence, Rubric, RubricVersion, Site, Stage, SubElement
 from .problems import Problem
-from .slugs import MAX_TAG, is_slug, long_tag_problem, slugify
+from .slugs import MAX_TAG, is_slug
 from .urls import normalise_base_url
 from .yamlfields import Fields
 from .yamltext import is_date
@@ -139,16 +139,8 @@ def _topics(f: Fields, value: Any) -> tuple[tuple[str, str], ...]:
         return ()
     names = []
     for key, name in value.items():
-        tag = str(key)
-        if not is_slug(tag):
-            f.fail(
-                ("topics", key),
-                f"'{tag}' is not a topic as stories write it: lowercase letters, digits and "
-                f"hyphens, for example '{slugify(tag) or 'outreach'}'",
-            )
-        elif too_long := long_tag_problem(tag):
-            f.fail(("topics", key), too_long)
-        elif (text := f.text(name, ("topics", key), tag, MAX_TAG)) is not None:
+        tag = f.tag(str(key), ("topics", key))
+        if tag is not None and (text := f.text(name, ("topics", key), tag, MAX_TAG)) is not None:
             names.append((tag, " ".join(text.split())))
     return tuple(sorted(names))
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from .characters import FORBIDDEN_CHARS
 from .problems import Problem, did_you_mean, one_of
+from .slugs import is_slug, long_tag_problem, slugify
 from .yamltext import YamlDocument
 
 Path = tuple[str | int, ...]
@@ -107,6 +108,21 @@ class Fields:
             self.fail(path, f"'{name}' must be a list of text")
             return ()
         return tuple(t for i, x in enumerate(value) if (t := self.text(x, (*path, i), name, limit)))
+
+    def tag(self, value: Any, path: Path) -> str | None:
+        """A topic as stories write it (lowercase letters, digits and hyphens, 60 at most)."""
+        if not isinstance(value, str) or not is_slug(value):
+            suggestion = slugify(str(value)) or "outreach"
+            self.fail(
+                path,
+                f"tag {kind(value)} may use only lowercase letters, digits and hyphens; "
+                f"for example '{suggestion}'",
+            )
+            return None
+        if too_long := long_tag_problem(value):
+            self.fail(path, too_long)
+            return None
+        return value
 
     def whole_number(self, value: Any, path: Path, name: str, choices: str = "") -> int | None:
         """An int; choices, when given, lists the valid numbers in the message."""

@@ -112,8 +112,8 @@ def test_topics_read_as_words_or_as_named_in_site_yaml(content_tree, tmp_path):
         (
             ["topics:", "  Widening Access: widening access"],
             "Widening Access",
-            "'Widening Access' is not a topic as stories write it: lowercase letters, digits "
-            "and hyphens, for example 'widening-access'",
+            "tag 'Widening Access' may use only lowercase letters, digits and hyphens; "
+            "for example 'widening-access'",
         ),
         (
             ["topics:", '  ucas: ""'],
