@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .characters import FORBIDDEN_CHARS
+from .datewords import EARLIEST
 from .issueform import TEMPLATE_PATH
 from .model import PERSPECTIVES, Casebook
 from .schema import MAX_NAME, MAX_SUMMARY, ecma_pattern
@@ -29,6 +30,7 @@ class ContributeForm:
     contributing_url: str
     forbidden: str
     slug_pattern: str
+    earliest: str = EARLIEST.isoformat()
     url_limit: int = URL_LIMIT
     max_title: int = MAX_TITLE
     max_name: int = MAX_NAME

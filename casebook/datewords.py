@@ -17,12 +17,25 @@ import re
 import unicodedata
 
 EXAMPLE = "2025-03-14"
+# A story's date is the day a self-assessment was made, so none is earlier than this; one that
+# is has its year mistyped (1024 for 2024), and would stretch every chart of its partnership.
+EARLIEST = dt.date(2000, 1, 1)
 HINT = f"write the date as year-month-day, e.g. {EXAMPLE}"
 # [0-9], not \d: \d also matches every other script's digits, which int() and
 # date.fromisoformat do not all read.
 _ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _DAY_FIRST = re.compile(r"([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})\Z")
 _YEAR_FIRST = re.compile(r"([0-9]{4})[/.\-]([0-9]{1,2})[/.\-]([0-9]{1,2})\Z")
+
+
+def early_problem(day: dt.date) -> str | None:
+    """What is wrong with a story's date before EARLIEST, if it is."""
+    if day >= EARLIEST:
+        return None
+    return (
+        f"date {day.isoformat()} is before {EARLIEST.year}; check the year: the date is the day "
+        "the self-assessment was made"
+    )
 
 
 def _day(year: str, month: str, day: str) -> dt.date | None:

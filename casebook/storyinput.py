@@ -10,7 +10,7 @@ import datetime as dt
 import re
 
 from .characters import FORBIDDEN_CHARS
-from .datewords import date_problem
+from .datewords import date_problem, early_problem
 from .model import PERSPECTIVES, Assessment, Contributor, Rubric, Stage, SubElement
 from .problems import did_you_mean, one_of
 from .schema import MAX_NAME, MAX_SUMMARY
@@ -103,6 +103,8 @@ def date(answer: str, today: dt.date) -> dt.date:
     day = dt.date.fromisoformat(value)
     if day > today:
         raise AnswerError(f"date {value} is in the future; use the day of the self-assessment")
+    if problem := early_problem(day):
+        raise AnswerError(problem)
     return day
 
 

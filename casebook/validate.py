@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from .anonymity import file_name_without, named_in_file_name, named_in_title
 from .characters import FORBIDDEN_CHARS, named
-from .datewords import HINT, date_problem
+from .datewords import HINT, date_problem, early_problem
 from .load import LoadedContent, StorySource
 from .memo import Memo
 from .model import Assessment, Casebook, Contributor, Partnership, Rubric, Story
@@ -260,6 +260,9 @@ def _story_date(f: Fields, value: Any, today: dt.date) -> dt.date | None:
             ("date",),
             f"date {value.isoformat()} is in the future; use the date the self-assessment was made",
         )
+        return None
+    if problem := early_problem(value):
+        f.fail(("date",), problem)
         return None
     return value
 

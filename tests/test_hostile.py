@@ -87,10 +87,12 @@ SAFE_SCHEMES = {"http", "https", "mailto"}
 # bidirectional marks, embeddings, overrides and isolates, and U+FFFE/U+FFFF. None of them
 # may reach any output, however the story spelled them.
 INVISIBLE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]"
 )
 # The same, for what the command line prints: a newline is the only control character it needs.
-TERMINAL_UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+TERMINAL_UNSAFE = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".gif"}
 TEXT_FILES = {"robots.txt", "_headers"}
 MARKER_FILE = ".casebook-site"

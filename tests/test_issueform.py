@@ -201,6 +201,16 @@ def test_a_future_date_and_a_hidden_control_character() -> None:
     )
 
 
+def test_a_date_before_2000() -> None:
+    text = body("full.md").replace("2025-03-14", "1925-03-14")
+    with pytest.raises(ConversionError) as caught:
+        draft_from_issue(text, SETTINGS.rubric, TODAY, ISSUE_TITLE)
+    assert caught.value.problems == (
+        "Date of the self-assessment: date 1925-03-14 is before 2000; check the year: the date "
+        "is the day the self-assessment was made",
+    )
+
+
 def test_both_names_taken_is_an_error_not_an_overwrite(content_tree) -> None:
     from casebook.issueform import write_story
 

@@ -44,8 +44,10 @@ def test_files_over_a_megabyte_are_refused(content_tree, monkeypatch, capsys):
     assert "content/stories/huge.md: file is 1,100," in capsys.readouterr().err
 
 
-def test_control_characters_in_titles_are_refused(content_tree, monkeypatch, capsys):
-    root = content_tree({"bidi.md": story(title="Evil \u202e title")})
+# a right-to-left override; the Arabic letter mark, a direction mark like U+200F
+@pytest.mark.parametrize("character", ["\u202e", "\u061c"], ids=["RLO", "ALM"])
+def test_control_characters_in_titles_are_refused(content_tree, monkeypatch, capsys, character):
+    root = content_tree({"bidi.md": story(title=f"Evil {character} title")})
     monkeypatch.chdir(root.parent)
     assert main(["check"]) == 1
     assert capsys.readouterr().err.splitlines()[0] == (

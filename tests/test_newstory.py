@@ -248,6 +248,11 @@ def test_future_date_and_missing_content(content_tree, tmp_path: Path, capsys) -
     flags = [*FLAGS[:-1], "2999-01-01"]
     assert main(["new", "--content", str(content), *flags]) == 1
     assert "--date: date 2999-01-01 is in the future" in capsys.readouterr().err
+    assert main(["new", "--content", str(content), *FLAGS[:-1], "0202-03-14"]) == 1
+    assert capsys.readouterr().err == (
+        "casebook: --date: date 0202-03-14 is before 2000; check the year: the date is the day "
+        "the self-assessment was made\n"
+    )
     assert main(["new", "--content", str(tmp_path / "nowhere"), *FLAGS]) == 1
     err = capsys.readouterr().err
     assert "site.yaml: file not found" in err

@@ -82,8 +82,8 @@ def put_stories(content: Path, files: dict[str, bytes]) -> dict[str, Path]:
 
 NASTY = [
     "\x00", "\x01", "\x08", "\t", "\x0b", "\x0c", "\r", "\r\n", "\x1b[2J", "\x1b]0;x\x07",
-    "\x7f", "\x85", "\x9b", "\xa0", "\u200b", "\u200e", "\u200f", "\u202a", "\u202e", "\u2066",
-    "\u2069", "\u2028", "\u2029", "\ufeff", "\ufffd", "\ufffe", "\uffff", "\U0001f600",
+    "\x7f", "\x85", "\x9b", "\xa0", "\u061c", "\u200b", "\u200e", "\u200f", "\u202a", "\u202e",
+    "\u2066", "\u2069", "\u2028", "\u2029", "\ufeff", "\ufffd", "\ufffe", "\uffff", "\U0001f600",
     "\U000e0041", "é", "東京大学", "Αθήνα",
 ]  # fmt: skip
 MARKUP = [*"<>&\"'`#*_[]()!|:-\\{}%@?,~\n ", "{{", "}}", "{%", "%}", "---", "..."]
@@ -486,7 +486,7 @@ def active_content(html: str) -> list[str]:
 
 # what XML forbids or a reader cannot see: C0/C1 controls, bidi controls, U+FFFE/U+FFFF
 HIDDEN = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffe\uffff]"
 )
 
 

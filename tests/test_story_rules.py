@@ -159,6 +159,17 @@ def test_a_story_dated_today_somewhere_is_not_in_the_future(content_tree, monkey
     ]
 
 
+def test_a_date_before_2000_is_a_mistyped_year(content_tree, monkeypatch, capsys):
+    stories = {
+        "typo.md": story().replace("2024-05-01", "1024-05-01"),
+        "first.md": story(title="First").replace("2024-05-01", "2000-01-01"),
+    }
+    assert check(content_tree, monkeypatch, capsys, stories) == [
+        "content/stories/typo.md:3: date 1024-05-01 is before 2000; check the year: the date is "
+        "the day the self-assessment was made"
+    ]
+
+
 def test_a_badly_named_story_is_checked_all_the_same(content_tree, monkeypatch, capsys):
     """Renaming the file should not be the first of several rounds of fixes."""
     stories = {"Our Story.md": story().replace("stage: 2", "stage: 7")}

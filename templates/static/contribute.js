@@ -190,6 +190,9 @@ function readForm() {
   if (!date) problems.push("Date: write the day of the self-assessment, like 2025-03-14.");
   else if (wrongDate) problems.push(`Date: ${wrongDate}.`);
   else if (date > today()) problems.push(`Date: ${date} is in the future.`);
+  else if (date < settings.earliest) {
+    problems.push(`Date: ${date} is before ${settings.earliest.slice(0, 4)}; check the year.`);
+  }
   draft.dateOk = Boolean(date) && !wrongDate;
   if (!draft.perspective) problems.push("Who is writing the story: choose one.");
   for (const set of form.querySelectorAll("fieldset[data-sub-element]")) {

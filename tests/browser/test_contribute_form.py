@@ -196,11 +196,14 @@ def test_the_form_applies_checks_story_rules(browser: Browser, site: Site) -> No
         page.fill("#story-next", "   ")
         page.check("#story-anonymous")
         problems = page.locator("#draft-problems li").all_inner_texts()
+        page.fill("#story-date", "1925-03-14")
+        early = page.locator("#draft-problems li").first.inner_text()
         page.fill("#story-date", "2025-03-14")
         named = page.inner_text("#draft-name")
         log_problems = log.problems()
     fail_with(log_problems, "Problems on /contribute/")
     assert name == "content/stories/… (named once the date is right)"
+    assert early == "Date: 1925-03-14 is before 2000; check the year."
     assert named == "content/stories/2025-03-trust-what-we-share-why.md"
     assert problems == [
         "Date: date '14/03/2025' is not in year-month-day form; write it as 2025-03-14.",
