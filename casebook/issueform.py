@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -156,7 +157,8 @@ def template_yaml(rubric: Rubric, site_url: str) -> str:
                     f"[{rubric.short_title}]({site_url}rubric/), why, and how you will move "
                     "on. **Write your story's title in the issue's title above, after "
                     f"“{TITLE_PREFIX.strip()}”.** "
-                    "Choose a stage only for the parts your story is about. A maintainer "
+                    "Choose a stage only for the parts your story is about. Write in words: a "
+                    "picture pasted into the issue cannot be published from it. A maintainer "
                     "turns this issue into a story file, checks it and publishes it; nothing "
                     "is published before that."
                 )
@@ -213,6 +215,32 @@ class ConversionError(Exception):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
         self.problems = tuple(problems)
+
+
+# A picture pasted into an issue: GitHub writes it as an <img> tag, or as Markdown.
+_PICTURE = re.compile(r"!\[([^\]]*)\]\(|<img\b[^>]*>", re.IGNORECASE)
+_ALT = re.compile(r"""\balt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+
+
+def picture_problems(text: str) -> list[str]:
+    """One message for each picture in an answer, in order. The site shows only pictures kept
+    beside a story, which an issue cannot give; GitHub shows the picture in the issue, so
+    without this the story would fail `check` with advice about folders, or show the tag."""
+    found = []
+    for match in _PICTURE.finditer(text):
+        if match.group(1) is not None:
+            alt = match.group(1)
+        else:
+            attribute = _ALT.search(match.group())
+            alt = next((g for g in attribute.groups() if g is not None), "") if attribute else ""
+        alt = " ".join(alt.split())
+        alt = alt if len(alt) <= 60 else alt[:59] + "…"
+        which = f"the picture '{alt}'" if alt else "a picture"
+        found.append(
+            f"{which} cannot be published from an issue; remove it, and if the story needs "
+            "it, say so in a comment: a maintainer can add it to the story"
+        )
+    return found
 
 
 def _lines(body: str) -> list[str]:
@@ -333,6 +361,8 @@ def draft_from_issue(
     for field, text in ((WHY, why), (NEXT, next_steps)):
         if FORBIDDEN_CHARS.search(text.replace("\t", " ")):
             problems.append(f"{field.label}: contains an invisible control character; retype it")
+    for field, text in ((SUMMARY, summary), (WHY, why), (NEXT, next_steps)):
+        problems.extend(f"{field.label}: {problem}" for problem in picture_problems(text))
     contributors = read(CONTRIBUTORS, storyinput.contributors, ())
     tag_problems = storyinput.tag_problems(answers[TAGS.id])
     problems.extend(f"{TAGS.label}: {problem}" for problem in tag_problems)

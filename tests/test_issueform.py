@@ -201,6 +201,36 @@ def test_a_future_date_and_a_hidden_control_character() -> None:
     )
 
 
+def test_a_picture_pasted_into_the_issue_is_named_not_published() -> None:
+    """GitHub writes a pasted picture as an <img> tag (alt text its file name) or as Markdown;
+    either would fail `check` with advice about story folders, or show as a tag."""
+    pasted = (
+        '<img width="800" alt="Our plan" '
+        'src="https://github.com/user-attachments/assets/0b6e6a8e-1234" />'
+    )
+    text = body("full.md").replace(
+        "but it is not signed yet",
+        f"but it is not signed yet\n\n{pasted}\n\n"
+        "![](https://github.com/user-attachments/assets/1b6e) and <IMG SRC='x.png'>",
+    )
+    text = text.replace(
+        "How we agreed what data we could share, and why it took a year.",
+        "How we agreed. ![Signing\nday](https://example.org/a.png)",
+    )
+    with pytest.raises(ConversionError) as caught:
+        draft_from_issue(text, SETTINGS.rubric, TODAY, ISSUE_TITLE)
+    advice = (
+        "cannot be published from an issue; remove it, and if the story needs it, say so in a "
+        "comment: a maintainer can add it to the story"
+    )
+    assert caught.value.problems == (
+        f"Summary (optional): the picture 'Signing day' {advice}",
+        f"Why we placed ourselves here: the picture 'Our plan' {advice}",
+        f"Why we placed ourselves here: a picture {advice}",
+        f"Why we placed ourselves here: a picture {advice}",
+    )
+
+
 def test_a_date_before_2000() -> None:
     text = body("full.md").replace("2025-03-14", "1925-03-14")
     with pytest.raises(ConversionError) as caught:
