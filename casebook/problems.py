@@ -54,6 +54,13 @@ def display_path(path: Path) -> str:
     return str(path) if relative.startswith("..") else relative
 
 
+def quoted(value: object, limit: int = 60) -> str:
+    """A value for a message, in quotes; a long one cut, so that a pasted page of text makes
+    a problem of one readable line, not of thousands of characters."""
+    text = str(value)
+    return f"'{text}'" if len(text) <= limit else f"'{text[: limit - 1]}…'"
+
+
 def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
     """`; did you mean 'x'?` when a choice is close to the word, else ''."""
     import difflib

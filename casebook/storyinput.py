@@ -12,7 +12,7 @@ import re
 from .characters import FORBIDDEN_CHARS
 from .datewords import date_problem, early_problem
 from .model import PERSPECTIVES, Assessment, Contributor, Rubric, Stage, SubElement
-from .problems import did_you_mean, one_of
+from .problems import did_you_mean, one_of, quoted
 from .schema import MAX_NAME, MAX_SUMMARY
 from .slugs import is_slug, long_tag_problem, slugify
 from .storyfields import MAX_TITLE
@@ -92,7 +92,7 @@ def perspective(answer: str) -> str:
     if _plain_words(value) in words:
         return words[_plain_words(value)]
     hint = did_you_mean(value, ids) or f"; choose {one_of(ids)}"
-    raise AnswerError(f"unknown perspective '{value}'{hint}")
+    raise AnswerError(f"unknown perspective {quoted(value)}{hint}")
 
 
 def date(answer: str, today: dt.date) -> dt.date:

@@ -16,7 +16,7 @@ from .datewords import HINT, date_problem, early_problem
 from .load import LoadedContent, StorySource
 from .memo import Memo
 from .model import Assessment, Casebook, Contributor, Partnership, Rubric, Story
-from .problems import ContentError, Problem, did_you_mean, one_of
+from .problems import ContentError, Problem, did_you_mean, one_of, quoted
 from .slugs import name_slug, slugify
 from .storybody import body_problems
 from .storyfields import (
@@ -294,7 +294,7 @@ def _story_perspective(f: Fields, value: Any) -> str | None:
         return str(value)
     if isinstance(value, str):
         hint = did_you_mean(value, PERSPECTIVE_IDS) or f"; choose {one_of(PERSPECTIVE_IDS)}"
-        f.fail(("perspective",), f"unknown perspective '{value}'{hint}")
+        f.fail(("perspective",), f"unknown perspective {quoted(value)}{hint}")
     else:
         f.fail(
             ("perspective",), f"perspective must be {one_of(PERSPECTIVE_IDS)}, not {kind(value)}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .characters import FORBIDDEN_CHARS
-from .problems import Problem, did_you_mean, one_of
+from .problems import Problem, did_you_mean, one_of, quoted
 from .slugs import is_slug, long_tag_problem, slugify
 from .yamltext import YamlDocument
 
@@ -24,7 +24,7 @@ def kind(value: Any) -> str:
         return "a set of fields"
     if isinstance(value, list):
         return "a list"
-    return f"'{value}'"
+    return quoted(value)
 
 
 class Fields:
@@ -65,7 +65,7 @@ class Fields:
             elif meant:
                 suggested.add(meant)
             hint = hint or f"; {what} can have: {', '.join(allowed)}"
-            self.fail((*path, key), f"unknown field '{key}'{hint}")
+            self.fail((*path, key), f"unknown field {quoted(key)}{hint}")
         for key in required:
             if key in suggested:
                 continue  # the unknown field's did-you-mean already names it
@@ -126,7 +126,14 @@ class Fields:
 
     def whole_number(self, value: Any, path: Path, name: str, choices: str = "") -> int | None:
         """An int; choices, when given, lists the valid numbers in the message."""
-        if isinstance(value, int) and not isinstance(value, bool):
+        number = isinstance(value, int) and not isinstance(value, bool)
+        # YAML keeps a number of over 4,300 digits as text, which Python will not read
+        digits = str(value) if number else value.strip() if isinstance(value, str) else ""
+        if len(digits) > 18 and digits.lstrip("-").isdigit():
+            choose = f"; choose {choices}" if choices else ""
+            self.fail(path, f"'{name}' {quoted(digits)} is far too large{choose}")
+            return None
+        if number:
             return value
         if (isinstance(value, float) and value.is_integer()) or (
             isinstance(value, str) and value.strip().isdigit()

@@ -170,6 +170,36 @@ def test_a_date_before_2000_is_a_mistyped_year(content_tree, monkeypatch, capsys
     ]
 
 
+def test_a_pasted_page_of_text_or_digits_gives_a_message_of_one_short_line(
+    content_tree, monkeypatch, capsys
+):
+    """A value is quoted in a message up to 60 characters; a number too long to be a stage
+    (YAML keeps one of over 4,300 digits as text) is called too large, not misspelt."""
+    stages = (
+        "choose 1 (Early stages), 2 (Developing), 3 (Developed), 4 (Refining) or 5 (Best practice)"
+    )
+    stories = {
+        "a-digits.md": story().replace("stage: 2", "stage: " + "9" * 5000),
+        "b-digits.md": story().replace("stage: 2", "stage: " + "9" * 300),
+        "c-sub.md": story().replace("sub_element: trust", "sub_element: " + "y" * 3000),
+        "d-perspective.md": story().replace("perspective: joint", "perspective: " + "z" * 3000),
+        "e-field.md": story(extra="x" * 500 + ": 1\n"),
+    }
+    nines, why, zeds = "9" * 59, "y" * 59, "z" * 59
+    assert check(content_tree, monkeypatch, capsys, stories) == [
+        f"content/stories/a-digits.md:10: 'stage' '{nines}…' is far too large; {stages}",
+        f"content/stories/b-digits.md:10: 'stage' '{nines}…' is far too large; {stages}",
+        f"content/stories/c-sub.md:9: unknown sub_element '{why}…'; choose one of: trust, "
+        "working-partnerships, shared-objectives, people, time, funding-and-facilities, "
+        "working-practices, outputs-and-reporting, impact-and-evaluation",
+        f"content/stories/d-perspective.md:7: unknown perspective '{zeds}…'; choose joint, "
+        "students-union or institution",
+        f"content/stories/e-field.md:12: unknown field '{'x' * 59}…'; a story can have: title, "
+        "date, partnership, perspective, assessments, summary, contributors, tags, draft, "
+        "example, anonymous",
+    ]
+
+
 def test_a_badly_named_story_is_checked_all_the_same(content_tree, monkeypatch, capsys):
     """Renaming the file should not be the first of several rounds of fixes."""
     stories = {"Our Story.md": story().replace("stage: 2", "stage: 7")}
