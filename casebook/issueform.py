@@ -30,7 +30,7 @@ from .characters import FORBIDDEN_CHARS
 from .model import PERSPECTIVES, Assessment, Rubric
 from .newstory import Settings, load_story_settings, write_new_story
 from .options import latest_today
-from .problems import ContentError, display_path
+from .problems import ContentError, display_path, quoted
 from .storyinput import AnswerError
 from .storytext import NEXT_HEADING, WHY_HEADING, StoryDraft
 
@@ -233,9 +233,7 @@ def picture_problems(text: str) -> list[str]:
         else:
             attribute = _ALT.search(match.group())
             alt = next((g for g in attribute.groups() if g is not None), "") if attribute else ""
-        alt = " ".join(alt.split())
-        alt = alt if len(alt) <= 60 else alt[:59] + "…"
-        which = f"the picture '{alt}'" if alt else "a picture"
+        which = f"the picture {quoted(alt)}" if alt.strip() else "a picture"
         found.append(
             f"{which} cannot be published from an issue; remove it, and if the story needs "
             "it, say so in a comment: a maintainer can add it to the story"

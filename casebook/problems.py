@@ -55,9 +55,9 @@ def display_path(path: Path) -> str:
 
 
 def quoted(value: object, limit: int = 60) -> str:
-    """A value for a message, in quotes; a long one cut, so that a pasted page of text makes
-    a problem of one readable line, not of thousands of characters."""
-    text = str(value)
+    """A value for a message, in quotes, on one line; a long one cut, so that a pasted page
+    of text makes a problem of one readable line, not of thousands of characters."""
+    text = " ".join(str(value).split())
     return f"'{text}'" if len(text) <= limit else f"'{text[: limit - 1]}…'"
 
 

@@ -35,7 +35,7 @@ from .model import Casebook, Story
 from .opendata import OpenData
 from .page_cache import Asked, PageCache, PageReads
 from .pages import Page, site_files, site_pages
-from .problems import ContentError, Problem, display_path, one_of
+from .problems import ContentError, Problem, display_path, one_of, quoted
 from .progress import QUIET, Progress
 from .slugs import slugify
 from .spool import Spool
@@ -506,8 +506,7 @@ def _not_shown(story: Story, address: str, alt: str) -> str:
         reason = "a picture must sit beside the story, not in another folder"
         fix = write if name in files.values() else f"put {name} {beside} and {write}"
     elif plain != path:
-        part = _one_line(path[len(plain) :])
-        reason = f"a picture's name may not have a '{part}' part"
+        reason = f"a picture's name may not have a {quoted(path[len(plain) :])} part"
         fix = write
     elif base.lower() in files:
         there = files[base.lower()]
@@ -522,13 +521,7 @@ def _not_shown(story: Story, address: str, alt: str) -> str:
     if not (story.images or story.source.endswith("index.md")):
         folder = f"stories/{story.slug}/index.md"
         fix = f"make the story a folder, {folder}, save the picture beside it as {name} and {write}"
-    return f"picture '{_one_line(address)}' cannot be shown: {reason}; {fix}"
-
-
-def _one_line(text: str, limit: int = 60) -> str:
-    """Part of an address, for a message: on one line, and cut to `limit` characters."""
-    shown = " ".join(text.split())
-    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+    return f"picture {quoted(address)} cannot be shown: {reason}; {fix}"
 
 
 def _picture_name(base: str, alt: str, files: dict[str, str]) -> str:
