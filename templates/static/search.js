@@ -81,12 +81,14 @@ async function showMore(moveFocus) {
   if (moveFocus && items.length) items[0].querySelector("a").focus();
 }
 
+// The count, and how many of the results are on the page: told again after "Show more".
 function describe(total, query) {
   const what = count(total, "result", "results");
   const words = query ? ` for “${query}”` : "";
   const narrowed = chosen(form).size ? " with these filters" : "";
   if (total === 0) return `No results${words}${narrowed}. Try other words, or clear some filters.`;
-  const paged = total > PAGE_SIZE ? ` Showing the first ${Math.min(total, PAGE_SIZE)}.` : "";
+  const on = Math.min(total, shown);
+  const paged = total <= PAGE_SIZE ? "" : on < total ? ` Showing the first ${on}.` : ` Showing all ${total}.`;
   return `${what}${words}${narrowed}.${paged}`;
 }
 
@@ -167,7 +169,10 @@ async function start() {
     clearAll(form);
     run();
   });
-  more.addEventListener("click", () => showMore(true));
+  more.addEventListener("click", async () => {
+    await showMore(true);
+    status.textContent = describe(found.length, form.elements.q.value.trim());
+  });
   await run();
 }
 

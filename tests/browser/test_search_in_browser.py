@@ -314,6 +314,21 @@ def search_for(page: Page, site: Site, query: str) -> tuple[str, list[str]]:
     return status(page).split(" Showing")[0], sorted(result_links(page))
 
 
+def test_the_status_says_how_many_results_are_on_the_page(page: Page, site: Site):
+    """After "Show more results" the status no longer says only the first ten are shown."""
+    page.goto(site.base_url + "search/?q=trust")
+    expect(page.locator("[data-status]")).not_to_have_text(NOT_DONE, timeout=TIMEOUT_MS)
+    total = int(status(page).split()[0])
+    assert total > 10, "the examples give more than one batch of results for 'trust'"
+    assert status(page) == f"{total} results for “trust”. Showing the first 10."
+    page.locator("[data-more]").click()
+    expect(page.locator(".search-result")).to_have_count(min(total, 20), timeout=TIMEOUT_MS)
+    shown = "all" if total <= 20 else "the first"
+    expect(page.locator("[data-status]")).to_have_text(
+        f"{total} results for “trust”. Showing {shown} {min(total, 20)}."
+    )
+
+
 @pytest.mark.parametrize("query", ["q=trust", "q=trust&stage=2", "q=partnership", "stage=5"])
 def test_a_sharded_index_finds_what_one_index_finds(
     page: Page, site: Site, sharded: Site, query: str
