@@ -39,7 +39,7 @@ function sentence(row, rubric) {
       `This draft uses the lower stage, ${stageWords(rubric, row.base)}, until you agree.`
     );
   }
-  return `- ${name}: only ${row.only.lower} chose a stage (${stageWords(rubric, row.base)}).`;
+  return `- ${name}: only ${row.only.lower} chose a stage, ${stageWords(rubric, row.base)}.`;
 }
 
 export function markdownDraft(rows, rubric, date) {

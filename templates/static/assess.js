@@ -220,7 +220,9 @@ function start(root) {
           const cell = sub.cells[stage - 1];
           const count = cell.stories === 0 ? "no stories yet" : `${cell.stories} ${cell.stories === 1 ? "story" : "stories"}`;
           const words = `${count} at ${stageWords(rubric, stage)}`;
-          return [i ? ", " : "", h("a", { href: cell.url, "data-stage": stage }, words)];
+          // the sub-element, for a screen reader's list of links, where the card's heading is not
+          const which = h("span", { class: "visually-hidden" }, ` of ${sub.name}`);
+          return [i ? ", " : "", h("a", { href: cell.url, "data-stage": stage }, words, which)];
         }),
       ),
     );

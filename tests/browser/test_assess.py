@@ -199,6 +199,10 @@ def test_filling_both_views_by_keyboard_gives_agreement_and_gaps(filled):
     time = RUBRIC.sub_element("time")
     assert quotes == [time.descriptor(1), time.descriptor(2)]
     links = card.locator(".result__stories a").evaluate_all("a => a.map(x => x.pathname)")
+    # Each link names its sub-element, for a screen reader's list of links: the same words
+    # ("1 story at stage 3 (Developed)") appear in several cards.
+    names = card.locator(".result__stories a").all_text_contents()
+    assert [name.endswith(f" of {time.name}") for name in names] == [True, True], names
     assert links == ["/wp-stories/rubric/time/1/", "/wp-stories/rubric/time/2/"]
     assert page.url.endswith(FRAGMENT)
     fail_with(log.problems(), "Problems while filling in the worksheet")
@@ -324,7 +328,7 @@ def test_markdown_export_passes_check_once_title_and_partnership_are_filled(
         "stage 3 (Developed), 2 stages apart. This draft uses the lower stage, stage 1 (Early "
         "stages), until you agree."
         in made.body
-        and "- **People**: only the students' union chose a stage (stage 3 (Developed))."
+        and "- **People**: only the students' union chose a stage, stage 3 (Developed)."
         in made.body
     )
 
