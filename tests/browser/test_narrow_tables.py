@@ -89,3 +89,22 @@ def test_the_matrix_fits_a_small_phone(browser: Browser, site: Site, width: int)
     nothing showed that there was more; its cells are narrower on phones, and it fits."""
     found = measure(browser, site, "matrix", width)
     assert not found["scrolls"] and found["hint"] is None
+
+
+@pytest.mark.parametrize(("width", "shown"), [(375, True), (1280, False)])
+def test_the_stage_numbers_are_named_under_the_matrix_on_a_phone(
+    browser: Browser, site: Site, width: int, shown: bool
+):
+    """On a phone the matrix's columns show only the numbers 1 to 5: a line under it names
+    them. Wider, the column headings name the stages, and the line is not shown."""
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    try:
+        page: Page = context.new_page()
+        page.goto(site.base_url, wait_until="networkidle")
+        key = page.locator(".matrix__key")
+        assert key.is_visible() is shown
+        assert key.text_content() == (
+            "Stages: 1 Early stages, 2 Developing, 3 Developed, 4 Refining, 5 Best practice."
+        )
+    finally:
+        context.close()
