@@ -67,6 +67,13 @@ We have a draft data-sharing agreement, but it is not signed yet.
 """
 
 
+def refusal(text: str) -> tuple[str, ...]:
+    """The problems the converter refuses an issue with (its title the usual one)."""
+    with pytest.raises(ConversionError) as caught:
+        draft_from_issue(text, SETTINGS.rubric, TODAY, ISSUE_TITLE)
+    return caught.value.problems
+
+
 def body(name: str) -> str:
     return (BODIES / name).read_bytes().decode("utf-8")
 
@@ -165,9 +172,8 @@ def test_every_bad_topic_is_named() -> None:
     topics = body("problems.md").replace(
         "\nData Sharing\n", "\nData Sharing, outreach, WP events\n"
     )
-    with pytest.raises(ConversionError) as caught:
-        draft_from_issue(topics, SETTINGS.rubric, TODAY, ISSUE_TITLE)
-    assert [p for p in caught.value.problems if p.startswith("Topics")] == [
+    problems = refusal(topics)
+    assert [p for p in problems if p.startswith("Topics")] == [
         "Topics (optional): tag 'Data Sharing' may use only lowercase letters, digits and "
         "hyphens; for example 'data-sharing'",
         "Topics (optional): tag 'WP events' may use only lowercase letters, digits and "
@@ -176,15 +182,13 @@ def test_every_bad_topic_is_named() -> None:
 
 
 def test_no_stage_chosen() -> None:
-    with pytest.raises(ConversionError) as caught:
-        draft_from_issue(body("no-stage.md"), SETTINGS.rubric, TODAY, ISSUE_TITLE)
-    assert caught.value.problems == ("choose a stage for at least one part of the tool",)
+    problems = refusal(body("no-stage.md"))
+    assert problems == ("choose a stage for at least one part of the tool",)
 
 
 def test_an_issue_not_made_with_the_form() -> None:
-    with pytest.raises(ConversionError) as caught:
-        draft_from_issue(body("not-the-form.md"), SETTINGS.rubric, TODAY, ISSUE_TITLE)
-    (problem,) = caught.value.problems
+    problems = refusal(body("not-the-form.md"))
+    (problem,) = problems
     assert problem.startswith("the issue has no 'Date of the self-assessment', 'Institution'")
     assert problem.endswith("'Consent'; was it made with the Share a story form?")
 
@@ -192,9 +196,8 @@ def test_an_issue_not_made_with_the_form() -> None:
 def test_a_future_date_and_a_hidden_control_character() -> None:
     text = body("full.md").replace("2025-03-14", "2027-01-01")
     text = text.replace("but it is not signed yet", "but it is not\u202e signed yet")
-    with pytest.raises(ConversionError) as caught:
-        draft_from_issue(text, SETTINGS.rubric, TODAY, ISSUE_TITLE)
-    assert caught.value.problems == (
+    problems = refusal(text)
+    assert problems == (
         "Date of the self-assessment: date 2027-01-01 is in the future; use the day of the "
         "self-assessment",
         "Why we placed ourselves here: contains an invisible control character; retype it",
@@ -217,13 +220,12 @@ def test_a_picture_pasted_into_the_issue_is_named_not_published() -> None:
         "How we agreed what data we could share, and why it took a year.",
         "How we agreed. ![Signing\nday](https://example.org/a.png)",
     )
-    with pytest.raises(ConversionError) as caught:
-        draft_from_issue(text, SETTINGS.rubric, TODAY, ISSUE_TITLE)
+    problems = refusal(text)
     advice = (
         "cannot be published from an issue; remove it, and if the story needs it, say so in a "
         "comment: a maintainer can add it to the story"
     )
-    assert caught.value.problems == (
+    assert problems == (
         f"Summary (optional): the picture 'Signing day' {advice}",
         f"Why we placed ourselves here: the picture 'Our plan' {advice}",
         f"Why we placed ourselves here: a picture {advice}",
@@ -233,9 +235,8 @@ def test_a_picture_pasted_into_the_issue_is_named_not_published() -> None:
 
 def test_a_date_before_2000() -> None:
     text = body("full.md").replace("2025-03-14", "1925-03-14")
-    with pytest.raises(ConversionError) as caught:
-        draft_from_issue(text, SETTINGS.rubric, TODAY, ISSUE_TITLE)
-    assert caught.value.problems == (
+    problems = refusal(text)
+    assert problems == (
         "Date of the self-assessment: date 1925-03-14 is before 2000; check the year: the date "
         "is the day the self-assessment was made",
     )
@@ -270,9 +271,8 @@ def test_the_title_comes_from_the_issue_title(issue_title: str, title: str) -> N
 
 def test_an_anonymous_issue_may_not_name_its_writers() -> None:
     text = body("full.md").replace("- [ ] Hide the institution's", "- [X] Hide the institution's")
-    with pytest.raises(ConversionError) as caught:
-        draft_from_issue(text, SETTINGS.rubric, TODAY, ISSUE_TITLE)
-    assert caught.value.problems == (
+    problems = refusal(text)
+    assert problems == (
         "Who wrote it (optional): an anonymous story can't list contributors by name; leave "
         "it empty, or untick 'Hide the institution's and the students' union's names on the "
         "site'",
