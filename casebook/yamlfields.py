@@ -127,14 +127,15 @@ class Fields:
     def whole_number(self, value: Any, path: Path, name: str, choices: str = "") -> int | None:
         """An int; choices, when given, lists the valid numbers in the message."""
         number = isinstance(value, int) and not isinstance(value, bool)
-        # YAML keeps a number of over 4,300 digits as text, which Python will not read
+        if number and -(10**17) < value < 10**18:  # written in at most 18 characters
+            return value
+        # longer is far too large; YAML keeps one of over 4,300 digits as text, which Python
+        # will not read as a number
         digits = str(value) if number else value.strip() if isinstance(value, str) else ""
         if len(digits) > 18 and digits.lstrip("-").isdigit():
             choose = f"; choose {choices}" if choices else ""
             self.fail(path, f"'{name}' {quoted(digits)} is far too large{choose}")
             return None
-        if number:
-            return value
         if (isinstance(value, float) and value.is_integer()) or (
             isinstance(value, str) and value.strip().isdigit()
         ):
