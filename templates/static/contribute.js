@@ -76,6 +76,13 @@ function dateProblem(value) {
   return `date '${value}' is not in year-month-day form; ${DATE_HINT}`;
 }
 
+const HEADING = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/;
+
+/** A heading's words as problems name it (a heading with none is named by its marks). */
+function headingText(found) {
+  return (found[2] || "").trim() || found[1];
+}
+
 /** storybody.body_problems: the headings of empty sections in a story's body. */
 function emptySections(text) {
   const found = [];
@@ -94,9 +101,9 @@ function emptySections(text) {
       hasText.push(true);
       continue;
     }
-    const heading = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/.exec(line);
+    const heading = HEADING.exec(line);
     if (heading) {
-      found.push({ index: hasText.length, level: heading[1].length, text: (heading[2] || "").trim() });
+      found.push({ index: hasText.length, level: heading[1].length, text: headingText(heading) });
       hasText.push(false);
       continue;
     }
@@ -108,7 +115,7 @@ function emptySections(text) {
       const end = next ? next.index : hasText.length;
       return !hasText.slice(h.index + 1, end).some(Boolean);
     })
-    .map((h) => h.text || "#".repeat(h.level));
+    .map((h) => h.text);
 }
 
 /** storytext.story_text */
@@ -151,21 +158,41 @@ function today() {
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
 
+/** A problem with the draft: what it says, and the id of the field where it is fixed. */
+function problem(id, text) {
+  return { id, text };
+}
+
+/** The id of the first control in a group of radio buttons (where its problem links to). */
+function firstOf(selector) {
+  return form.querySelector(selector).id;
+}
+
 /** A one-line text answer, checked like check does; problems name the question. */
 function text(name, label, problems, { required = true, oneLine = true } = {}) {
   const element = field(name);
   const value = element.value.trim();
   const limit = element.maxLength > 0 ? element.maxLength : Infinity;
+  const says = (message) => problems.push(problem(element.id, `${label}: ${message}`));
   if (!value) {
-    if (required) problems.push(`${label}: write it in a few words.`);
+    if (required) says("write it in a few words.");
   } else if (forbidden.test(value.replace(/[\n\t]/g, " "))) {
-    problems.push(`${label}: it contains an invisible control character; retype it.`);
+    says("it contains an invisible control character; retype it.");
   } else if (oneLine && value.includes("\n")) {
-    problems.push(`${label}: keep it on one line.`);
+    says("keep it on one line.");
   } else if (value.length > limit) {
-    problems.push(`${label}: it is ${value.length} characters long; keep it to ${limit}.`);
+    says(`it is ${value.length} characters long; keep it to ${limit}.`);
   }
   return value;
+}
+
+/** Which box a heading the contributor typed is in: the first that has a line with it. */
+function boxWithHeading(heading) {
+  const has = (name) => field(name).value.split(/\r\n?|\n/).some((line) => {
+    const found = HEADING.exec(line);
+    return found !== null && headingText(found) === heading;
+  });
+  return has("why") || !has("next") ? field("why").id : field("next").id;
 }
 
 /** The draft and every problem with it, in the order of the form. */
@@ -187,14 +214,17 @@ function readForm() {
   };
   const date = draft.date;
   const wrongDate = date ? dateProblem(date) : "";
-  if (!date) problems.push("Date: write the day of the self-assessment, like 2025-03-14.");
-  else if (wrongDate) problems.push(`Date: ${wrongDate}.`);
-  else if (date > today()) problems.push(`Date: ${date} is in the future.`);
+  const dateSays = (message) => problems.push(problem(field("date").id, `Date: ${message}`));
+  if (!date) dateSays("write the day of the self-assessment, like 2025-03-14.");
+  else if (wrongDate) dateSays(`${wrongDate.replace(/^date /, "")}.`);
+  else if (date > today()) dateSays(`${date} is in the future.`);
   else if (date < settings.earliest) {
-    problems.push(`Date: ${date} is before ${settings.earliest.slice(0, 4)}; check the year.`);
+    dateSays(`${date} is before ${settings.earliest.slice(0, 4)}; check the year.`);
   }
   draft.dateOk = Boolean(date) && !wrongDate;
-  if (!draft.perspective) problems.push("Who is writing the story: choose one.");
+  if (!draft.perspective) {
+    problems.push(problem(firstOf("input[name=perspective]"), "Who is writing the story: choose one."));
+  }
   for (const set of form.querySelectorAll("fieldset[data-sub-element]")) {
     const chosen = set.querySelector("input:checked");
     if (chosen && chosen.value) {
@@ -207,40 +237,46 @@ function readForm() {
     }
   }
   if (!draft.assessments.length) {
-    problems.push("Where your partnership is: choose a stage for at least one part of the tool.");
+    problems.push(problem(
+      firstOf("fieldset[data-sub-element] input"),
+      "Where your partnership is: choose a stage for at least one part of the tool.",
+    ));
   }
-  for (const [label, value] of [
-    [settings.whyHeading, draft.why],
-    [settings.nextHeading, draft.next],
-  ]) {
-    if (forbidden.test(value.replace(/\t/g, " "))) {
-      problems.push(`${label}: it contains an invisible control character; retype it.`);
+  const own = new Map([[settings.whyHeading, "why"], [settings.nextHeading, "next"]]);
+  for (const [label, name] of own) {
+    if (forbidden.test(field(name).value.replace(/\t/g, " "))) {
+      problems.push(
+        problem(field(name).id, `${label}: it contains an invisible control character; retype it.`),
+      );
     }
   }
   const storyBody = storyText({ ...draft, date: "" }).split("\n---\n").slice(1).join("\n---\n");
   for (const heading of emptySections(storyBody)) {
-    const own = heading === settings.whyHeading || heading === settings.nextHeading;
     problems.push(
-      own
-        ? `${heading}: this part is empty; write a few sentences in it.`
-        : `The section '${heading}' is empty; write a few sentences under it, or remove the heading.`,
+      own.has(heading)
+        ? problem(field(own.get(heading)).id, `${heading}: this part is empty; write a few sentences in it.`)
+        : problem(
+          boxWithHeading(heading),
+          `The section '${heading}' is empty; write a few sentences under it, or remove the heading.`,
+        ),
     );
   }
+  const who = (message) => problems.push(problem(field("contributors").id, `Who wrote it: ${message}`));
   for (const line of field("contributors").value.split("\n")) {
     if (!line.trim()) continue;
     const comma = line.indexOf(",");
     const name = (comma < 0 ? line : line.slice(0, comma)).trim();
     const role = comma < 0 ? "" : line.slice(comma + 1).trim();
-    if (!name) problems.push(`Who wrote it: '${line.trim()}' has no name before its comma.`);
+    if (!name) who(`'${line.trim()}' has no name before its comma.`);
     else if (name.length > 200 || role.length > 200) {
-      problems.push("Who wrote it: keep each name and role to 200 characters.");
+      who("keep each name and role to 200 characters.");
     } else if (forbidden.test(line)) {
-      problems.push("Who wrote it: it contains an invisible control character; retype it.");
+      who("it contains an invisible control character; retype it.");
     } else draft.contributors.push({ name, role });
   }
   if (draft.anonymous && draft.contributors.length) {
-    problems.push(
-      "Who wrote it: an anonymous story can’t list contributors by name; remove the names, "
+    who(
+      "an anonymous story can’t list contributors by name; remove the names, "
         + "or untick “Hide both names on the site”.",
     );
   }
@@ -248,15 +284,41 @@ function readForm() {
     if (!tag) continue;
     if (!slugPattern.test(tag)) {
       const suggestion = slugify(tag) || "outreach";
-      problems.push(
+      problems.push(problem(
+        field("tags").id,
         `Topics: '${tag}' may use only lowercase letters, digits and hyphens, for example '${suggestion}'.`,
-      );
+      ));
     } else if (!draft.tags.includes(tag)) draft.tags.push(tag);
   }
   return { draft, problems };
 }
 
 let current = { text: "", name: "", ok: false };
+
+// The fields the contributor has finished with (left after a change, restored from a kept
+// draft, or every field once a button found the file not ready). Only these are marked
+// invalid, so a screen reader does not call every empty field invalid on arrival.
+const touched = new Set();
+let touchedAll = false;
+
+/** Mark the text fields that have a problem the contributor has met, and tie each to it. */
+function markFields(problems) {
+  const first = new Map();
+  for (const p of problems) if (!first.has(p.id)) first.set(p.id, `problem-${p.id}`);
+  for (const element of form.querySelectorAll("input[type=text], textarea")) {
+    if (element.dataset.hints === undefined) {
+      element.dataset.hints = element.getAttribute("aria-describedby") || "";
+    }
+    const invalid = first.has(element.id) && (touchedAll || touched.has(element.id));
+    const describedBy = [element.dataset.hints, invalid ? first.get(element.id) : ""]
+      .filter(Boolean).join(" ");
+    if (invalid) element.setAttribute("aria-invalid", "true");
+    else element.removeAttribute("aria-invalid");
+    if (describedBy) element.setAttribute("aria-describedby", describedBy);
+    else element.removeAttribute("aria-describedby");
+  }
+  return first;
+}
 
 function say(element, message) {
   if (element.textContent !== message) element.textContent = message;
@@ -271,11 +333,19 @@ function update() {
   $("draft-name").textContent = name
     ? `${settings.folder}/${name}`
     : `${settings.folder}/… (named once the date is right)`;
+  const ids = markFields(problems);
   const list = $("draft-problems");
   list.replaceChildren(
     ...problems.map((p) => {
       const item = document.createElement("li");
-      item.textContent = p;
+      if (ids.has(p.id)) {
+        item.id = ids.get(p.id); // the field's first problem, which the field points to
+        ids.delete(p.id);
+      }
+      const link = document.createElement("a");
+      link.href = `#${p.id}`;
+      link.textContent = p.text;
+      item.append(link);
       return item;
     }),
   );
@@ -334,8 +404,10 @@ function notReady() {
   const count = current.problems.length;
   announce(
     `The file is not ready yet: ${count} ${count === 1 ? "thing" : "things"} to fix, listed `
-      + `under “Your story file”. First: ${current.problems[0]}`,
+      + `under “Your story file”. First: ${current.problems[0].text}`,
   );
+  touchedAll = true;
+  markFields(current.problems);
   return true;
 }
 
@@ -399,6 +471,9 @@ function restoreDraft() {
     if (element.type === "radio") element.checked = element.value === value;
     else if (element.type === "checkbox") element.checked = value === true;
     else if (typeof value === "string") element.value = value;
+    if (element.value && element.type !== "radio" && element.type !== "checkbox") {
+      touched.add(element.id);
+    }
   }
   return true;
 }
@@ -416,6 +491,8 @@ function clearForm() {
   }
   clearPressedAt = 0;
   form.reset();
+  touched.clear();
+  touchedAll = false;
   try {
     window.localStorage.removeItem(STORE);
   } catch {
@@ -427,7 +504,20 @@ function clearForm() {
 }
 
 form.addEventListener("input", () => { update(); saveDraft(); });
-form.addEventListener("change", () => { update(); saveDraft(); });
+form.addEventListener("change", (event) => {
+  touched.add(event.target.id);
+  update();
+  saveDraft();
+});
+// A problem's link takes the keyboard to its field, with the field's label in view.
+$("draft-problems").addEventListener("click", (event) => {
+  const link = event.target.closest("a[href^='#']");
+  const target = link && document.getElementById(link.hash.slice(1));
+  if (!target) return;
+  event.preventDefault();
+  (target.closest("fieldset, .field") || target).scrollIntoView();
+  target.focus({ preventScroll: true });
+});
 $("draft-clear").addEventListener("click", clearForm);
 form.addEventListener("submit", (event) => event.preventDefault());
 $("draft-copy").addEventListener("click", copy);

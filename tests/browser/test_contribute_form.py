@@ -172,8 +172,7 @@ def test_problems_are_listed_and_block_the_file(browser: Browser, site: Site) ->
     assert problems == [
         "Institution: write it in a few words.",
         "Students’ union: write it in a few words.",
-        "Date: date '2025-02-30' is not a real date; write the date as year-month-day, "
-        "e.g. 2025-03-14.",
+        "Date: '2025-02-30' is not a real date; write the date as year-month-day, e.g. 2025-03-14.",
         "Who is writing the story: choose one.",
         "Where your partnership is: choose a stage for at least one part of the tool.",
         "Why we placed ourselves here: this part is empty; write a few sentences in it.",
@@ -183,6 +182,70 @@ def test_problems_are_listed_and_block_the_file(browser: Browser, site: Site) ->
     ]
     assert status == "8 things to fix before the file is ready:"
     assert blocked and github_hidden
+
+
+def test_each_problem_links_to_its_field_and_marks_it_once_left(
+    browser: Browser, site: Site
+) -> None:
+    """A problem is a link that takes the keyboard to its field. A field is marked invalid, and
+    described by its problem, only once the contributor has left it (or a button found the file
+    not ready), so arriving at the form does not call every empty field invalid."""
+    with open_page(browser, site, contribute_page(site), VIEWPORTS["phone"]) as (page, log):
+        arrived = page.locator("[aria-invalid]").count()
+        page.locator("#story-date").focus()
+        page.keyboard.type("14/03/2025")
+        while_typing = page.get_attribute("#story-date", "aria-invalid")
+        page.keyboard.press("Tab")
+        left = page.get_attribute("#story-date", "aria-invalid")
+        described = page.get_attribute("#story-date", "aria-describedby") or ""
+        links = page.eval_on_selector_all(
+            "#draft-problems li",
+            "items => items.map(i => [i.id, i.querySelector('a').getAttribute('href')])",
+        )
+        page.locator("#draft-problems a[href='#story-why']").focus()
+        page.keyboard.press("Enter")
+        on_why = focused(page)
+        why_in_view = page.evaluate(
+            "(() => { const r = document.querySelector('label[for=story-why]')"
+            ".getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; })()"
+        )
+        page.click("#draft-problems a[href^='#stage-']")
+        on_stage = focused(page)
+        page.fill("#story-date", "2025-03-14")
+        page.dispatch_event("#story-date", "change")
+        mended = page.get_attribute("#story-date", "aria-invalid")
+        page.locator("#draft-download").focus()
+        page.keyboard.press("Enter")
+        after_button = page.eval_on_selector_all(
+            "[aria-invalid=true]", "fields => fields.map(f => f.id)"
+        )
+        problems = log.problems()
+    fail_with(problems, "Problems on /contribute/")
+    assert arrived == 0
+    assert while_typing is None
+    assert left == "true"
+    assert described.split() == ["story-date-hint", "problem-story-date"]
+    first_stage = f"stage-{SETTINGS.rubric.sub_elements[0].id}-0"
+    assert links == [
+        ["problem-story-title", "#story-title"],
+        ["problem-story-institution", "#story-institution"],
+        ["problem-story-union", "#story-union"],
+        ["problem-story-date", "#story-date"],
+        ["problem-story-perspective-joint", "#story-perspective-joint"],
+        [f"problem-{first_stage}", f"#{first_stage}"],
+        ["problem-story-why", "#story-why"],
+        ["problem-story-next", "#story-next"],
+    ]
+    assert on_why == "story-why" and why_in_view
+    assert on_stage == first_stage
+    assert mended is None
+    assert after_button == [
+        "story-title",
+        "story-institution",
+        "story-union",
+        "story-why",
+        "story-next",
+    ]
 
 
 def test_the_form_applies_checks_story_rules(browser: Browser, site: Site) -> None:
@@ -206,7 +269,7 @@ def test_the_form_applies_checks_story_rules(browser: Browser, site: Site) -> No
     assert early == "Date: 1925-03-14 is before 2000; check the year."
     assert named == "content/stories/2025-03-trust-what-we-share-why.md"
     assert problems == [
-        "Date: date '14/03/2025' is not in year-month-day form; write it as 2025-03-14.",
+        "Date: '14/03/2025' is not in year-month-day form; write it as 2025-03-14.",
         "The section 'What we tried' is empty; write a few sentences under it, or remove the "
         "heading.",
         "What we will do to move on: this part is empty; write a few sentences in it.",
