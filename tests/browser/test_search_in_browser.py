@@ -240,6 +240,37 @@ def test_stories_filters_work_from_the_keyboard(page: Page, site: Site, book: Ca
     assert query_of(page) == {"tag": [tag]}
 
 
+@pytest.mark.parametrize(
+    ("path", "link"), [("stories/", "Go to the stories"), ("search/", "Go to the results")]
+)
+def test_on_a_phone_the_filters_sit_in_two_columns_and_a_link_leads_past_them(
+    browser: Browser, site: Site, book: Casebook, path: str, link: str
+):
+    context = browser.new_context(viewport={"width": 390, "height": 700})
+    page = context.new_page()
+    page.goto(site.base_url + path)
+    page.locator("summary").click()
+    stage = facet(page, "Stage", book.rubric.stage(2).name)
+    stage.check()
+    expect(page.locator("[data-status]")).not_to_have_text(NOT_DONE, timeout=TIMEOUT_MS)
+    lefts = {
+        round(box.bounding_box()["x"])  # type: ignore[index]
+        for box in page.get_by_role("group", name="Stage").get_by_role("checkbox").all()
+    }
+    page.get_by_role("button", name="Clear filters").focus()
+    page.keyboard.press("Tab")
+    focused_link = page.evaluate("document.activeElement.textContent")
+    page.keyboard.press("Enter")
+    target = page.evaluate("document.activeElement.dataset.status !== undefined")
+    top = page.locator("[data-status]").bounding_box()["y"]  # type: ignore[index]
+    query = query_of(page)
+    context.close()
+    assert len(lefts) == 2
+    assert focused_link == link
+    assert target and 0 <= top < 700
+    assert query["stage"] == ["2"]
+
+
 def test_stories_index_lists_everything_without_javascript(
     browser: Browser, site: Site, book: Casebook
 ):
