@@ -107,7 +107,9 @@ def test_indexed_words_stay_apart_and_a_stage_does_not_repeat_its_heading(tmp_pa
     """What a search excerpt is cut from: Pagefind's text of each page. A term and its value in
     a story's facts are two words ("Partnership Fenmoor", not "PartnershipFenmoor"); a stage
     starts with its heading once ("Developing trust: stage 1, …", not "Developing trust.
-    Developing trust: …"); a journey's blank cell is "not assessed", not "–not assessed"."""
+    Developing trust: …"); a journey's blank cell is "not assessed", not "–not assessed". A
+    title ends at a full stop, not run into the summary by the Example badge's space, and a
+    journey's chart legend (names the table gives again) is not its excerpt."""
     checked = build_site(BuildOptions(content=CONTENT), tmp_path / "site")
     records = {}
     for path in (tmp_path / "site" / "pagefind").rglob("*.pf_fragment"):
@@ -119,6 +121,7 @@ def test_indexed_words_stay_apart_and_a_stage_does_not_repeat_its_heading(tmp_pa
     terms = ["Partnership", "Written by", "Self-assessed on", "Contributors", "Assessed against"]
     for item in book.stories:
         content = records[f"/stories/{item.slug}/"]
+        assert content.startswith(f"{item.title}. "), content[:120]
         for term in terms[:3]:
             assert re.search(rf"\b{term} \w", content), f"{item.slug}: {term!r} runs on"
         assert not re.search("(" + "|".join(terms) + r")[A-Za-z0-9]", content), item.slug
@@ -132,5 +135,7 @@ def test_indexed_words_stay_apart_and_a_stage_does_not_repeat_its_heading(tmp_pa
         assert "–" not in content, "the dash of a blank cell is not a word"
         # the Example badge and notice are not the journey's words, as on a story
         assert not content.startswith(partnership.name + " Example"), content
+        assert content.startswith(f"{partnership.name}. {partnership.institution} "), content
+        assert "marker shape" not in content
         assert "fictional" not in content
     assert any("not assessed" in text for url, text in records.items() if "/partnerships/" in url)
