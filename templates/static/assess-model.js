@@ -6,7 +6,8 @@ export const SIDES = Object.freeze([
   Object.freeze({ id: "inst", key: "institution", name: "Institution", lower: "the institution" }),
 ]);
 
-const NOT_ASSESSED = "-";
+const UNTOUCHED = "-";
+const NOT_ASSESSED = "0";
 
 // The rubric, read from the worksheet the server rendered: the page is the single source, so
 // the script never needs the rubric's wording or the site's URLs built in.
@@ -50,17 +51,22 @@ export function stageWords(rubric, number) {
   return `stage ${number} (${stageName(rubric, number)})`;
 }
 
-// The link format: "su=2-3-----&inst=24-------". One character per sub-element in the
-// rubric's order, "1".."5" for a stage and "-" for not assessed. A side with no choices is
-// left out; anything unreadable counts as not assessed.
+// A side's choices map a sub-element's id to its stage, or to 0 where "Not assessed" was
+// chosen; a sub-element not yet touched has no entry.
+//
+// The link format: "su=2-3-----&inst=24-----0&v=1.0". One character per sub-element in the
+// rubric's order: "1".."5" a stage, "0" "Not assessed" chosen, "-" not touched; then the
+// rubric's version, since the characters mean sub-elements only by their place. A side with
+// nothing chosen is left out; anything unreadable counts as not touched.
 export function encodeState(state, rubric) {
   const parts = [];
   for (const side of SIDES) {
     const chosen = state[side.id];
-    if (!rubric.subElements.some((sub) => chosen[sub.id])) continue;
-    const code = rubric.subElements.map((sub) => (chosen[sub.id] ? String(chosen[sub.id]) : NOT_ASSESSED));
+    if (!rubric.subElements.some((sub) => chosen[sub.id] !== undefined)) continue;
+    const code = rubric.subElements.map((sub) => (chosen[sub.id] === undefined ? UNTOUCHED : String(chosen[sub.id])));
     parts.push(`${side.id}=${code.join("")}`);
   }
+  if (parts.length && rubric.version) parts.push(`v=${encodeURIComponent(rubric.version)}`);
   return parts.join("&");
 }
 
@@ -70,8 +76,10 @@ export function decodeState(text, rubric) {
   for (const side of SIDES) {
     const code = params.get(side.id) || "";
     rubric.subElements.forEach((sub, index) => {
-      const stage = Number(code.charAt(index));
-      if (Number.isInteger(stage) && stage >= 1 && stage <= rubric.stages.length) {
+      const character = code.charAt(index);
+      const stage = Number(character);
+      if (character === NOT_ASSESSED) state[side.id][sub.id] = 0;
+      else if (Number.isInteger(stage) && stage >= 1 && stage <= rubric.stages.length) {
         state[side.id][sub.id] = stage;
       }
     });
@@ -79,8 +87,14 @@ export function decodeState(text, rubric) {
   return state;
 }
 
+// The rubric version a link was made with, where it names one that is not this page's.
+export function otherVersion(text, rubric) {
+  const version = new URLSearchParams(text.replace(/^#/, "")).get("v");
+  return version && version !== rubric.version ? version : null;
+}
+
 export function hasChoices(state) {
-  return SIDES.some((side) => Object.keys(state[side.id]).length > 0);
+  return SIDES.some((side) => Object.values(state[side.id]).some((stage) => stage >= 1));
 }
 
 // One row per sub-element: both views, whether they agree, the gap, and the stage to start

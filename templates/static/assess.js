@@ -9,6 +9,7 @@ import {
   emptyState,
   encodeState,
   hasChoices,
+  otherVersion,
   readRubric,
   stageLabel,
   stageWords,
@@ -38,8 +39,8 @@ function start(root) {
     const state = emptyState();
     for (const side of SIDES) {
       for (const sub of rubric.subElements) {
-        const value = Number(form.elements[`${side.id}-${sub.id}`].value);
-        if (value >= 1) state[side.id][sub.id] = value;
+        const radio = [...form.elements[`${side.id}-${sub.id}`]].find((r) => r.checked);
+        if (radio) state[side.id][sub.id] = Number(radio.value); // "Not assessed" is "", so 0
       }
     }
     return state;
@@ -50,7 +51,7 @@ function start(root) {
       for (const sub of rubric.subElements) {
         const stage = state[side.id][sub.id];
         for (const radio of form.elements[`${side.id}-${sub.id}`]) {
-          radio.checked = stage !== undefined && radio.value === String(stage);
+          radio.checked = stage !== undefined && radio.value === (stage === 0 ? "" : String(stage));
         }
       }
     }
@@ -286,9 +287,10 @@ function start(root) {
   window.addEventListener("hashchange", () => {
     if (isStateHash(location.hash)) {
       const state = decodeState(location.hash, rubric);
+      const loaded = `Assessment loaded from the link.${versionNote(location.hash)}`;
       fillForm(state);
       save(state);
-      render(state, "Assessment loaded from the link.");
+      render(state, loaded);
     } else {
       // A jump to a heading or the skip link: keep the assessment in the address.
       const hash = stateHash(readForm());
@@ -335,9 +337,17 @@ function start(root) {
 
   const initial = isStateHash(location.hash) ? location.hash : stored();
   const state = isStateHash(initial) ? decodeState(initial, rubric) : readForm();
+  const note = isStateHash(initial) ? versionNote(initial).trim() : "";
   fillForm(state);
   save(state);
-  render(state);
+  render(state, note);
+
+  // A link holds a stage for each sub-element by its place in the rubric it was made with.
+  function versionNote(hash) {
+    const version = otherVersion(hash, rubric);
+    if (version === null) return "";
+    return ` This assessment was made with version ${version} of the tool, and this page shows version ${rubric.version}: check each stage against the words here.`;
+  }
 }
 
 // An element with attributes and children; strings become text, never markup.

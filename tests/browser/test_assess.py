@@ -38,7 +38,10 @@ STAGES = len(RUBRIC.stages)
 # outputs-and-reporting, impact-and-evaluation. None is "not assessed".
 SU = dict(zip(SUBS, [2, 4, None, 3, 1, None, 2, 5, None], strict=True))
 INST = dict(zip(SUBS, [2, 2, None, None, 3, 1, 2, 4, None], strict=True))
-FRAGMENT = "#su=24-31-25-&inst=22--3124-"
+CODES = "su=24-31-25-&inst=22--3124-"  # a link made before links named the rubric's version
+FRAGMENT = f"#{CODES}&v={RUBRIC.version}"
+# The same by keyboard, which chooses "Not assessed" (0) for shared-objectives on both sides.
+FILLED = f"#su=24031-25-&inst=220-3124-&v={RUBRIC.version}"
 
 
 def expected_agreement(sub: str) -> str:
@@ -204,7 +207,7 @@ def test_filling_both_views_by_keyboard_gives_agreement_and_gaps(filled):
     names = card.locator(".result__stories a").all_text_contents()
     assert [name.endswith(f" of {time.name}") for name in names] == [True, True], names
     assert links == ["/wp-stories/rubric/time/1/", "/wp-stories/rubric/time/2/"]
-    assert page.url.endswith(FRAGMENT)
+    assert page.url.endswith(FILLED)
     fail_with(log.problems(), "Problems while filling in the worksheet")
 
 
@@ -228,10 +231,11 @@ def test_nothing_is_sent_while_choosing(browser: Browser, site: Site):
 def test_share_link_reproduces_the_assessment_in_a_new_page(filled, browser: Browser, site: Site):
     page, _ = filled
     link = page.eval_on_selector("#assess-link", "a => a.href")
-    assert link.endswith(FRAGMENT)
+    assert link.endswith(FILLED)
     shared = SitePage(assess_page(site).file, link, "/assess/")
     with open_page(browser, site, shared, VIEWPORTS["phone"]) as (fresh, log):
         assert checked(fresh) == expected_checked()
+        assert fresh.is_checked("#su-shared-objectives-none")
         assert_results_match(fresh)
     fail_with(log.problems(), "Problems opening the shared link")
 
@@ -254,6 +258,53 @@ def test_state_is_kept_in_this_browser_and_start_again_clears_it(browser: Browse
         assert checked(page) == {}
     finally:
         context.close()
+
+
+def test_not_assessed_chosen_is_kept_apart_from_not_yet_chosen(browser: Browser, site: Site):
+    """Choosing "Not assessed" is kept (as 0) through the link and a reload, where a row never
+    touched has no choice; neither counts as a stage chosen."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(assess_page(site).url, wait_until="networkidle")
+        page.check(f"#inst-{SUBS[1]}-none")
+        after_choice = page.url
+        status = page.inner_text("#assess-status")
+        page.reload(wait_until="networkidle")
+        kept = page.is_checked(f"#inst-{SUBS[1]}-none")
+        untouched = page.eval_on_selector_all(
+            f"input[name=inst-{SUBS[0]}]:checked", "inputs => inputs.length"
+        )
+        exports_note = page.inner_text("#assess-export-note")
+    finally:
+        context.close()
+    assert after_choice.endswith(f"#inst=-0{'-' * (len(SUBS) - 2)}&v={RUBRIC.version}")
+    assert status.endswith("No stages chosen yet.")
+    assert kept and untouched == 0
+    assert exports_note == "Choose at least one stage to download the results."
+
+
+@pytest.mark.parametrize(
+    ("fragment", "note"),
+    [
+        (f"#{CODES}", ""),
+        (
+            f"#{CODES}&v=0.9",
+            f"This assessment was made with version 0.9 of the tool, and this page shows "
+            f"version {RUBRIC.version}: check each stage against the words here. ",
+        ),
+    ],
+)
+def test_a_link_from_another_version_of_the_tool_says_so(
+    browser: Browser, site: Site, fragment: str, note: str
+):
+    with open_page(browser, site, assess_page(site, fragment), VIEWPORTS["desktop"]) as (page, log):
+        status = page.inner_text("#assess-status")
+        assert checked(page) == expected_checked()
+        link = page.eval_on_selector("#assess-link", "a => a.href")
+    fail_with(log.problems(), "Problems opening an older link")
+    assert status.startswith(note + "Both sides have chosen")
+    assert link.endswith(FRAGMENT)
 
 
 def test_jumping_to_a_heading_keeps_the_assessment_in_the_address(browser: Browser, site: Site):
@@ -339,7 +390,7 @@ def test_json_and_csv_exports_hold_both_views(filled):
     assert name.endswith(".json")
     data = json.loads(text)
     assert data["rubric_version"] == RUBRIC.version
-    assert data["link"].endswith(FRAGMENT)
+    assert data["link"].endswith(FILLED)
     assert [(s["id"], s["students_union"], s["institution"]) for s in data["sub_elements"]] == [
         (s, SU[s], INST[s]) for s in SUBS
     ]
