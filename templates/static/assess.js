@@ -28,6 +28,8 @@ function start(root) {
   const status = document.getElementById("assess-status");
   const rubric = readRubric(root);
   const storageKey = `casebook-assess:${location.pathname}`;
+  const printAddress = document.querySelector(".print-address");
+  const pageAddress = printAddress ? printAddress.textContent : "";
   const blobUrls = [];
 
   for (const element of root.querySelectorAll(".assess-js-only")) element.hidden = false;
@@ -65,6 +67,10 @@ function start(root) {
   function save(state) {
     const hash = stateHash(state);
     if (location.hash !== hash) history.replaceState(null, "", hash || location.pathname + location.search);
+    // Printed results carry the link that reopens them, not only the page's address.
+    if (printAddress) {
+      printAddress.textContent = hash ? `This assessment is at ${new URL(hash, location.href).href}` : pageAddress;
+    }
     try {
       if (hash) localStorage.setItem(storageKey, hash);
       else localStorage.removeItem(storageKey);
@@ -109,7 +115,9 @@ function start(root) {
     if (row.both) {
       return `${verdict(row)}: the students' union chose ${stageWords(rubric, row.su)}, the institution ${stageWords(rubric, row.inst)}.`;
     }
-    return row.only ? `${verdict(row)}: ${stageWords(rubric, row.base)}.` : "";
+    if (!row.only) return "";
+    const other = SIDES.find((side) => side !== row.only);
+    return `${row.only.name} chose ${stageWords(rubric, row.base)}; ${other.lower} has not chosen yet.`;
   }
 
   function renderOutcome(row) {

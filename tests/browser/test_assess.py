@@ -196,6 +196,9 @@ def test_filling_both_views_by_keyboard_gives_agreement_and_gaps(filled):
         "the institution stage 3 (Developed)."
     )
     assert page.is_hidden("#outcome-shared-objectives")
+    assert page.inner_text("#outcome-people") == (
+        "Students' union chose stage 3 (Developed); the institution has not chosen yet."
+    )
     # The lower stage's descriptor and the next one, and the stories at both cells.
     card = page.locator("#result-time")
     quotes = card.locator("blockquote").all_inner_texts()
@@ -585,6 +588,7 @@ def pdf_pages(page: Page) -> tuple[list[tuple[float, float]], bytes]:
 
 
 def test_print_results_on_a4_portrait_with_both_views_and_gaps(browser: Browser, site: Site):
+    """On A4 portrait, with the link that reopens the assessment printed at the foot."""
     context = browser.new_context()
     try:
         page = context.new_page()
@@ -597,8 +601,15 @@ def test_print_results_on_a4_portrait_with_both_views_and_gaps(browser: Browser,
             ".map(s => getComputedStyle(document.querySelector(s)).display !== 'none')"
         )
         assert shown == [False, True, True, True, False]
+        address = page.inner_text(".print-address")
+        page.emulate_media(media="screen")
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.click("#assess-reset")
+        cleared = page.inner_text(".print-address")
     finally:
         context.close()
+    assert address == f"This assessment is at {assess_page(site, FRAGMENT).url}"
+    assert cleared.startswith("This page is at ") and cleared.endswith("/assess/")
 
 
 @pytest.mark.parametrize("javascript", [False, True], ids=["no-js", "print-worksheet-button"])
