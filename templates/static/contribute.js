@@ -335,20 +335,26 @@ function update() {
     : `${settings.folder}/… (named once the date is right)`;
   const ids = markFields(problems);
   const list = $("draft-problems");
-  list.replaceChildren(
-    ...problems.map((p) => {
-      const item = document.createElement("li");
-      if (ids.has(p.id)) {
-        item.id = ids.get(p.id); // the field's first problem, which the field points to
-        ids.delete(p.id);
-      }
-      const link = document.createElement("a");
-      link.href = `#${p.id}`;
-      link.textContent = p.text;
-      item.append(link);
-      return item;
-    }),
-  );
+  // Leaving a field fires "change" as the pointer presses a problem's link; the list is the
+  // same as after the last keystroke, so it is kept, and the press lands on the link.
+  const shown = JSON.stringify(problems);
+  if (list.dataset.shown !== shown) {
+    list.dataset.shown = shown;
+    list.replaceChildren(
+      ...problems.map((p) => {
+        const item = document.createElement("li");
+        if (ids.has(p.id)) {
+          item.id = ids.get(p.id); // the field's first problem, which the field points to
+          ids.delete(p.id);
+        }
+        const link = document.createElement("a");
+        link.href = `#${p.id}`;
+        link.textContent = p.text;
+        item.append(link);
+        return item;
+      }),
+    );
+  }
   const count = problems.length;
   say(
     $("draft-status"),

@@ -211,6 +211,12 @@ def test_each_problem_links_to_its_field_and_marks_it_once_left(
         )
         page.click("#draft-problems a[href^='#stage-']")
         on_stage = focused(page)
+        # Leaving a field as the pointer presses a link ("change" fires) loses no press.
+        page.locator("#story-title").focus()
+        page.keyboard.type("A title")
+        page.click("#draft-problems a[href='#story-date']")
+        on_date = focused(page)
+        border = page.eval_on_selector("#story-date", "e => getComputedStyle(e).borderLeftWidth")
         page.fill("#story-date", "2025-03-14")
         page.dispatch_event("#story-date", "change")
         mended = page.get_attribute("#story-date", "aria-invalid")
@@ -238,9 +244,9 @@ def test_each_problem_links_to_its_field_and_marks_it_once_left(
     ]
     assert on_why == "story-why" and why_in_view
     assert on_stage == first_stage
+    assert on_date == "story-date" and border == "6px"
     assert mended is None
     assert after_button == [
-        "story-title",
         "story-institution",
         "story-union",
         "story-why",
