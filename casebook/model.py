@@ -27,6 +27,7 @@ class SubElement:
     name: str
     commitment_id: str
     descriptors: tuple[str, ...]
+    formerly: tuple[str, ...] = ()  # ids it had before a rename; their addresses redirect
 
     def descriptor(self, stage: int) -> str:
         return self.descriptors[stage - 1]
@@ -72,6 +73,11 @@ class Rubric:
 
     def sub_element(self, sub_element_id: str) -> SubElement:
         return self._sub_elements_by_id[sub_element_id]
+
+    @cached_property
+    def renamed(self) -> dict[str, SubElement]:
+        """A former sub-element id -> the sub-element that had it."""
+        return {old: s for s in self.sub_elements for old in s.formerly}
 
     @cached_property
     def _commitments_by_id(self) -> dict[str, Commitment]:

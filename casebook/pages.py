@@ -130,6 +130,18 @@ def site_pages(book: Casebook, urls: Urls) -> Iterator[Page]:
     yield Page(urls.contribute(), "contribute.html", "Share your story", form)
     yield Page(urls.data(), "data.html", "Open data")
     yield Page(urls.not_found(), "404.html", "Page not found", in_sitemap=False)
+    for sub in rubric.sub_elements:
+        for old in sub.formerly:
+            yield _moved(urls.former_sub_element(old), urls.sub_element(sub), sub.name)
+            for stage in rubric.stages:
+                to, name = urls.cell(sub, stage.number), f"{sub.name}: {stage.name}"
+                yield _moved(urls.former_cell(old, stage.number), to, name)
+
+
+def _moved(url: str, to: str, name: str) -> Page:
+    """A page at an old address that sends the reader on to `to`, the page named `name`."""
+    context = {"moved_to": to, "moved_name": name}
+    return Page(url, "moved.html", f"Moved: {name}", context, in_sitemap=False)
 
 
 def site_files(book: Casebook, urls: Urls, pages: list[Page]) -> Iterator[Page]:

@@ -71,6 +71,13 @@ class Urls:
     def cell(self, sub_element: SubElement, stage: int) -> str:
         return self._href(f"rubric/{sub_element.id}/{stage}/")
 
+    def former_sub_element(self, old_id: str) -> str:
+        """Where a renamed sub-element's page was (rubric `formerly`); it redirects."""
+        return self._href(f"rubric/{old_id}/")
+
+    def former_cell(self, old_id: str, stage: int) -> str:
+        return self._href(f"rubric/{old_id}/{stage}/")
+
     def stories(self) -> str:
         return self._href("stories/")
 

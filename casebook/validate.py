@@ -334,7 +334,14 @@ def _story_assessments(f: Fields, value: Any, rubric: Rubric) -> tuple[Assessmen
             continue
         sub_id, stage = data["sub_element"], data["stage"]
         sub_ok = stage_ok = True
-        if sub_id not in ids:
+        if isinstance(sub_id, str) and sub_id in rubric.renamed:
+            now = rubric.renamed[sub_id].id
+            f.fail(
+                (*path, "sub_element"),
+                f"sub_element '{sub_id}' has been renamed '{now}' in the rubric; write '{now}'",
+            )
+            sub_ok = False
+        elif sub_id not in ids:
             close = did_you_mean(sub_id, ids) if isinstance(sub_id, str) else ""
             hint = close or f"; choose one of: {', '.join(ids)}"
             f.fail((*path, "sub_element"), f"unknown sub_element {kind(sub_id)}{hint}")

@@ -9,9 +9,9 @@ from typing import Any
 from .load import YamlSource
 from .model import PER_PAGE, Commitment, Licence, Rubric, RubricVersion, Site, Stage, SubElement
 from .problems import Problem
-from .slugs import MAX_TAG, is_slug
+from .slugs import MAX_TAG, is_slug, slugify
 from .urls import normalise_base_url
-from .yamlfields import Fields
+from .yamlfields import Fields, kind
 from .yamltext import is_date
 
 _LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*\Z")
@@ -274,10 +274,11 @@ def _sub_element(
     f: Fields, value: Any, path: tuple[str | int, ...], cid: str, stages: int, seen: set[str]
 ) -> SubElement | None:
     keys = ("id", "letter", "name", "descriptors")
-    data = f.mapping(value, path, keys, keys, "a sub-element")
+    data = f.mapping(value, path, (*keys, "formerly"), keys, "a sub-element")
     if data is None:
         return None
     sid = _id(f, data["id"], (*path, "id"), seen)
+    formerly = _formerly(f, data.get("formerly", []), (*path, "formerly"), seen)
     name = f.text(data["name"], (*path, "name"), "name")
     letter = f.text(data["letter"], (*path, "letter"), "letter")
     descriptors = data["descriptors"]
@@ -289,14 +290,35 @@ def _sub_element(
         )
         return None
     texts = f.texts(descriptors, (*path, "descriptors"), "descriptor")
-    if sid and name and letter and len(texts) == stages:
-        return SubElement(sid, letter, name, cid, texts)
+    if sid and name and letter and len(texts) == stages and formerly is not None:
+        return SubElement(sid, letter, name, cid, texts, formerly)
     return None
 
 
+def _formerly(
+    f: Fields, value: Any, path: tuple[str | int, ...], seen: set[str]
+) -> tuple[str, ...] | None:
+    """The ids a sub-element had before it was renamed: each is unique in the rubric, as an
+    id is, since its old addresses redirect to this sub-element's pages."""
+    if not isinstance(value, list):
+        f.fail(
+            path,
+            "'formerly' must list the ids this sub-element had before, "
+            "for example: formerly: [working-together]",
+        )
+        return None
+    ids = [_id(f, old, (*path, i), seen) for i, old in enumerate(value)]
+    return tuple(ids) if all(ids) else None  # type: ignore[arg-type]
+
+
 def _id(f: Fields, value: Any, path: tuple[str | int, ...], seen: set[str]) -> str | None:
-    if not isinstance(value, str) or not is_slug(value):
-        f.fail(path, "an id may use only lowercase letters, digits and hyphens")
+    if not isinstance(value, str):
+        f.fail(path, f"an id is lowercase letters, digits and hyphens, not {kind(value)}")
+        return None
+    if not is_slug(value):
+        suggestion = slugify(value)
+        hint = f", for example '{suggestion}'" if suggestion else ""
+        f.fail(path, f"id {kind(value)} may use only lowercase letters, digits and hyphens{hint}")
         return None
     if value in seen:
         f.fail(path, f"id '{value}' is used twice in the rubric; ids must be unique")

@@ -70,3 +70,21 @@ def test_built_html_is_valid(site: Site, vnu_command: list[str]) -> None:
             f"Nu Html Checker: {len(errors)} error(s) in {len(files)} file(s):\n{report}",
             pytrace=False,
         )
+
+
+def test_pages_at_a_renamed_sub_elements_old_addresses_are_valid(
+    content_tree, tmp_path: Path, vnu_command: list[str]
+) -> None:
+    """The pages that send readers on from a renamed sub-element's old addresses."""
+    from casebook.pipeline import BuildOptions, build_site
+
+    from ..conftest import story
+    from ..test_renamed import OLD, rename
+
+    root = content_tree({"a.md": story()})
+    rename(root)
+    build_site(BuildOptions(content=root), tmp_path / "site")
+    files = sorted((tmp_path / "site" / "rubric" / OLD).rglob("*.html"))
+    assert len(files) == 6
+    errors = [m for m in run_vnu(vnu_command, files) if m.get("type") != "info"]
+    assert [describe(m, tmp_path / "site") for m in errors] == []
