@@ -168,22 +168,30 @@ def test_site_settings_are_checked(content_tree, monkeypatch, capsys):
     )
 
 
-def test_rubric_version_comes_from_the_story_date(content_tree):
-    root = content_tree({"old.md": story(), "new.md": story().replace("2024-05-01", "2026-11-22")})
-    versions = {s.slug: s.rubric_version for s in check(root).book.stories}
-    assert versions == {"old": "1.0", "new": "1.1"}
-
-
 def _with_new_version(root, entry: str) -> None:
-    """The rubric with `entry` (a changelog entry's lines after its `- `) above 1.1's."""
+    """The rubric with `entry` (a changelog entry's lines after its `- `) at the top of its
+    changelog, and `version` set to it."""
     rubric = root / "rubric" / "rubric.yaml"
     text = rubric.read_text(encoding="utf-8")
-    top = '\nchangelog:\n  - version: "1.1"\n'
+    version = text.split('\nversion: "', 1)[1].split('"', 1)[0]
+    top = f'\nversion: "{version}"\nchangelog:\n'
     assert top in text
     added = "".join(f"    {line}\n" for line in entry.splitlines()).replace("    ", "  - ", 1)
-    text = text.replace(top, "\nchangelog:\n" + added + top.removeprefix("\nchangelog:\n"))
-    version = entry.splitlines()[0].removeprefix("version: ")
-    rubric.write_text(text.replace('version: "1.1"\nchangelog', f"version: {version}\nchangelog"))
+    new = entry.splitlines()[0].removeprefix("version: ")
+    rubric.write_text(text.replace(top, f"\nversion: {new}\nchangelog:\n{added}"))
+
+
+def _with_version_1_1(root) -> None:
+    """The example rubric (1.0, as published) with a version 1.1 from 2026-11-22 above it."""
+    _with_new_version(root, 'version: "1.1"\ndate: 2026-11-22\nchanges: [Corrected a typo.]')
+
+
+def test_rubric_version_comes_from_the_story_date(content_tree):
+    root = content_tree({"old.md": story(), "new.md": story().replace("2024-05-01", "2026-11-22")})
+    assert {s.rubric_version for s in check(root).book.stories} == {"1.0"}
+    _with_version_1_1(root)
+    versions = {s.slug: s.rubric_version for s in check(root).book.stories}
+    assert versions == {"old": "1.0", "new": "1.1"}
 
 
 @pytest.mark.parametrize(
@@ -224,6 +232,7 @@ def test_a_changelog_entry_that_would_give_stories_the_wrong_version_is_refused(
     content_tree, monkeypatch, entry, message
 ):
     root = content_tree({"a.md": story()})
+    _with_version_1_1(root)
     _with_new_version(root, entry)
     monkeypatch.chdir(root.parent)
     with pytest.raises(ContentError) as raised:
@@ -241,6 +250,7 @@ def test_a_new_version_dated_after_the_last_is_in_force_from_its_date(content_tr
             "new.md": story().replace("2024-05-01", "2026-11-22"),
         }
     )
+    _with_version_1_1(root)
     _with_new_version(root, 'version: "1.10"\ndate: 2026-11-22\nchanges: [x]')
     rubric = root / "rubric" / "rubric.yaml"
     rubric.write_text(
@@ -254,6 +264,7 @@ def test_a_new_version_dated_after_the_last_is_in_force_from_its_date(content_tr
 
 def test_of_two_versions_on_one_day_the_newer_is_in_force_that_day(content_tree):
     root = content_tree({"a.md": story().replace("2024-05-01", "2026-11-22")})
+    _with_version_1_1(root)
     _with_new_version(root, 'version: "1.2"\ndate: 2026-11-22\nchanges: [x]')
     (only,) = check(root).book.stories
     assert only.rubric_version == "1.2"
@@ -334,7 +345,7 @@ def test_two_sub_elements_of_a_commitment_may_not_share_a_letter(content_tree) -
     second = "      - id: working-partnerships\n        letter: "
     assert rubric_problems(content_tree, second + "b\n", second + "a\n") == [
         (
-            67,
+            61,
             "letter 'a' is used twice in Partnership, also by 'Developing trust'; give each "
             "sub-element a letter of its own",
         )

@@ -118,7 +118,19 @@ def story_file(e: Expected) -> str:
     return f"---\n{text}---\n## Why\n\n{e.body}\n"
 
 
-RUBRIC_YAML = yaml.safe_load((CONTENT / "rubric" / "rubric.yaml").read_text(encoding="utf-8"))
+# The example rubric (1.0, as published) with a version 1.1 from 2026-11-22, so that stories
+# either side of that day are assessed against different versions.
+RUBRIC_TEXT = (
+    (CONTENT / "rubric" / "rubric.yaml")
+    .read_text(encoding="utf-8")
+    .replace(
+        'version: "1.0"\nchangelog:\n',
+        'version: "1.1"\nchangelog:\n  - version: "1.1"\n    date: 2026-11-22\n'
+        '    changes:\n      - "New words, for these tests."\n',
+        1,
+    )
+)
+RUBRIC_YAML = yaml.safe_load(RUBRIC_TEXT)
 SUBS = {
     sub["id"]: (commitment, sub)
     for commitment in RUBRIC_YAML["commitments"]
@@ -152,9 +164,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     (content / "stories").mkdir(parents=True)
     (content / "site.yaml").write_bytes((CONTENT / "site.yaml").read_bytes())
     (content / "rubric").mkdir()
-    (content / "rubric" / "rubric.yaml").write_bytes(
-        (CONTENT / "rubric" / "rubric.yaml").read_bytes()
-    )
+    (content / "rubric" / "rubric.yaml").write_text(RUBRIC_TEXT, encoding="utf-8")
+    assert RUBRIC_YAML["version"] == "1.1"
     for e in EXPECTED:
         (content / "stories" / f"{e.slug}.md").write_text(story_file(e), encoding="utf-8")
     options = BuildOptions(content=content, base_url=BASE_URL, today=dt.date(2026, 11, 22))
