@@ -342,6 +342,7 @@ def rubric_record(rubric: Rubric) -> dict[str, Any]:
                 "sub_elements": [
                     {
                         "id": sub.id,
+                        "formerly": list(sub.formerly),
                         "letter": sub.letter,
                         "name": sub.name,
                         "descriptors": [

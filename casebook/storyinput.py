@@ -109,11 +109,14 @@ def date(answer: str, today: dt.date) -> dt.date:
 
 
 def sub_element(answer: str, rubric: Rubric) -> SubElement:
-    """An id (trust) or the name (Developing trust), in any case."""
+    """An id (trust) or the name (Developing trust), in any case; an id a sub-element had
+    before it was renamed (the rubric's `formerly`) gives that sub-element."""
     value = readable(answer, "sub-element").strip()
     for sub in rubric.sub_elements:
         if value.casefold() in (sub.id, sub.name.casefold()):
             return sub
+    if value.casefold() in rubric.renamed:
+        return rubric.renamed[value.casefold()]
     ids = [s.id for s in rubric.sub_elements]
     hint = did_you_mean(value, ids) or f"; choose one of: {', '.join(ids)}"
     raise AnswerError(f"unknown sub-element '{value}'{hint}")

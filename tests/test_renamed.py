@@ -3,12 +3,13 @@ new ones, and a story that still uses the old id is told the new one."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from casebook.cli import main
-from casebook.pipeline import BuildOptions, build_site
+from casebook.pipeline import BuildOptions, build_site, check_site
 
 from .conftest import story
 from .test_built_site import parse_html
@@ -105,3 +106,20 @@ def test_two_sub_elements_cannot_claim_one_former_id(content_tree, monkeypatch, 
     rename(root, sub="time")
     [problem] = errors(root, monkeypatch, capsys)
     assert problem.endswith(f": id '{OLD}' is used twice in the rubric; ids must be unique")
+
+
+def test_the_open_data_and_new_know_the_old_id(content_tree, tmp_path):
+    from casebook.storyinput import sub_element
+
+    root = content_tree({"a.md": story()})
+    rename(root)
+    checked = check_site(BuildOptions(content=root))
+    data = json.loads(next(f.data for f in checked.files if f.path == "data/rubric.json"))
+    formerly = {
+        sub["id"]: sub["formerly"] for c in data["commitments"] for sub in c["sub_elements"]
+    }
+    assert formerly[NEW] == [OLD]
+    assert [old for sub_id, old in formerly.items() if sub_id != NEW] == [[]] * 8
+    rubric = checked.book.rubric
+    assert sub_element(OLD, rubric) is rubric.sub_element(NEW)
+    assert sub_element(OLD.upper(), rubric) is rubric.sub_element(NEW)
