@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from .characters import FORBIDDEN_CHARS
 from .datewords import EARLIEST
-from .issueform import TEMPLATE_PATH
+from .issueform import PICTURE, PICTURE_ALT, TEMPLATE_PATH
 from .model import PERSPECTIVES, Casebook
 from .schema import MAX_NAME, MAX_SUMMARY, ecma_pattern
 from .slugs import SLUG_PATTERN
@@ -38,6 +38,8 @@ class ContributeForm:
     folder: str = STORIES_FOLDER
     why_heading: str = WHY_HEADING
     next_heading: str = NEXT_HEADING
+    picture: str = PICTURE.pattern  # read case-blind, as in Python
+    picture_alt: str = PICTURE_ALT.pattern
 
 
 def contribute_form(book: Casebook, urls: Urls) -> ContributeForm:

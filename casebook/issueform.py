@@ -218,8 +218,10 @@ class ConversionError(Exception):
 
 
 # A picture pasted into an issue: GitHub writes it as an <img> tag, or as Markdown.
-_PICTURE = re.compile(r"!\[([^\]]*)\]\(|<img\b[^>]*>", re.IGNORECASE)
-_ALT = re.compile(r"""\balt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+# A picture in Markdown or HTML, and an <img> tag's alt text; the /contribute/ form's script
+# uses the same two patterns (casebook/contribute.py), with the same flag.
+PICTURE = re.compile(r"!\[([^\]]*)\]\(|<img\b[^>]*>", re.IGNORECASE)
+PICTURE_ALT = re.compile(r"""\balt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
 
 
 def picture_problems(text: str) -> list[str]:
@@ -227,11 +229,11 @@ def picture_problems(text: str) -> list[str]:
     beside a story, which an issue cannot give; GitHub shows the picture in the issue, so
     without this the story would fail `check` with advice about folders, or show the tag."""
     found = []
-    for match in _PICTURE.finditer(text):
+    for match in PICTURE.finditer(text):
         if match.group(1) is not None:
             alt = match.group(1)
         else:
-            attribute = _ALT.search(match.group())
+            attribute = PICTURE_ALT.search(match.group())
             alt = next((g for g in attribute.groups() if g is not None), "") if attribute else ""
         which = f"the picture {quoted(alt)}" if alt.strip() else "a picture"
         found.append(

@@ -10,6 +10,8 @@ const settings = section.dataset;
 const forbidden = new RegExp(`[${settings.forbidden.slice(1, -1)}]`, "u");
 const slugPattern = new RegExp(`^${settings.slugPattern}$`);
 const urlLimit = Number(settings.urlLimit);
+const picture = new RegExp(settings.picture, "gi");
+const pictureAlt = new RegExp(settings.pictureAlt, "i");
 const MAX_NAME_IN_FILE = 60;
 
 const PLAIN = /^[A-Za-z][A-Za-z0-9 .,'’()&/-]*$/;
@@ -45,6 +47,25 @@ function fileStem(draft) {
     slug = cut.includes("-") ? cut.slice(0, cut.lastIndexOf("-")) : cut;
   }
   return `${draft.date.slice(0, 7)}-${slug}`;
+}
+
+/** problems.quoted: a value in quotes, on one line, cut at 60 characters. */
+function quoted(value) {
+  const text = value.split(/\s+/).filter(Boolean).join(" ");
+  return text.length <= 60 ? `'${text}'` : `'${text.slice(0, 59)}…'`;
+}
+
+/** issueform.picture_problems: each picture in a box, named by its alt text. A story from
+ * this form is one file, so it can show no picture; check would ask for a story folder. */
+function pictures(text) {
+  return Array.from(text.matchAll(picture), (found) => {
+    let alt = found[1];
+    if (alt === undefined) {
+      const attribute = pictureAlt.exec(found[0]);
+      alt = attribute ? (attribute[1] ?? attribute[2] ?? attribute[3] ?? "") : "";
+    }
+    return alt.trim() ? `the picture ${quoted(alt)}` : "a picture";
+  });
 }
 
 function body(text) {
@@ -248,6 +269,16 @@ function readForm() {
       problems.push(
         problem(field(name).id, `${label}: it contains an invisible control character; retype it.`),
       );
+    }
+  }
+  for (const [label, name] of [...own, ["Summary", "summary"]]) {
+    for (const which of pictures(field(name).value)) {
+      problems.push(problem(
+        field(name).id,
+        `${label}: ${which} can’t be sent from this form; take it out and describe it in `
+          + "words. If the story needs it, say so when you propose the story: a maintainer can "
+          + "add it.",
+      ));
     }
   }
   const storyBody = storyText({ ...draft, date: "" }).split("\n---\n").slice(1).join("\n---\n");

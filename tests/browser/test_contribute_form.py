@@ -284,6 +284,37 @@ def test_the_form_applies_checks_story_rules(browser: Browser, site: Site) -> No
     ]
 
 
+def test_a_picture_is_named_by_its_alt_text_as_the_issue_converter_names_it(
+    browser: Browser, site: Site
+) -> None:
+    """A story from the form is one file, which can show no picture: each picture written in
+    Markdown or HTML is a problem, named as `issueform.picture_problems` names it, not left
+    for check's advice about story folders."""
+    from casebook.issueform import picture_problems
+
+    why = WHY + '\n\n![Our  chart](https://example.org/c.png) and <IMG src=x alt="the team">'
+    with open_page(browser, site, contribute_page(site), VIEWPORTS["desktop"]) as (page, log):
+        fill_by_keyboard(page)
+        page.fill("#story-why", why)
+        page.fill("#story-summary", "See <img src=y>.")
+        problems = page.locator("#draft-problems li").all_inner_texts()
+        ready = page.get_attribute("#draft-download", "aria-disabled") == "false"
+        log_problems = log.problems()
+    fail_with(log_problems, "Problems on /contribute/")
+    advice = (
+        " can’t be sent from this form; take it out and describe it in words. If the story "
+        "needs it, say so when you propose the story: a maintainer can add it."
+    )
+    assert problems == [
+        f"Why we placed ourselves here: the picture 'Our chart'{advice}",
+        f"Why we placed ourselves here: the picture 'the team'{advice}",
+        f"Summary: a picture{advice}",
+    ]
+    named = [m.split(" cannot")[0] for m in picture_problems(why) + picture_problems("<img>")]
+    assert named == ["the picture 'Our chart'", "the picture 'the team'", "a picture"]
+    assert not ready
+
+
 def test_buttons_stay_reachable_and_say_what_is_missing(browser: Browser, site: Site) -> None:
     from playwright.sync_api import expect
 
