@@ -82,19 +82,20 @@ function isoDay(year, month, day) {
   return ok ? d.toISOString().slice(0, 10) : "";
 }
 
-/** datewords.date_problem: "" for a real YYYY-MM-DD date, else what to write instead. */
+/** datewords.date_problem without its leading "date" (the form's problem is headed "Date:"):
+ * "" for a real YYYY-MM-DD date, else what to write instead. */
 function dateProblem(value) {
   if (/^\d{4}-\d\d-\d\d$/.test(value)) {
     if (isoDay(value.slice(0, 4), value.slice(5, 7), value.slice(8))) return "";
-    return `date '${value}' is not a real date; ${DATE_HINT}`;
+    return `'${value}' is not a real date; ${DATE_HINT}`;
   }
   let meant = "";
   let m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(value);
   if (m) meant = isoDay(m[3], m[2], m[1]) || isoDay(m[3], m[1], m[2]);
   m = /^(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})$/.exec(value);
   if (m) meant = isoDay(m[1], m[2], m[3]);
-  if (meant) return `date '${value}' is not in year-month-day form; write it as ${meant}`;
-  return `date '${value}' is not in year-month-day form; ${DATE_HINT}`;
+  if (meant) return `'${value}' is not in year-month-day form; write it as ${meant}`;
+  return `'${value}' is not in year-month-day form; ${DATE_HINT}`;
 }
 
 const HEADING = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/;
@@ -237,7 +238,7 @@ function readForm() {
   const wrongDate = date ? dateProblem(date) : "";
   const dateSays = (message) => problems.push(problem(field("date").id, `Date: ${message}`));
   if (!date) dateSays("write the day of the self-assessment, like 2025-03-14.");
-  else if (wrongDate) dateSays(`${wrongDate.replace(/^date /, "")}.`);
+  else if (wrongDate) dateSays(`${wrongDate}.`);
   else if (date > today()) dateSays(`${date} is in the future.`);
   else if (date < settings.earliest) {
     dateSays(`${date} is before ${settings.earliest.slice(0, 4)}; check the year.`);
