@@ -217,9 +217,9 @@ class ConversionError(Exception):
         self.problems = tuple(problems)
 
 
-# A picture pasted into an issue: GitHub writes it as an <img> tag, or as Markdown.
-# A picture in Markdown or HTML, and an <img> tag's alt text; the /contribute/ form's script
-# uses the same two patterns (casebook/contribute.py), with the same flag.
+# A picture, as GitHub writes one pasted into an issue (Markdown or an <img> tag), and an
+# <img> tag's alt text. The /contribute/ form's script reads with the same two patterns
+# (casebook/contribute.py), case-blind as here.
 PICTURE = re.compile(r"!\[([^\]]*)\]\(|<img\b[^>]*>", re.IGNORECASE)
 PICTURE_ALT = re.compile(r"""\balt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
 

@@ -9,9 +9,9 @@ from typing import Any
 from .load import YamlSource
 from .model import PER_PAGE, Commitment, Licence, Rubric, RubricVersion, Site, Stage, SubElement
 from .problems import Problem
-from .slugs import MAX_TAG, is_slug, slugify
+from .slugs import MAX_TAG, is_slug
 from .urls import normalise_base_url
-from .yamlfields import Fields, kind
+from .yamlfields import Fields, kind, not_a_slug
 from .yamltext import is_date
 
 _LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*\Z")
@@ -316,9 +316,7 @@ def _id(f: Fields, value: Any, path: tuple[str | int, ...], seen: set[str]) -> s
         f.fail(path, f"an id is lowercase letters, digits and hyphens, not {kind(value)}")
         return None
     if not is_slug(value):
-        suggestion = slugify(value)
-        hint = f", for example '{suggestion}'" if suggestion else ""
-        f.fail(path, f"id {kind(value)} may use only lowercase letters, digits and hyphens{hint}")
+        f.fail(path, not_a_slug("id", value))
         return None
     if value in seen:
         f.fail(path, f"id '{value}' is used twice in the rubric; ids must be unique")

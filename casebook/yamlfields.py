@@ -27,6 +27,14 @@ def kind(value: Any) -> str:
     return quoted(value)
 
 
+def not_a_slug(what: str, value: Any, fallback: str = "") -> str:
+    """The message for a tag or an id that is not lowercase letters, digits and hyphens, with
+    the slug of it (else `fallback`, if any) as the example."""
+    suggestion = slugify(str(value)) or fallback
+    example = f"; for example '{suggestion}'" if suggestion else ""
+    return f"{what} {kind(value)} may use only lowercase letters, digits and hyphens{example}"
+
+
 class Fields:
     """Typed reads from one YAML document, each failure recorded with its line."""
 
@@ -112,12 +120,7 @@ class Fields:
     def tag(self, value: Any, path: Path) -> str | None:
         """A topic as stories write it (lowercase letters, digits and hyphens, 60 at most)."""
         if not isinstance(value, str) or not is_slug(value):
-            suggestion = slugify(str(value)) or "outreach"
-            self.fail(
-                path,
-                f"tag {kind(value)} may use only lowercase letters, digits and hyphens; "
-                f"for example '{suggestion}'",
-            )
+            self.fail(path, not_a_slug("tag", value, "outreach"))
             return None
         if too_long := long_tag_problem(value):
             self.fail(path, too_long)

@@ -82,7 +82,7 @@ def test_a_story_with_the_old_id_is_told_the_new_one(content_tree, monkeypatch, 
     ("formerly", "message"),
     [
         ("[Working Together]", "id 'Working Together' may use only lowercase letters, digits "
-         "and hyphens, for example 'working-together'"),
+         "and hyphens; for example 'working-together'"),
         ("[trust]", "id 'trust' is used twice in the rubric; ids must be unique"),
         ("[~]", "an id is lowercase letters, digits and hyphens, not empty"),
         (OLD, "'formerly' must list the ids this sub-element had before, for example: "
