@@ -119,8 +119,10 @@ def test_without_javascript_results_and_script_only_text_are_hidden(built):
     assert len(js_only) >= 2 and all("hidden" in el.attrs for el in js_only)
     privacy = next(el for el in page.iter() if el.has_class("assess-privacy"))
     assert privacy.plain.startswith("Nothing you choose leaves this browser. ")
-    [script] = page.find_all("script")
-    assert script.attrs == {"type": "module", "src": f"{BASE_PATH}static/assess.js"}
+    assert [script.attrs for script in page.find_all("script")] == [
+        {"type": "module", "src": f"{BASE_PATH}static/{name}"}
+        for name in ("tables.js", "assess.js")
+    ]
 
 
 def test_without_javascript_the_page_does_not_offer_choosing_on_screen(built):

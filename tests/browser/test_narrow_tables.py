@@ -108,3 +108,75 @@ def test_the_stage_numbers_are_named_under_the_matrix_on_a_phone(
         )
     finally:
         context.close()
+
+
+STOPS = """() => Array.from(document.querySelectorAll(".table-scroll"), region => ({
+    label: region.getAttribute("aria-labelledby") || region.getAttribute("aria-label"),
+    scrolls: region.scrollWidth > region.clientWidth,
+    tabindex: region.getAttribute("tabindex"),
+}))"""
+
+
+def tab_stops(page: Page) -> list[dict[str, Any]]:
+    page.wait_for_function(STOPS + ".every(r => r.scrolls === (r.tabindex === '0'))")
+    return page.evaluate(STOPS)
+
+
+def test_only_a_table_wider_than_the_screen_is_a_tab_stop(browser: Browser, site: Site):
+    """tables.js keeps a region's Tab stop (for scrolling with the keyboard) only while its
+    table does not fit, and asks again when the window changes: at 1280px the matrix's three
+    tables and /contribute/'s four fit and are not stops; at 390px the three do not, and the
+    template's table does not either, and each is one."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page: Page = context.new_page()
+        page.goto(site.base_url + "rubric/", wait_until="networkidle")
+        wide = tab_stops(page)
+        assert [r["tabindex"] for r in wide] == [None, None, None], wide
+        page.set_viewport_size({"width": 390, "height": 800})
+        narrow = tab_stops(page)
+        assert [(r["scrolls"], r["tabindex"]) for r in narrow] == [(True, "0")] * 3, narrow
+        page.goto(site.base_url + "contribute/", wait_until="networkidle")
+        by_label = {r["label"]: r for r in tab_stops(page)}
+        assert by_label["Story template"]["tabindex"] == "0", by_label
+        page.set_viewport_size({"width": 1280, "height": 800})
+        assert [r["tabindex"] for r in tab_stops(page)] == [None] * 4
+    finally:
+        context.close()
+
+
+def test_a_region_with_the_focus_keeps_its_stop_until_it_loses_it(browser: Browser, site: Site):
+    """A window widened while the keyboard is in a table does not take the focus's element out
+    of the Tab order under it; once the focus moves on, the table that now fits drops out."""
+    context = browser.new_context(viewport={"width": 390, "height": 800})
+    try:
+        page: Page = context.new_page()
+        page.goto(site.base_url + "rubric/", wait_until="networkidle")
+        tab_stops(page)
+        region = page.locator(".table-scroll").first
+        region.focus()
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.wait_for_timeout(200)  # a ResizeObserver round; the stop must still be there
+        assert region.get_attribute("tabindex") == "0"
+        page.keyboard.press("Tab")
+        page.wait_for_function(
+            "() => !document.querySelector('.table-scroll').hasAttribute('tabindex')"
+        )
+    finally:
+        context.close()
+
+
+def test_without_javascript_every_table_region_is_a_tab_stop(browser: Browser, site: Site):
+    """Without script nothing can tell which tables fit, so the HTML makes each a stop."""
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 800}, java_script_enabled=False
+    )
+    try:
+        page: Page = context.new_page()
+        page.goto(site.base_url + "rubric/", wait_until="networkidle")
+        assert page.evaluate(STOPS) == [
+            {"label": f"caption-{c}", "scrolls": False, "tabindex": "0"}
+            for c in ("partnership", "resourcing", "delivery")
+        ]
+    finally:
+        context.close()
