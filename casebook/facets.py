@@ -2,6 +2,13 @@
 
 One definition feeds both the search index (Pagefind filters, by name) and the stories index
 filters (data attributes and URL query, by id), so the two always offer the same choices.
+
+Commitment, sub-element and stage describe one assessment together: a story at Impact and
+evaluation 3 and Funding and facilities 4 is not at Impact and evaluation 4. So beside each
+facet's options, a page carries its assessments as "commitment/sub-element/stage" ids (the
+"assessment" values; ids are slugs and stage numbers, so "/" never occurs in one), and the
+scripts match the chosen commitments, sub-elements and stages against those, one assessment
+at a time (templates/static/facets.js).
 """
 
 from __future__ import annotations
@@ -36,6 +43,8 @@ LEGENDS = {
     "tag": "Topic",
 }
 KEYS = tuple(LEGENDS)
+ASSESSMENT = "assessment"  # not a facet of its own: what the first three are chosen within
+VALUE_KEYS = (*KEYS, ASSESSMENT)
 Values = dict[str, tuple[Option, ...]]
 
 
@@ -64,6 +73,11 @@ def _tag(site: Site, tag: str) -> Option:
     return Option(tag, site.topic_name(tag))
 
 
+def _assessment(sub: SubElement, stage: Stage) -> Option:
+    ids = f"{sub.commitment_id}/{sub.id}/{stage.number}"
+    return Option(ids, ids)
+
+
 def story_values(rubric: Rubric, site: Site, story: Story) -> Values:
     """The options this story belongs to, for every facet (possibly none for tags)."""
     subs = [a.sub_element for a in story.assessments]
@@ -74,6 +88,7 @@ def story_values(rubric: Rubric, site: Site, story: Story) -> Values:
         "perspective": (_perspective(story.perspective),),
         "year": (_year(story.date.year),),
         "tag": tuple(_tag(site, tag) for tag in story.tags),
+        ASSESSMENT: _unique(_assessment(a.sub_element, a.stage) for a in story.assessments),
     }
 
 
@@ -86,6 +101,7 @@ def cell_values(rubric: Rubric, sub: SubElement, stage: Stage) -> Values:
         "perspective": (),
         "year": (),
         "tag": (),
+        ASSESSMENT: (_assessment(sub, stage),),
     }
 
 
@@ -96,11 +112,11 @@ def partnership_values(book: Casebook, site: Site, partnership: Partnership) -> 
 
 
 def merge(rubric: Rubric, values: Iterable[Values]) -> Values:
-    gathered: dict[str, set[Option]] = {key: set() for key in KEYS}
+    gathered: dict[str, set[Option]] = {key: set() for key in VALUE_KEYS}
     for one in values:
         for key, options in one.items():
             gathered[key].update(options)
-    return {key: _in_order(rubric, key, gathered[key]) for key in KEYS}
+    return {key: _in_order(rubric, key, gathered[key]) for key in VALUE_KEYS}
 
 
 def gathered(book: Casebook) -> dict[str, set[Option]]:

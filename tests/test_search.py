@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from casebook import cli, search_index
-from casebook.facets import KEYS, story_facets, story_values
+from casebook.facets import ASSESSMENT, KEYS, VALUE_KEYS, story_facets, story_values
 from casebook.pipeline import BuildOptions, build_site
 from casebook.search_index import UNUSED
 
@@ -107,8 +107,14 @@ def test_story_page_marks_its_body_meta_and_filters(site: BuiltSite, item):
     assert meta == {"title": item.title, "kind": "Story", "partnership": partnership,
                     "stages": stages}  # fmt: skip
     values = story_values(BOOK.rubric, BOOK.site, item)
-    assert filters == {key: [o.label for o in values[key]] for key in KEYS if values[key]}
+    assert filters == {key: [o.label for o in values[key]] for key in VALUE_KEYS if values[key]}
     assert filters["stage"] == list(dict.fromkeys(a.stage.name for a in item.assessments))
+    # each assessment whole, so that a search for a sub-element at a stage finds only the
+    # stories that placed that sub-element at that stage
+    assert filters[ASSESSMENT] == [
+        f"{a.sub_element.commitment_id}/{a.sub_element.id}/{a.stage.number}"
+        for a in item.assessments
+    ]
     # the more-from list, the mini matrix and how to cite it are not the story's words
     ignored = [el for el in body.iter() if "data-pagefind-ignore" in el.attrs]
     assert any(el.find("table") for el in ignored)
@@ -128,7 +134,8 @@ def test_cell_page_marks_its_descriptor_with_its_place_in_the_tool(site, sub_id,
         "stages": f"{sub.name}: {stage}. {named.name}",
     }
     assert filters == {"commitment": [commitment.name], "sub-element": [sub.name],
-                       "stage": [named.name]}  # fmt: skip
+                       "stage": [named.name],
+                       ASSESSMENT: [f"{commitment.id}/{sub_id}/{stage}"]}  # fmt: skip
     assert body.find("blockquote").plain == sub.descriptor(stage)
     assert body.find("ul") is None, "the stories listed on a cell page are not indexed with it"
 
@@ -140,6 +147,13 @@ def test_partnership_page_is_indexed_without_its_story_list(site: BuiltSite):
     assert meta["partnership"] == partnership.name and meta["kind"] == "Partnership"
     years = {str(s.date.year) for s in BOOK.journey_dates(partnership)}
     assert set(filters["year"]) == years
+    assert filters[ASSESSMENT] == sorted(
+        {
+            f"{a.sub_element.commitment_id}/{a.sub_element.id}/{a.stage.number}"
+            for s in BOOK.journey_dates(partnership)
+            for a in s.assessments
+        }
+    )
     assert body.find("table") is not None and not any(
         el.has_class("story-list") for el in body.iter()
     )
@@ -172,7 +186,7 @@ def test_filter_files_list_values_in_order(site: BuiltSite):
     from casebook.search_index_order import _array, _text
 
     filter_files = [d for n, d in index_data(site.root).items() if n.endswith(".pf_filter")]
-    assert len(filter_files) == len(KEYS)
+    assert len(filter_files) == len(VALUE_KEYS)
     for data in filter_files:
         values = _array(data, _array(data, 0).items[1][0])
         names = [_text(data, _array(data, start).items[0][0]) for start, _ in values.items]
@@ -232,8 +246,12 @@ def test_every_story_item_carries_its_facet_ids(site: BuiltSite):
     for item, expected in zip(items, BOOK.newest_first, strict=True):
         assert item.one("h2").one("a").attrs["href"] == BASE_PATH + story_url(expected)
         values = story_values(BOOK.rubric, BOOK.site, expected)
-        for key in KEYS:
+        for key in VALUE_KEYS:
             assert item.attrs[f"data-{key}"] == " ".join(o.value for o in values[key])
+        assert item.attrs["data-assessment"].split() == [
+            f"{a.sub_element.commitment_id}/{a.sub_element.id}/{a.stage.number}"
+            for a in expected.assessments
+        ]
         assert item.attrs["data-stage"].split() == list(
             dict.fromkeys(str(a.stage.number) for a in expected.assessments)
         )

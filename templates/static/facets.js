@@ -13,6 +13,26 @@ export function chosen(form) {
   return picked;
 }
 
+// Commitment, sub-element and stage are chosen within one assessment: a story at Impact and
+// evaluation 3 and Funding and facilities 4 is not at Impact and evaluation 4. Each story (its
+// list item's data-assessment, its page's Pagefind filter "assessment") lists its assessments
+// as "commitment/sub-element/stage" ids (casebook/facets.py).
+export const ASSESSED = ["commitment", "sub-element", "stage"];
+
+/** The assessments that match the chosen commitments, sub-elements and stages, as
+ * "commitment/sub-element/stage" ids, every option of the form for a facet with no choice;
+ * null when none of the three has a choice. */
+export function assessments(form, picked) {
+  if (!ASSESSED.some((name) => picked.has(name))) return null;
+  let found = [""];
+  for (const name of ASSESSED) {
+    const boxes = picked.get(name) || form.querySelectorAll(`input[type=checkbox][name="${name}"]`);
+    const values = Array.from(boxes, (box) => box.value);
+    found = found.flatMap((start) => values.map((value) => (start ? `${start}/${value}` : value)));
+  }
+  return found;
+}
+
 /** Tick the checkboxes the URL names; open the filters when any is ticked. */
 export function restore(form, params) {
   let any = false;

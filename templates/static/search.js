@@ -5,7 +5,7 @@
 // always set as text: Pagefind's excerpt is parsed in an inert document and only its words and
 // <mark> highlights are copied.
 
-import { chosen, clearAll, count, keepInUrl, restore } from "./facets.js";
+import { ASSESSED, assessments, chosen, clearAll, count, keepInUrl, restore } from "./facets.js";
 
 const PAGE_SIZE = 10;
 const TYPING_PAUSE_MS = 250;
@@ -22,12 +22,16 @@ let found = []; // Pagefind's results of the newest search, not yet loaded beyon
 let shown = 0;
 const pageTitle = document.title; // given back when the query is cleared
 
-/** Pagefind's filters: facet name -> { any: [option names] }, names from data-label. */
+/** Pagefind's filters: facet name -> { any: [option names] }, names from data-label; the
+ * chosen commitments, sub-elements and stages as the assessments that have them. */
 function filters() {
   const picked = {};
-  for (const [name, boxes] of chosen(form)) {
-    picked[name] = { any: boxes.map((box) => box.dataset.label) };
+  const boxes = chosen(form);
+  for (const [name, ticked] of boxes) {
+    if (!ASSESSED.includes(name)) picked[name] = { any: ticked.map((box) => box.dataset.label) };
   }
+  const within = assessments(form, boxes);
+  if (within !== null) picked.assessment = { any: within };
   return picked;
 }
 

@@ -1,11 +1,12 @@
 // The stories index, filtered in the page. Without JavaScript every story is listed (in pages
 // of site.yaml's per_page) and the (hidden) filter form never shows. Each story's <li> carries
 // its options as space-separated ids in data-<facet> attributes; within a facet any chosen
-// option matches, and a story must match every facet that has a choice. The choice is kept in
+// option matches, and a story must match every facet that has a choice; the commitments,
+// sub-elements and stages chosen must be those of one of its assessments. The choice is kept in
 // the URL query. When the list has more than one page, choosing a filter fetches the other
 // pages from this site once and filters every story; clearing the filters shows this page only.
 
-import { chosen, clearAll, count, keepInUrl, restore } from "./facets.js";
+import { ASSESSED, assessments, chosen, clearAll, count, keepInUrl, restore } from "./facets.js";
 
 const form = document.querySelector("[data-story-filters]");
 const list = document.querySelector("[data-filter-list]");
@@ -33,12 +34,15 @@ async function otherPages() {
   return others;
 }
 
-function matches(item, picked) {
+function matches(item, picked, within) {
   for (const [name, boxes] of picked) {
+    if (ASSESSED.includes(name)) continue;
     const values = (item.getAttribute(`data-${name}`) || "").split(" ");
     if (!boxes.some((box) => values.includes(box.value))) return false;
   }
-  return true;
+  if (within === null) return true;
+  const own = (item.getAttribute("data-assessment") || "").split(" ");
+  return own.some((assessment) => within.has(assessment));
 }
 
 async function apply() {
@@ -55,8 +59,10 @@ async function apply() {
   list.replaceChildren(...items);
   if (pager) pager.hidden = items !== own;
   let shown = 0;
+  const found = assessments(form, picked);
+  const within = found === null ? null : new Set(found);
   for (const item of items) {
-    item.hidden = !matches(item, picked);
+    item.hidden = !matches(item, picked, within);
     if (!item.hidden) shown += 1;
   }
   const total = items === own && pages.length > 1 ? null : items.length;

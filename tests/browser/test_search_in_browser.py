@@ -226,6 +226,84 @@ def test_stories_filters_narrow_the_list_and_survive_a_reload(
     assert urlsplit(page.url).query == ""
 
 
+def a_story_at_two_stages(book: Casebook) -> tuple[str, int, list[str]]:
+    """A sub-element and a stage that one story has, but not together (it placed the
+    sub-element at another stage, and something else at this one): (sub-element id, stage,
+    the titles of the stories that placed that sub-element at that stage, newest first)."""
+    for story in book.newest_first:
+        for a in story.assessments:
+            for b in story.assessments:
+                placed = {(x.sub_element.id, x.stage.number) for x in story.assessments}
+                if (a.sub_element.id, b.stage.number) in placed:
+                    continue
+                matching = [
+                    s.title
+                    for s in book.newest_first
+                    if any(
+                        (x.sub_element.id, x.stage.number) == (a.sub_element.id, b.stage.number)
+                        for x in s.assessments
+                    )
+                ]
+                if matching:
+                    return a.sub_element.id, b.stage.number, matching
+    raise AssertionError("no example story has two stages that a filter could mix up")
+
+
+def test_a_sub_element_and_a_stage_are_chosen_within_one_assessment(
+    page: Page, site: Site, book: Casebook
+):
+    """A story at Impact and evaluation 3 and Funding and facilities 4 is not a story at
+    Impact and evaluation 4; checking each filter against all its assessments said it was."""
+    sub_id, stage, matching = a_story_at_two_stages(book)
+    page.goto(site.base_url + f"stories/?sub-element={sub_id}&stage={stage}")
+    expect(page.locator("[data-status]")).to_have_text(
+        f"Showing {len(matching)} of {len(book.stories)} stories."
+    )
+    assert visible_titles(page) == matching
+    # the commitment too is chosen within the assessment
+    commitment = book.rubric.sub_element(sub_id).commitment_id
+    in_commitment = [
+        s.title
+        for s in book.newest_first
+        if any(
+            a.sub_element.commitment_id == commitment and a.stage.number == stage
+            for a in s.assessments
+        )
+    ]
+    page.goto(site.base_url + f"stories/?commitment={commitment}&stage={stage}")
+    expect(page.locator("[data-status]")).to_have_text(
+        f"Showing {len(in_commitment)} of {len(book.stories)} stories."
+    )
+    assert visible_titles(page) == in_commitment
+
+
+def test_search_chooses_a_sub_element_and_a_stage_within_one_assessment(
+    page: Page, site: Site, book: Casebook
+):
+    sub_id, stage, matching = a_story_at_two_stages(book)
+    at = {(sub_id, stage)}
+    stories = [
+        s for s in book.stories if at & {(a.sub_element.id, a.stage.number) for a in s.assessments}
+    ]
+    partnerships = [
+        p.slug
+        for p in book.partnerships
+        if any(
+            at & {(a.sub_element.id, a.stage.number) for a in s.assessments}
+            for s in book.journey_dates(p)
+        )
+    ]
+    expected = sorted(
+        [f"{SUB_PATH}stories/{s.slug}/" for s in stories]
+        + [f"{SUB_PATH}rubric/{sub_id}/{stage}/"]
+        + [f"{SUB_PATH}partnerships/{slug}/" for slug in partnerships]
+    )
+    assert sorted(s.title for s in stories) == sorted(matching)
+    said, found = search_for(page, site, f"sub-element={sub_id}&stage={stage}")
+    assert found == expected
+    assert said == f"{len(expected)} results with these filters."
+
+
 def test_stories_filters_work_from_the_keyboard(page: Page, site: Site, book: Casebook):
     tag = book.tags[0]
     page.goto(site.base_url + "stories/")
@@ -360,7 +438,10 @@ def test_the_status_says_how_many_results_are_on_the_page(page: Page, site: Site
     )
 
 
-@pytest.mark.parametrize("query", ["q=trust", "q=trust&stage=2", "q=partnership", "stage=5"])
+@pytest.mark.parametrize(
+    "query",
+    ["q=trust", "q=trust&stage=2", "q=partnership", "stage=5", "sub-element=time&stage=3"],
+)
 def test_a_sharded_index_finds_what_one_index_finds(
     page: Page, site: Site, sharded: Site, query: str
 ):
