@@ -97,8 +97,9 @@ export function hasChoices(state) {
   return SIDES.some((side) => Object.values(state[side.id]).some((stage) => stage >= 1));
 }
 
-// One row per sub-element: both views, whether they agree, the gap, and the stage to start
-// from (the agreed one, or the lower of the two, or the only one given).
+// One row per sub-element: both views, whether they agree, the gap, the stage to start from
+// (the agreed one, or the lower of the two, or the only one given), and the sides that chose
+// "Not assessed" (declined), apart from those that have not chosen yet.
 export function compare(state, rubric) {
   return rubric.subElements.map((sub) => {
     const su = state.su[sub.id] || null;
@@ -117,6 +118,7 @@ export function compare(state, rubric) {
       base,
       next,
       only: given.length === 1 ? (su !== null ? SIDES[0] : SIDES[1]) : null,
+      declined: SIDES.filter((side) => state[side.id][sub.id] === 0).map((side) => side.id),
     };
   });
 }
@@ -125,7 +127,14 @@ export function verdict(row) {
   if (row.agreed) return "Agreed";
   if (row.both) return `${row.gap} ${row.gap === 1 ? "stage" : "stages"} apart`;
   if (row.only) return `Only ${row.only.lower} has chosen`;
-  return "Not assessed";
+  return row.declined.length ? "Not assessed" : "Not chosen yet";
+}
+
+/** One side's view in words: its stage, "Not assessed" where it chose that, or "Not chosen
+ * yet" where it has chosen nothing. */
+export function viewLabel(rubric, row, side) {
+  if (row[side] !== null) return stageLabel(rubric, row[side]);
+  return row.declined.includes(side) ? "Not assessed" : "Not chosen yet";
 }
 
 // Where to start: the widest gaps between the two views, then the lowest stages.

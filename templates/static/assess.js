@@ -11,9 +11,9 @@ import {
   hasChoices,
   otherVersion,
   readRubric,
-  stageLabel,
   stageWords,
   verdict,
+  viewLabel,
   whereToStart,
 } from "./assess-model.js";
 import { fitView, radarChart, radarKey } from "./assess-radar.js";
@@ -26,6 +26,9 @@ function start(root) {
   const form = document.getElementById("assess-form");
   const results = document.getElementById("assess-results");
   const status = document.getElementById("assess-status");
+  const summaryLine = document.getElementById("assess-summary");
+  const versionLine = document.getElementById("assess-version-note");
+  const copied = document.getElementById("assess-copied");
   const rubric = readRubric(root);
   const storageKey = `casebook-assess:${location.pathname}`;
   const printAddress = document.querySelector(".print-address");
@@ -93,7 +96,10 @@ function start(root) {
 
   // --- rendering -------------------------------------------------------------------------
 
-  function render(state, announcement = "") {
+  // The summary under "Results" always counts the choices (it is printed); the status, which
+  // screen readers announce, says what just happened: the row just chosen alone, so that
+  // moving through a row's stages with the arrow keys is not followed by the count each time.
+  function render(state, announcement = "", withSummary = false) {
     const rows = compare(state, rubric);
     root.classList.toggle("assess--has-choices", hasChoices(state));
     for (const row of rows) renderOutcome(row);
@@ -107,7 +113,18 @@ function start(root) {
     const summary = hasChoices(state)
       ? `Both sides have chosen a stage for ${both.length} of ${rows.length} sub-elements, and agree on ${agreed}.`
       : "No stages chosen yet.";
-    status.textContent = announcement ? `${announcement} ${summary}` : summary;
+    summaryLine.textContent = summary;
+    copied.textContent = ""; // the link has changed since it was copied
+    status.textContent = withSummary ? `${announcement} ${summary}`.trim() : announcement;
+  }
+
+  // Kept until another link is opened or the choices are cleared: a link from another
+  // version of the tool names sub-elements only by their place.
+  function showVersionNote(hash) {
+    const note = hash ? versionNote(hash).trim() : "";
+    versionLine.textContent = note;
+    versionLine.hidden = !note;
+    return note;
   }
 
   function describe(row) {
@@ -171,7 +188,7 @@ function start(root) {
           "tr",
           { "data-sub-element": row.sub.id },
           h("th", { scope: "row" }, `${row.sub.code}. ${row.sub.name}`),
-          ...SIDES.map((side) => h("td", { "data-side": side.id }, row[side.id] === null ? "Not assessed" : stageLabel(rubric, row[side.id]))),
+          ...SIDES.map((side) => h("td", { "data-side": side.id }, viewLabel(rubric, row, side.id))),
           h("td", { "data-agreement": agreement(row) }, verdict(row)),
         ),
       ),
@@ -200,7 +217,7 @@ function start(root) {
         ...SIDES.flatMap((side, i) => [
           i ? " · " : "",
           `${side.name}: `,
-          h("strong", { "data-side": side.id }, row[side.id] === null ? "not assessed" : stageLabel(rubric, row[side.id])),
+          h("strong", { "data-side": side.id }, viewLabel(rubric, row, side.id)),
         ]),
       ),
     );
@@ -287,7 +304,8 @@ function start(root) {
     const name = event.target.name || "";
     const sub = rubric.subElements.find((s) => name.endsWith(`-${s.id}`) && SIDES.some((side) => name === `${side.id}-${s.id}`));
     const row = sub ? compare(state, rubric).find((r) => r.sub === sub) : null;
-    render(state, row ? `${sub.name}: ${describe(row) || "not assessed."}` : "");
+    const none = row && row.declined.length ? "not assessed." : "no stage chosen.";
+    render(state, row ? `${sub.name}: ${describe(row) || none}` : "");
   });
 
   narrow.addEventListener("change", () => renderChart(compare(readForm(), rubric)));
@@ -295,10 +313,10 @@ function start(root) {
   window.addEventListener("hashchange", () => {
     if (isStateHash(location.hash)) {
       const state = decodeState(location.hash, rubric);
-      const loaded = `Assessment loaded from the link.${versionNote(location.hash)}`;
+      const note = showVersionNote(location.hash);
       fillForm(state);
       save(state);
-      render(state, loaded);
+      render(state, `Assessment loaded from the link. ${note}`, true);
     } else {
       // A jump to a heading or the skip link: keep the assessment in the address.
       const hash = stateHash(readForm());
@@ -317,7 +335,8 @@ function start(root) {
     const state = emptyState();
     fillForm(state);
     save(state);
-    render(state, "All choices cleared.");
+    showVersionNote("");
+    render(state, "All choices cleared.", true);
   });
 
   document.getElementById("assess-print").addEventListener("click", () => {
@@ -335,9 +354,9 @@ function start(root) {
     const url = document.getElementById("assess-link").href;
     try {
       await navigator.clipboard.writeText(url);
-      status.textContent = "Link copied.";
+      copied.textContent = "Link copied.";
     } catch {
-      status.textContent = "This browser did not allow copying; select the link and copy it instead.";
+      copied.textContent = "This browser did not allow copying; select the link and copy it instead.";
     }
   });
 
@@ -345,10 +364,9 @@ function start(root) {
 
   const initial = isStateHash(location.hash) ? location.hash : stored();
   const state = isStateHash(initial) ? decodeState(initial, rubric) : readForm();
-  const note = isStateHash(initial) ? versionNote(initial).trim() : "";
   fillForm(state);
   save(state);
-  render(state, note);
+  render(state, showVersionNote(isStateHash(initial) ? initial : ""), true);
 
   // A link holds a stage for each sub-element by its place in the rubric it was made with.
   function versionNote(hash) {

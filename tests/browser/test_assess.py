@@ -42,9 +42,10 @@ CODES = "su=24-31-25-&inst=22--3124-"  # a link made before links named the rubr
 FRAGMENT = f"#{CODES}&v={RUBRIC.version}"
 # The same by keyboard, which chooses "Not assessed" (0) for shared-objectives on both sides.
 FILLED = f"#su=24031-25-&inst=220-3124-&v={RUBRIC.version}"
+DECLINED = {"shared-objectives"}  # where FILLED chose "Not assessed"; the other Nones: nothing
 
 
-def expected_agreement(sub: str) -> str:
+def expected_agreement(sub: str, declined: set[str]) -> str:
     su, inst = SU[sub], INST[sub]
     if su is not None and inst is not None:
         gap = abs(su - inst)
@@ -53,7 +54,7 @@ def expected_agreement(sub: str) -> str:
         return "Only the students' union has chosen"
     if inst is not None:
         return "Only the institution has chosen"
-    return "Not assessed"
+    return "Not assessed" if sub in declined else "Not chosen yet"
 
 
 def code(sub_id: str) -> str:
@@ -62,8 +63,12 @@ def code(sub_id: str) -> str:
     return f"{RUBRIC.commitment(sub.commitment_id).number}{sub.letter}"
 
 
-def stage_label(stage: int | None) -> str:
-    return "Not assessed" if stage is None else f"{stage}. {RUBRIC.stage(stage).name}"
+def stage_label(stage: int | None, declined: bool) -> str:
+    """A side's view as the results give it: "Not assessed" where that side chose it, "Not
+    chosen yet" where it chose nothing."""
+    if stage is not None:
+        return f"{stage}. {RUBRIC.stage(stage).name}"
+    return "Not assessed" if declined else "Not chosen yet"
 
 
 def assess_page(site: Site, fragment: str = "") -> SitePage:
@@ -133,19 +138,19 @@ def table_rows(page: Page) -> dict[str, list[str]]:
     )
 
 
-def assert_results_match(page: Page) -> None:
+def assert_results_match(page: Page, declined: set[str]) -> None:
     rows = table_rows(page)
     assert list(rows) == SUBS
     for sub in RUBRIC.sub_elements:
         assert rows[sub.id] == [
             f"{code(sub.id)}. {sub.name}",
-            stage_label(SU[sub.id]),
-            stage_label(INST[sub.id]),
-            expected_agreement(sub.id),
+            stage_label(SU[sub.id], sub.id in declined),
+            stage_label(INST[sub.id], sub.id in declined),
+            expected_agreement(sub.id, declined),
         ], sub.id
     both = [s for s in SUBS if SU[s] is not None and INST[s] is not None]
     agreed = [s for s in both if SU[s] == INST[s]]
-    assert page.inner_text("#assess-status").endswith(
+    assert page.inner_text("#assess-summary") == (
         f"Both sides have chosen a stage for {len(both)} of {len(SUBS)} sub-elements, "
         f"and agree on {len(agreed)}."
     )
@@ -167,7 +172,7 @@ def test_filling_both_views_by_keyboard_gives_agreement_and_gaps(filled):
     assert checked(page) == expected_checked()
     for name in ("su-shared-objectives-none", "inst-shared-objectives-none"):
         assert page.is_checked(f"#{name}"), f"{name} is not checked"
-    assert_results_match(page)
+    assert_results_match(page, DECLINED)
     cards = page.eval_on_selector_all(
         ".result", "cards => cards.map(c => [c.dataset.subElement, c.dataset.agreement])"
     )
@@ -239,7 +244,7 @@ def test_share_link_reproduces_the_assessment_in_a_new_page(filled, browser: Bro
     with open_page(browser, site, shared, VIEWPORTS["phone"]) as (fresh, log):
         assert checked(fresh) == expected_checked()
         assert fresh.is_checked("#su-shared-objectives-none")
-        assert_results_match(fresh)
+        assert_results_match(fresh, DECLINED)
     fail_with(log.problems(), "Problems opening the shared link")
 
 
@@ -256,7 +261,8 @@ def test_state_is_kept_in_this_browser_and_start_again_clears_it(browser: Browse
         assert checked(page) == {}
         assert "#" not in page.url
         assert page.evaluate("Object.keys(localStorage)") == []
-        assert page.inner_text("#assess-status") == "All choices cleared. No stages chosen yet."
+        assert page.text_content("#assess-status") == "All choices cleared. No stages chosen yet."
+        assert page.inner_text("#assess-summary") == "No stages chosen yet."
         page.reload(wait_until="networkidle")
         assert checked(page) == {}
     finally:
@@ -272,7 +278,9 @@ def test_not_assessed_chosen_is_kept_apart_from_not_yet_chosen(browser: Browser,
         page.goto(assess_page(site).url, wait_until="networkidle")
         page.check(f"#inst-{SUBS[1]}-none")
         after_choice = page.url
-        status = page.inner_text("#assess-status")
+        status = page.text_content("#assess-status")
+        summary = page.inner_text("#assess-summary")
+        views = table_rows(page)
         page.reload(wait_until="networkidle")
         kept = page.is_checked(f"#inst-{SUBS[1]}-none")
         untouched = page.eval_on_selector_all(
@@ -282,7 +290,11 @@ def test_not_assessed_chosen_is_kept_apart_from_not_yet_chosen(browser: Browser,
     finally:
         context.close()
     assert after_choice.endswith(f"#inst=-0{'-' * (len(SUBS) - 2)}&v={RUBRIC.version}")
-    assert status.endswith("No stages chosen yet.")
+    assert status == f"{RUBRIC.sub_element(SUBS[1]).name}: not assessed."
+    assert summary == "No stages chosen yet."
+    # the table tells a side that chose "Not assessed" from one that has chosen nothing
+    assert views[SUBS[1]][1:] == ["Not chosen yet", "Not assessed", "Not assessed"]
+    assert views[SUBS[0]][1:] == ["Not chosen yet", "Not chosen yet", "Not chosen yet"]
     assert kept and untouched == 0
     assert exports_note == "Choose at least one stage to download the results."
 
@@ -302,12 +314,50 @@ def test_a_link_from_another_version_of_the_tool_says_so(
     browser: Browser, site: Site, fragment: str, note: str
 ):
     with open_page(browser, site, assess_page(site, fragment), VIEWPORTS["desktop"]) as (page, log):
-        status = page.inner_text("#assess-status")
+        status = page.text_content("#assess-status")
+        shown = page.is_visible("#assess-version-note")
+        said = page.inner_text("#assess-version-note")
         assert checked(page) == expected_checked()
         link = page.eval_on_selector("#assess-link", "a => a.href")
+        # the note stays on the page (and on paper) while the stages are checked one by one
+        page.check(f"#su-{SUBS[2]}-3")
+        kept = page.is_visible("#assess-version-note")
     fail_with(log.problems(), "Problems opening an older link")
     assert status.startswith(note + "Both sides have chosen")
+    assert (shown, kept) == (bool(note), bool(note))
+    assert said == note.strip()
     assert link.endswith(FRAGMENT)
+
+
+def test_the_summary_keeps_counting_while_the_status_says_what_just_happened(
+    browser: Browser, site: Site
+):
+    """The summary under "Results" (printed with them) always counts the choices. Copying the
+    link says so beside the button, and a choice is announced alone: stepping through a
+    row's stages with the arrow keys is not followed by the count each time."""
+    with open_page(browser, site, assess_page(site, FRAGMENT), VIEWPORTS["desktop"]) as (page, log):
+        summary = page.inner_text("#assess-summary")
+        assert summary.startswith("Both sides have chosen a stage for ")
+        page.click("#assess-copy")
+        page.wait_for_function("() => document.getElementById('assess-copied').textContent")
+        copied = page.inner_text("#assess-copied")
+        after_copy = page.inner_text("#assess-summary")
+        page.focus(f"#su-{SUBS[2]}-1")
+        page.keyboard.press("Space")
+        page.keyboard.press("ArrowRight")
+        status = page.text_content("#assess-status")
+        copied_after_change = page.inner_text("#assess-copied")
+    fail_with(log.problems(), "Problems copying and choosing")
+    assert copied in (
+        "Link copied.",
+        "This browser did not allow copying; select the link and copy it instead.",
+    )
+    assert after_copy == summary
+    assert status == (
+        f"{RUBRIC.sub_element(SUBS[2]).name}: Students' union chose stage 2 "
+        f"({RUBRIC.stage(2).name}); the institution has not chosen yet."
+    )
+    assert copied_after_change == "", "the link has changed since it was copied"
 
 
 def test_jumping_to_a_heading_keeps_the_assessment_in_the_address(browser: Browser, site: Site):
@@ -403,7 +453,7 @@ def test_json_and_csv_exports_hold_both_views(filled):
     assert [
         (r["sub_element"], r["students_union_stage"], r["institution_stage"], r["agreement"])
         for r in rows
-    ] == [(s, str(SU[s] or ""), str(INST[s] or ""), expected_agreement(s)) for s in SUBS]
+    ] == [(s, str(SU[s] or ""), str(INST[s] or ""), expected_agreement(s, DECLINED)) for s in SUBS]
 
 
 def test_csv_cells_are_never_formulas(filled):
