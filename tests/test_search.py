@@ -104,8 +104,9 @@ def test_story_page_marks_its_body_meta_and_filters(site: BuiltSite, item):
     stages = "; ".join(
         f"{a.sub_element.name}: {a.stage.number}. {a.stage.name}" for a in item.assessments
     )
+    badges = {"badges": "Example"} if item.example else {}
     assert meta == {"title": item.title, "kind": "Story", "partnership": partnership,
-                    "stages": stages}  # fmt: skip
+                    "stages": stages, **badges}  # fmt: skip
     values = story_values(BOOK.rubric, BOOK.site, item)
     assert filters == {key: [o.label for o in values[key]] for key in VALUE_KEYS if values[key]}
     assert filters["stage"] == list(dict.fromkeys(a.stage.name for a in item.assessments))
@@ -145,6 +146,7 @@ def test_partnership_page_is_indexed_without_its_story_list(site: BuiltSite):
     [body] = bodies(site, f"partnerships/{partnership.slug}/")
     meta, filters = marks(body)
     assert meta["partnership"] == partnership.name and meta["kind"] == "Partnership"
+    assert meta["badges"] == "Example"  # a partnership all of whose stories are examples
     years = {str(s.date.year) for s in BOOK.journey_dates(partnership)}
     assert set(filters["year"]) == years
     assert filters[ASSESSMENT] == sorted(
@@ -492,3 +494,15 @@ def test_pagefind_configuration_around_the_build_is_ignored(content_tree, tmp_pa
     build_site(BuildOptions(content=content), tmp_path / "b")
     assert index_data(tmp_path / "a") == index_data(tmp_path / "b")
     assert not (tmp_path / "b" / "elsewhere").exists()
+
+
+def test_a_draft_built_with_drafts_is_badged_in_the_search_results_too(content_tree, tmp_path):
+    """The search page shows the badges a result's page has ("Example", "Draft")."""
+    output = tmp_path / "site"
+    content = content_tree({"s.md": story(extra="draft: true\n")})
+    build_site(BuildOptions(content=content, drafts=True), output)
+    from .test_built_site import parse_html
+
+    doc = parse_html((output / "stories" / "s" / "index.html").read_text(encoding="utf-8"))
+    [body] = [el for el in doc.iter() if "data-pagefind-body" in el.attrs]
+    assert marks(body)[0]["badges"] == "Example Draft"

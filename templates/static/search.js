@@ -66,6 +66,10 @@ function resultItem(data) {
   const link = element("a", "", data.meta.title || data.url);
   link.href = data.url;
   heading.append(link);
+  // "Example" and "Draft", as the lists of stories and partnerships show them
+  for (const name of (data.meta.badges || "").split(" ").filter(Boolean)) {
+    heading.append(" ", element("strong", `badge badge--${name.toLowerCase()}`, name));
+  }
   item.append(heading);
   const facts = [data.meta.kind, data.meta.partnership, data.meta.stages].filter(Boolean);
   if (facts.length) item.append(element("p", "search-result__meta", facts.join(" · ")));

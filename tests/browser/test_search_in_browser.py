@@ -75,7 +75,10 @@ def test_a_word_from_one_story_finds_that_story(page: Page, site: Site, book: Ca
     assert result_links(page) == [f"{SUB_PATH}stories/{having[0].slug}/"]
     assert status(page) == f"1 result for “{WORD}”."
     item = page.locator(".search-result")
-    expect(item.locator("h2")).to_have_text(having[0].title)
+    # a fictional example says so here too, as in every list of stories
+    assert having[0].example
+    expect(item.locator("h2")).to_have_text(f"{having[0].title} Example")
+    expect(item.locator("h2 strong.badge--example")).to_have_text("Example")
     meta = item.locator(".search-result__meta").inner_text()
     assert meta.startswith("Story · ") and having[0].partnership.name in meta
     assert having[0].assessments[0].stage.name in meta
