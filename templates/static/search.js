@@ -8,7 +8,10 @@
 import { ASSESSED, assessments, chosen, clearAll, count, keepInUrl, restore } from "./facets.js";
 
 const PAGE_SIZE = 10;
-const TYPING_PAUSE_MS = 250;
+const TYPING_PAUSE_MS = 250; // the results follow the words typed after this pause
+// What the status says (which screen readers announce) waits for a longer one, so that a slow
+// typist hears the count once, when they stop, not "Searching…" and a count at every letter.
+const QUIET_MS = 1000;
 
 const form = document.querySelector("[data-search]");
 const fallback = document.querySelector("[data-search-fallback]");
@@ -20,6 +23,8 @@ let pagefind = null;
 let latest = 0; // the newest search; an older one that finishes later is dropped
 let found = []; // Pagefind's results of the newest search, not yet loaded beyond `shown`
 let shown = 0;
+let lastTyped = -Infinity; // when a letter was last typed (performance.now())
+let telling = 0; // the status waiting for typing to stop
 const pageTitle = document.title; // given back when the query is cleared
 
 /** Pagefind's filters: facet name -> { any: [option names] }, names from data-label; the
@@ -100,6 +105,15 @@ function describe(total, query) {
   return `${what}${words}${narrowed}.${paged}`;
 }
 
+/** Put text in the status now, or once typing has stopped for QUIET_MS; either replaces what
+ * was waiting. */
+function tell(text) {
+  window.clearTimeout(telling);
+  const wait = lastTyped + QUIET_MS - performance.now();
+  if (wait > 0) telling = window.setTimeout(() => (status.textContent = text), wait);
+  else status.textContent = text;
+}
+
 async function run() {
   const search = ++latest;
   const query = form.elements.q.value.trim();
@@ -112,11 +126,11 @@ async function run() {
   // the title names the search, for the tab, the history and a bookmark
   document.title = query ? `“${query}”: search – ${form.dataset.siteTitle}` : pageTitle;
   if (!query && Object.keys(picked).length === 0) {
-    status.textContent = "";
+    tell("");
     return;
   }
-  // said at once, politely, and replaced by the count: the index can take seconds to arrive
-  status.textContent = "Searching…";
+  // said politely, and replaced by the count: the index can take seconds to arrive
+  tell("Searching…");
   try {
     const answer = await pagefind.search(query || null, { filters: picked });
     if (search !== latest) return;
@@ -125,12 +139,12 @@ async function run() {
     await showMore(false);
   } catch (error) {
     if (search !== latest) return;
-    status.textContent = "The search did not finish (part of the index did not load). Try again.";
+    tell("The search did not finish (part of the index did not load). Try again.");
     console.warn("casebook: the search failed:", error);
     return;
   }
   if (search !== latest) return;
-  status.textContent = describe(found.length, query);
+  tell(describe(found.length, query));
 }
 
 async function start() {
@@ -162,7 +176,10 @@ async function start() {
 
   let pause = 0;
   form.elements.q.addEventListener("input", () => {
+    lastTyped = performance.now();
     window.clearTimeout(pause);
+    window.clearTimeout(telling);
+    status.textContent = ""; // the count is of the words before: said again when typing stops
     pause = window.setTimeout(run, TYPING_PAUSE_MS);
   });
   form.addEventListener("change", (event) => {
@@ -170,6 +187,7 @@ async function start() {
   });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
+    lastTyped = -Infinity; // Enter asks for the answer now
     window.clearTimeout(pause);
     run();
   });

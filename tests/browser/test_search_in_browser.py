@@ -165,6 +165,32 @@ def test_a_slow_search_says_it_is_searching_until_it_can_count(
     expect(live).to_have_text("")
 
 
+def test_a_slow_typist_hears_the_count_once_when_they_stop(page: Page, site: Site):
+    """Typing at 400 ms a letter used to change the status 14 times for "bursary" (each pause
+    gave "Searching…" and a count of the letters so far): the results still follow the
+    letters, but the status waits until typing has stopped for a second."""
+    page.goto(site.base_url + "search/")
+    box = page.get_by_label("Search stories, stages of the tool and partnerships")
+    expect(box).to_be_visible()
+    page.evaluate(
+        """() => {
+            window.told = [];
+            const live = document.querySelector("[data-status]");
+            new MutationObserver(() => window.told.push(live.textContent))
+                .observe(live, { childList: true, characterData: true, subtree: true });
+        }"""
+    )
+    box.press_sequentially("bursary", delay=400)
+    live = page.locator("[data-status]")
+    expect(live).to_have_text(re.compile(r"^\d+ results? for “bursary”\.$"), timeout=TIMEOUT_MS)
+    told = [text for text in page.evaluate("() => window.told") if text]
+    assert told == [live.inner_text()], told
+    # Enter asks for the answer without waiting
+    box.press_sequentially(" trust", delay=50)
+    page.keyboard.press("Enter")
+    expect(live).to_have_text(re.compile("for “bursary trust”"), timeout=TIMEOUT_MS)
+
+
 def test_without_javascript_search_points_to_the_stories_and_the_matrix(
     browser: Browser, site: Site
 ):
