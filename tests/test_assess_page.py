@@ -157,3 +157,19 @@ def test_script_modules_import_only_their_neighbours(built):
         for target in re.findall(r'from "([^"]+)"', module.read_text(encoding="utf-8")):
             assert target.startswith("./"), f"{module.name} imports {target}"
             assert (STATIC / target[2:]).is_file(), f"{module.name} imports missing {target}"
+
+
+def test_only_the_results_are_a_landmark_among_the_sections(built):
+    """A <section> with a name is a region landmark: the worksheet's twelve (three
+    commitments, nine sub-elements) filled a screen reader's landmark list before "Results".
+    They are found by their headings instead."""
+    _, page, _ = built
+    main = next(el for el in page.iter() if el.tag == "main")
+    named = [
+        el.attrs.get("id")
+        for el in main.iter()
+        if el.tag == "section" and ("aria-labelledby" in el.attrs or "aria-label" in el.attrs)
+    ]
+    assert named == ["assess-results"]
+    sections = [el for el in main.iter() if el.tag == "section"]
+    assert len(sections) == 1 + 3 + 9
