@@ -29,6 +29,19 @@ example: true
 """
 
 
+def keep_only_examples(content: Path) -> Path:
+    """Remove from a copy of the content every story not marked `example: true`, for tests
+    that count the example site's pages: a contributor's real story is checked by `check`
+    and built, and must not change what those tests count."""
+    for path in sorted((content / "stories").iterdir()):
+        main = path / "index.md" if path.is_dir() else path
+        text = main.read_text(encoding="utf-8") if main.is_file() else ""
+        front = text.split("\n---", 1)[0] if text.startswith("---") else ""
+        if "\nexample: true" not in front:
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    return content
+
+
 def story(title: str = "A good story", body: str = "Plain words.", extra: str = "") -> str:
     """A valid story file; extra is front matter lines added before the closing ---."""
     return GOOD_STORY.format(title=title, body=body, extra=extra)

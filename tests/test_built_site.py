@@ -462,7 +462,9 @@ def test_root_relative_urls_carry_the_sub_path(site: BuiltSite, site_url: str):
 
 @every_page
 def test_assets_are_local(site: BuiltSite, site_url: str):
-    """Stylesheets, icons, images and scripts come from this site, by a sub-path link."""
+    """Stylesheets, icons, images and scripts come from this site: the templates' by a
+    sub-path link, a folder story's pictures by a link relative to its page (which a
+    contributor writes: ![Our room](room.png))."""
     doc = site.page(site_url)
     assets = [(el, el.attrs["src"]) for el in doc.iter() if "src" in el.attrs]
     assets += [
@@ -471,7 +473,13 @@ def test_assets_are_local(site: BuiltSite, site_url: str):
         if link.attrs.get("rel", "").lower() not in {"canonical", "alternate"}
     ]
     assert assets, "expected at least a stylesheet"
-    remote = [(el, value) for el, value in assets if not value.startswith(BASE_PATH)]
+    story_picture = [el.tag == "img" and "/" not in value for el, value in assets]
+    remote = [
+        (el, value)
+        for (el, value), relative in zip(assets, story_picture, strict=True)
+        if not (value.startswith(BASE_PATH) or relative)
+        or not urljoin(absolute(site_url), value).startswith(BASE_URL)
+    ]
     assert remote == [], "assets must be served from this site"
 
 
@@ -1034,3 +1042,4 @@ def test_one_content_security_policy_in_every_page_and_in_headers(site: BuiltSit
     assert headers[1] == (
         f"  Content-Security-Policy: {CONTENT_SECURITY_POLICY}; frame-ancestors 'none'"
     )
+

@@ -21,7 +21,7 @@ from casebook.problems import OutputError
 from casebook.search_index import BUNDLE, LIBRARY, SHARDS, shard_count, shard_of
 from casebook.serve import Rebuilder
 
-from .conftest import CONTENT, REPO, story
+from .conftest import CONTENT, REPO, keep_only_examples, story
 from .test_incremental import TODAY, snapshot
 from .test_search import fragments
 
@@ -53,7 +53,7 @@ def pagefind_runs(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 def content(tmp_path: Path) -> Path:
     copy = tmp_path / "content"
     shutil.copytree(CONTENT, copy)
-    return copy
+    return keep_only_examples(copy)
 
 
 def shard_folders(site: Path) -> list[Path]:
