@@ -1043,3 +1043,17 @@ def test_one_content_security_policy_in_every_page_and_in_headers(site: BuiltSit
         f"  Content-Security-Policy: {CONTENT_SECURITY_POLICY}; frame-ancestors 'none'"
     )
 
+
+@every_page
+def test_links_with_the_same_words_lead_to_the_same_page(site: BuiltSite, site_url: str):
+    """In a screen reader's list of links, two links that read alike must go to one place: a
+    story's stages and a journey's cells ("2. Developing") name their sub-element in hidden
+    text; a footnote's back-link ("↩") is named by its aria-label ("Back to the text (note
+    1)")."""
+    doc = site.page(site_url)
+    targets: dict[str, set[str]] = {}
+    for link in doc.find_all("a"):
+        name = link.attrs.get("aria-label") or link.plain
+        targets.setdefault(name, set()).add(link.attrs.get("href", ""))
+    alike = {words: sorted(hrefs) for words, hrefs in targets.items() if len(hrefs) > 1}
+    assert alike == {}
