@@ -80,7 +80,11 @@ def body(name: str) -> str:
 
 def test_the_committed_form_is_the_generated_one() -> None:
     committed = (REPO / TEMPLATE_PATH).read_text(encoding="utf-8")
-    assert committed == template_yaml(SETTINGS.rubric, SETTINGS.site.base_url)
+    assert committed == template_yaml(SETTINGS.rubric, SETTINGS.site.base_url), (
+        f"{TEMPLATE_PATH} is not the form the rubric and site.yaml give (it quotes every "
+        "descriptor): make it again with `python -m casebook.issueform template > "
+        f"{TEMPLATE_PATH}`"
+    )
     assert "descriptor" not in committed, "hints say 'the tool's words for this stage'"
     form = yaml.safe_load(committed)
     ids = [item["id"] for item in form["body"] if "id" in item]
