@@ -57,7 +57,7 @@ def test_serve_reloads_on_save_and_shows_a_failed_rebuild_on_the_page(tmp_path, 
         wait_for(lambda: b"search index updated" in (tmp_path / "serve.log").read_bytes(), 60)
         searching = browser.new_page()
         searching.goto(f"http://127.0.0.1:{port}/search/?q=reloaded")
-        expect(searching.locator(".search-result h2")).to_have_text(
+        expect(searching.locator(".search-result h2 a")).to_have_text(
             ["Saved and reloaded"], timeout=30_000
         )
         searching.close()
