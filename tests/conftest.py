@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 from pathlib import Path
 
@@ -29,15 +30,23 @@ example: true
 """
 
 
+@functools.cache
+def _example_slugs() -> frozenset[str]:
+    """The slugs of the repository's stories marked `example: true` (drafts too), as the
+    build reads them."""
+    from casebook.pipeline import BuildOptions, check_site
+
+    book = check_site(BuildOptions(content=CONTENT, drafts=True)).book
+    return frozenset(story.slug for story in book.stories if story.example)
+
+
 def keep_only_examples(content: Path) -> Path:
     """Remove from a copy of the content every story not marked `example: true`, for tests
     that count the example site's pages: a contributor's real story is checked by `check`
     and built, and must not change what those tests count."""
+    examples = _example_slugs()
     for path in sorted((content / "stories").iterdir()):
-        main = path / "index.md" if path.is_dir() else path
-        text = main.read_text(encoding="utf-8") if main.is_file() else ""
-        front = text.split("\n---", 1)[0] if text.startswith("---") else ""
-        if "\nexample: true" not in front:
+        if (path.name if path.is_dir() else path.stem) not in examples:
             shutil.rmtree(path) if path.is_dir() else path.unlink()
     return content
 

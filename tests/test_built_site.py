@@ -473,13 +473,14 @@ def test_assets_are_local(site: BuiltSite, site_url: str):
         if link.attrs.get("rel", "").lower() not in {"canonical", "alternate"}
     ]
     assert assets, "expected at least a stylesheet"
-    story_picture = [el.tag == "img" and "/" not in value for el, value in assets]
-    remote = [
-        (el, value)
-        for (el, value), relative in zip(assets, story_picture, strict=True)
-        if not (value.startswith(BASE_PATH) or relative)
-        or not urljoin(absolute(site_url), value).startswith(BASE_URL)
-    ]
+
+    def local(element: Element, value: str) -> bool:
+        by_sub_path = value.startswith(BASE_PATH)
+        beside_its_story = element.tag == "img" and "/" not in value
+        inside = urljoin(absolute(site_url), value).startswith(BASE_URL)
+        return (by_sub_path or beside_its_story) and inside
+
+    remote = [(el, value) for el, value in assets if not local(el, value)]
     assert remote == [], "assets must be served from this site"
 
 
