@@ -316,7 +316,7 @@ function start(root) {
       const note = showVersionNote(location.hash);
       fillForm(state);
       save(state);
-      render(state, `Assessment loaded from the link. ${note}`, true);
+      render(state, ["Assessment loaded from the link.", note].filter(Boolean).join(" "), true);
     } else {
       // A jump to a heading or the skip link: keep the assessment in the address.
       const hash = stateHash(readForm());

@@ -360,6 +360,18 @@ def test_the_summary_keeps_counting_while_the_status_says_what_just_happened(
     assert copied_after_change == "", "the link has changed since it was copied"
 
 
+def test_a_link_opened_on_the_page_is_announced_with_the_count(browser: Browser, site: Site):
+    with open_page(browser, site, assess_page(site), VIEWPORTS["desktop"]) as (page, log):
+        page.evaluate(f"() => {{ location.hash = {FRAGMENT!r}; }}")
+        page.wait_for_function(
+            "() => document.getElementById('assess-status').textContent.startsWith('Assessment')"
+        )
+        status = page.text_content("#assess-status")
+        summary = page.inner_text("#assess-summary")
+    fail_with(log.problems(), "Problems opening a link on the page")
+    assert status == f"Assessment loaded from the link. {summary}"
+
+
 def test_jumping_to_a_heading_keeps_the_assessment_in_the_address(browser: Browser, site: Site):
     with open_page(browser, site, assess_page(site, FRAGMENT), VIEWPORTS["desktop"]) as (page, _):
         page.wait_for_selector("#result-time h4")
