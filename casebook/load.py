@@ -134,10 +134,12 @@ def _load_yaml_file(path: Path, problems: list[Problem]) -> YamlSource | None:
     if text is None:
         return None
     try:
-        return YamlSource(display, parse_yaml(text))
+        document = parse_yaml(text)
     except YamlError as error:
         problems.extend(Problem(display, p.line, p.message) for p in error.problems)
         return None
+    problems.extend(Problem(display, p.line, p.message) for p in document.problems)
+    return YamlSource(display, document)
 
 
 def _ignored(name: str) -> bool:
@@ -345,16 +347,20 @@ def _parse_story(
     try:
         front = parse_yaml("\n".join(lines[1:end]), first_line=2)
     except YamlError as error:
-        heading = next((i for i in range(1, end) if _HEADING.match(lines[i])), None)
-        if heading is not None and any(p.line > heading for p in error.problems):
-            # the story's text, read as fields: its "## heading" is a YAML comment
-            message = (
-                "front matter is not closed before the story's text; add a line '---' after "
-                "the last field"
-            )
-            problems.append(Problem(display, heading + 1, message))
-            return None
-        problems.extend(Problem(display, p.line, p.message) for p in error.problems)
+        front, found = None, error.problems
+    else:
+        found = list(front.problems)
+    heading = next((i for i in range(1, end) if _HEADING.match(lines[i])), None)
+    if heading is not None and any(p.line > heading for p in found):
+        # the story's text, read as fields: its "## heading" is a YAML comment
+        message = (
+            "front matter is not closed before the story's text; add a line '---' after "
+            "the last field"
+        )
+        problems.append(Problem(display, heading + 1, message))
+        return None
+    problems.extend(Problem(display, p.line, p.message) for p in found)
+    if front is None:
         return None
     body = "\n".join(lines[end + 1 :])
     return StorySource(display, slug, front, body, end + 2, images)

@@ -42,6 +42,12 @@ Key = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)
+class YamlProblem:
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
 class YamlDocument:
     """Plain Python values, plus the file line of each value by its key path, and the text
     as written of each unquoted value YAML reads as something other than text (a number,
@@ -50,6 +56,10 @@ class YamlDocument:
     value: Any
     lines: dict[Key, int] = field(default_factory=dict)
     written: dict[Key, str] = field(default_factory=dict)
+    # problems that leave the value whole enough to check the rest: a value cut short by a
+    # hashtag, a field given twice (the first is kept); the file still fails, but its other
+    # problems are listed with these, not after they are fixed
+    problems: tuple[YamlProblem, ...] = ()
 
     def text_of(self, value: Any, *path: str | int) -> Any:
         """The value at path as the text written there, if it was read as something else."""
@@ -63,12 +73,6 @@ class YamlDocument:
                 return self.lines[key]
             key = key[:-1]
         return self.lines.get((), 1)
-
-
-@dataclass(frozen=True)
-class YamlProblem:
-    line: int
-    message: str
 
 
 class YamlError(Exception):
@@ -120,8 +124,8 @@ def parse_yaml(text: str, first_line: int = 1) -> YamlDocument:
     builder = _Builder(first_line, _LINE_BREAK.split(text))
     value = builder.build(node, (), 0)
     if builder.problems:
-        raise YamlError(builder.problems)
-    return YamlDocument(value, builder.lines, builder.written)
+        raise YamlError(sorted([*builder.problems, *builder.mild], key=lambda p: p.line))
+    return YamlDocument(value, builder.lines, builder.written, tuple(builder.mild))
 
 
 # "field: value" on one line (or "- field: value" in a list), for the hints below
@@ -205,6 +209,7 @@ class _Builder:
         self.lines: dict[Key, int] = {}
         self.written: dict[Key, str] = {}
         self.problems: list[YamlProblem] = []
+        self.mild: list[YamlProblem] = []  # see YamlDocument.problems
         self.seen: set[int] = set()
 
     def line_of(self, node: yaml.Node) -> int:
@@ -260,10 +265,8 @@ class _Builder:
                 continue
             key = str(key_node.value)
             if key in first_seen:
-                self.fail(
-                    key_node,
-                    f"duplicate field '{key}' (also on line {first_seen[key]}); keep only one",
-                )
+                message = f"duplicate field '{key}' (also on line {first_seen[key]}); keep only one"
+                self.mild.append(YamlProblem(self.line_of(key_node), message))
                 continue
             first_seen[key] = self.line_of(key_node)
             result[key] = self.build(value_node, (*path, key), depth + 1, first_seen[key])
@@ -307,7 +310,7 @@ class _Builder:
         field_name = names[-1] if names else "value"
         whole = f"{node.value} {rest.strip()}"
         dropped = rest.strip()
-        self.problems.append(
+        self.mild.append(
             YamlProblem(
                 self.first_line + end.line,
                 f"'{field_name}' stops before '{dropped}', as YAML reads ' #' as the start of "

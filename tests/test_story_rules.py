@@ -256,12 +256,19 @@ def test_new_and_the_issue_form_refuse_the_topics_check_refuses():
     ]
 
 
+@pytest.mark.parametrize(
+    "words",
+    [
+        "Words.",
+        "We met: weekly #proud",  # read as a field cut short by a hashtag
+    ],
+)
 def test_a_front_matter_left_open_is_named_at_the_storys_first_heading(
-    content_tree, monkeypatch, capsys
+    words, content_tree, monkeypatch, capsys
 ):
     """Without its closing ---, the story's text is read as fields (its headings are YAML
     comments) up to a --- rule further down."""
-    left_open = story(body="Words.\n\n---\n\nMore words.").replace("example: true\n---\n", "")
+    left_open = story(body=f"{words}\n\n---\n\nMore words.").replace("example: true\n---\n", "")
     assert check(content_tree, monkeypatch, capsys, {"s.md": left_open}) == [
         "content/stories/s.md:11: front matter is not closed before the story's text; add a "
         "line '---' after the last field"

@@ -15,6 +15,11 @@ def messages(text: str) -> list[tuple[int, str]]:
     return [(p.line, p.message) for p in caught.value.problems]
 
 
+def mild(text: str) -> list[tuple[int, str]]:
+    """The problems of a document still read whole (YamlDocument.problems)."""
+    return [(p.line, p.message) for p in parse_yaml(text).problems]
+
+
 def test_values_and_their_lines():
     doc = parse_yaml("title: A\nlist:\n  - x: 1\n    y: 2025-03-14\n", first_line=2)
     assert doc.value == {"title": "A", "list": [{"x": 1, "y": dt.date(2025, 3, 14)}]}
@@ -23,10 +28,21 @@ def test_values_and_their_lines():
     assert doc.line("list", 0, "missing") == 4  # falls back to the nearest parent
 
 
-def test_duplicate_keys_are_errors_not_last_wins():
-    assert messages("a: 1\nb: 2\na: 3\n") == [
+def test_duplicate_keys_are_problems_not_last_wins():
+    assert mild("a: 1\nb: 2\na: 3\n") == [
         (3, "duplicate field 'a' (also on line 1); keep only one")
     ]
+    assert parse_yaml("a: 1\nb: 2\na: 3\n").value == {"a": 1, "b": 2}
+
+
+def test_problems_that_leave_the_value_whole_are_listed_with_those_that_do_not():
+    text = "title: Our #1\ntitle: again\nstage: !!python/object x\n"
+    assert messages(text) == [
+        (1, "'title' stops before '#1', as YAML reads ' #' as the start of a comment; "
+            "put the whole value in quotes: title: \"Our #1\""),
+        (2, "duplicate field 'title' (also on line 1); keep only one"),
+        (3, "YAML tag '!!python/object' is not allowed; remove it and write a plain value"),
+    ]  # fmt: skip
 
 
 def test_aliases_are_refused_where_they_are_used():
@@ -74,7 +90,7 @@ def test_impossible_dates_are_kept_for_validation_to_name():
 
 def test_a_hashtag_that_would_cut_text_short_is_a_problem_with_the_quoted_fix():
     text = 'title: Our #1 priority: access\nsummary: We met weekly #proud and\nrole: say "hi" #x\n'
-    assert messages(text) == [
+    assert mild(text) == [
         (1, "'title' stops before '#1 priority: access', as YAML reads ' #' as the start of "
             "a comment; put the whole value in quotes: title: \"Our #1 priority: access\""),
         (2, "'summary' stops before '#proud and', as YAML reads ' #' as the start of "
