@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 from .memo import Memo
 from .model import StoryImage
+from .pictures import KINDS as PICTURE_KINDS
+from .pictures import picture_problem
 from .problems import Problem, display_path
 from .slugs import RESERVED, is_slug, slugify
 from .yamltext import YamlDocument, YamlError, parse_yaml
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
 
 MAX_STORY_BYTES = 1_000_000
 SETTLED_NS = 2_000_000_000  # coarse file systems keep times to a second or two
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif")
+IMAGE_SUFFIXES = tuple(PICTURE_KINDS)
 
 
 @dataclass(frozen=True)
@@ -259,6 +261,9 @@ def _folder_images(folder: Path, problems: list[Problem]) -> tuple[StoryImage, .
                 )
             )
         else:
+            if (wrong := picture_problem(str(entry), entry.name)) is not None:
+                problems.append(Problem(display, 0, wrong))
+            # kept all the same, so that the story showing it is not told it is missing
             images.append(StoryImage(entry.name, str(entry)))
     return tuple(images)
 

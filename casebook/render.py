@@ -31,7 +31,7 @@ from .facets import template_functions
 from .journey_chart import journey_chart
 from .load import IMAGE_SUFFIXES
 from .memo import Memo
-from .model import Casebook, Story
+from .model import Casebook, Story, StoryImage
 from .opendata import OpenData
 from .page_cache import Asked, PageCache, PageReads
 from .pages import Page, site_files, site_pages
@@ -430,6 +430,8 @@ def _render_bodies(
         present = {image.name for image in story.images}
         found = [_missing_image(story, n) for n in rendered.images if n not in present]
         found.extend(_refused_pictures(story, rendered.refused))
+        if not found:
+            found = [_unshown(story, i) for i in story.images if i.name not in rendered.images]
         problems.extend(sorted(found, key=lambda problem: problem.line))
     if problems:
         raise ContentError(problems)
@@ -444,6 +446,16 @@ def _missing_image(story: Story, name: str) -> Problem:
     else:
         fix = f"make the story a folder, stories/{story.slug}/index.md, and put the image beside it"
     return Problem(story.source, story.body_line + index, f"image '{name}' not found; {fix}")
+
+
+def _unshown(story: Story, image: StoryImage) -> Problem:
+    """A picture beside the story that its text does not show: it would be published all
+    the same, at an address anyone could guess."""
+    message = (
+        f"the story does not show this picture, but it would be published; show it with "
+        f"![what it shows]({image.name}), or remove the file"
+    )
+    return Problem(os.path.join(os.path.dirname(story.source), image.name), 0, message)
 
 
 # where a picture's address is written: ![alt](address), or [name]: address for ![alt][name]

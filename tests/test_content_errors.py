@@ -141,6 +141,41 @@ def test_a_picture_named_in_another_case_is_a_problem(content_tree, monkeypatch,
     assert len(err) == 2
 
 
+def test_a_picture_the_story_does_not_show_is_a_problem(content_tree, monkeypatch, capsys):
+    """It would be published all the same, at an address anyone could guess."""
+    err = _picture_problems(content_tree, monkeypatch, capsys, "Our team, in words only.")
+    assert err == [
+        "content/stories/t/team.png: the story does not show this picture, but it would be "
+        "published; show it with ![what it shows](team.png), or remove the file",
+        "casebook: 1 problem found; fix it and run check again",
+    ]
+
+
+def test_a_picture_must_be_small_and_of_the_kind_its_name_says(content_tree, monkeypatch, capsys):
+    from casebook.pictures import MAX_PICTURE_BYTES
+
+    body = "![Team](team.png) ![Hall](hall.png) ![Phone](phone.jpg) ![Big](big.jpg) ![W](w.webp)"
+    root = content_tree({"t/index.md": story(body=body)})
+    folder = root / "stories" / "t"
+    (folder / "team.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (folder / "hall.png").write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF")  # a JPEG
+    (folder / "phone.jpg").write_bytes(b"\x00\x00\x00\x18ftypheic")  # a phone's HEIC
+    (folder / "big.jpg").write_bytes(b"\xff\xd8\xff" + bytes(MAX_PICTURE_BYTES))
+    (folder / "w.webp").write_bytes(b"RIFF\x24\x00\x00\x00WEBPVP8 ")
+    monkeypatch.chdir(root.parent)
+    assert main(["build", "--output", "site"]) == 1
+    assert capsys.readouterr().err.splitlines()[:-1] == [
+        "content/stories/t/big.jpg: picture is 1,000,003 bytes, over the 1,000,000 byte limit, "
+        "and readers on slow connections wait for every byte; save it smaller, for example at "
+        "most 1,600 pixels wide",
+        "content/stories/t/hall.png: this file holds a JPEG picture, but its name ends .png; "
+        "rename it hall.jpg, and write that name in the story",
+        "content/stories/t/phone.jpg: this file is not a JPEG picture, nor any picture a "
+        "browser shows; save the picture again as PNG or JPEG",
+    ]
+    assert not (root.parent / "site").exists()
+
+
 def test_a_picture_with_a_query_or_a_fragment_is_a_problem(content_tree, monkeypatch, capsys):
     body = "![Team](team.png?v=2)\n\n![Team](./team.png#top)"
     assert _picture_problems(content_tree, monkeypatch, capsys, body)[:2] == [

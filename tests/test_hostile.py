@@ -959,7 +959,7 @@ def test_only_the_storys_own_images_are_published(accepted: BuiltSite):
     for relative in expected:
         assert accepted.files[relative].read_bytes() == (folder / Path(relative).name).read_bytes()
     images = [t.get("src") for t in accepted.pages["stories/folder-images/index.html"].find("img")]
-    assert set(images) == {"pic.png", "polyglot.gif", "svg-in-disguise.png"}
+    assert set(images) == {"pic.png", "polyglot.gif"}
 
 
 # --------------------------------------------------------------------------- refused stories
@@ -1042,6 +1042,11 @@ REFUSALS: dict[str, Refusal] = {
         ".jpeg, .webp or .gif file; save it as logo.png beside the story's index.md and write "
         "![logo](logo.png)",
         f"/logo.svg{ONLY_IMAGES}",
+    ),
+    "folder-svg-in-disguise": _lines(
+        "folder-svg-in-disguise",
+        "/logo.png: this file is not a PNG picture, nor any picture a browser shows; save the "
+        "picture again as PNG or JPEG",
     ),
     "folder-uppercase-image": _lines(
         "folder-uppercase-image",

@@ -65,7 +65,7 @@ def test_a_title_over_200_characters_is_refused(content_tree, monkeypatch, capsy
 
 def test_folder_story_with_images(content_tree):
     root = content_tree({"with-photo/index.md": story(body="![A poster](poster.png)")})
-    (root / "stories" / "with-photo" / "poster.png").write_bytes(b"\x89PNG fake")
+    (root / "stories" / "with-photo" / "poster.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     checked = check(root)
     (only,) = checked.book.stories
     assert only.slug == "with-photo"
