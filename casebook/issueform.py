@@ -396,12 +396,54 @@ def draft_from_issue(
     )
 
 
-def write_story(draft: StoryDraft, settings: Settings, content: Path, issue: int) -> Path:
-    """Write the story; the issue number keeps the name free when the plain one is taken."""
+def origin_line(issue: int) -> str:
+    """The comment a story made from this issue carries in its front matter."""
+    return f"# made from issue #{issue} by the story workflow"
+
+
+def made_from(content: Path, issue: int) -> Path | None:
+    """The story already made from this issue (its front matter has origin_line), if any."""
+    wanted = origin_line(issue)
+    folder = content / "stories"
     try:
-        return write_new_story(draft, settings, content, ("", f"-issue-{issue}"))
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return None
+    for name in names:
+        path = folder / name / "index.md" if (folder / name).is_dir() else folder / name
+        if path.suffix != ".md" or path.is_symlink() or not path.is_file():
+            continue
+        try:
+            with path.open(encoding="utf-8", errors="replace") as file:
+                lines = [file.readline().rstrip("\r\n") for _ in range(3)]
+        except OSError:
+            continue
+        if lines[0] == "---" and wanted in lines[1:]:
+            return path
+    return None
+
+
+def write_story(draft: StoryDraft, settings: Settings, content: Path, issue: int) -> Path:
+    """Write the story; the issue number keeps the name free when the plain one is taken.
+    A story already made from this issue (the workflow run again after its pull request was
+    merged) is not made twice."""
+    made = made_from(content, issue)
+    if made is not None:
+        message = (
+            f"{display_path(made)} was made from this issue already; to change it, edit that "
+            "file in a pull request, or delete it first to make it again from the issue"
+        )
+        raise ConversionError([message])
+    try:
+        return write_new_story(
+            draft, settings, content, ("", f"-issue-{issue}"), origin_line(issue)
+        )
     except FileExistsError as error:
-        message = f"{display_path(error.args[0])} already exists, not overwriting"
+        names = " and ".join(display_path(path) for path in error.args)
+        message = (
+            f"{names} already exist, not overwriting; if one of them is this issue's story, "
+            "edit that file in a pull request instead"
+        )
         raise ConversionError([message]) from None
     except OSError as error:
         folder = display_path(content / "stories")

@@ -384,25 +384,30 @@ def numbered() -> Iterable[str]:
 
 
 def write_new_story(
-    draft: StoryDraft, settings: Settings, content: Path, suffixes: Iterable[str] = ("",)
+    draft: StoryDraft,
+    settings: Settings,
+    content: Path,
+    suffixes: Iterable[str] = ("",),
+    origin: str = "",
 ) -> Path:
     """Write the story under the first free name (its stem plus a suffix); never overwrite,
-    and never leave part of a file. FileExistsError names the first name tried when every
-    one is taken; OSError if the folder cannot be written to."""
+    and never leave part of a file. FileExistsError names each name tried (the file or the
+    folder that has it) when every one is taken; OSError if the folder cannot be written to.
+    origin: see story_text."""
     urls = Urls(settings.site.base_url)
-    data = story_text(draft, urls.absolute(urls.story_schema())).encode("utf-8")
+    data = story_text(draft, urls.absolute(urls.story_schema()), origin).encode("utf-8")
     folder = content / "stories"
-    first: Path | None = None
+    taken: list[Path] = []
     for suffix in suffixes:
         stem = file_stem(draft) + suffix
         path = folder / f"{stem}.md"
-        if first is None:
-            first = path if path.exists() or not (folder / stem).exists() else folder / stem
         if any(p.exists() or p.is_symlink() for p in (path, folder / stem)):
+            taken.append(path if path.exists() or not (folder / stem).exists() else folder / stem)
             continue
         if _create(path, data):
             return path
-    raise FileExistsError(first)
+        taken.append(path)
+    raise FileExistsError(*taken)
 
 
 def _create(path: Path, data: bytes) -> bool:

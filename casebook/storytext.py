@@ -60,11 +60,13 @@ def file_stem(draft: StoryDraft) -> str:
     return f"{draft.date:%Y-%m}-{slug}"
 
 
-def story_text(draft: StoryDraft, schema_url: str) -> str:
-    """The whole file: front matter (with the schema line editors read), then the two headings."""
+def story_text(draft: StoryDraft, schema_url: str, origin: str = "") -> str:
+    """The whole file: front matter (with the schema line editors read, and a comment line
+    origin if given: where the story was made from), then the two headings."""
     lines = [
         "---",
         SCHEMA_COMMENT + schema_url,
+        *([origin] if origin else []),
         f"title: {yaml_scalar(draft.title)}",
         f"date: {draft.date.isoformat()}",
         "partnership:",

@@ -110,13 +110,15 @@ def test_a_full_issue_becomes_a_story_that_check_and_build_accept(
     monkeypatch.setenv("ISSUE_BODY", body("full.md"))
     monkeypatch.setenv("ISSUE_TITLE", ISSUE_TITLE)
     assert main(["convert", "--content", str(content), "--issue", "7"]) == 0
-    assert main(["convert", "--content", str(content), "--issue", "7"]) == 0  # name taken
+    assert main(["convert", "--content", str(content), "--issue", "8"]) == 0  # name taken
     stories = sorted(p.name for p in (content / "stories").iterdir())
     assert stories == [
-        "2025-03-agreeing-what-data-we-could-share-a-year-on-issue-7.md",
+        "2025-03-agreeing-what-data-we-could-share-a-year-on-issue-8.md",
         "2025-03-agreeing-what-data-we-could-share-a-year-on.md",
     ]
-    assert (content / "stories" / stories[1]).read_text(encoding="utf-8") == FULL_STORY
+    schema, rest = FULL_STORY.split("\n", 2)[1:]
+    made = f"---\n{schema}\n# made from issue #7 by the story workflow\n{rest}"
+    assert (content / "stories" / stories[1]).read_text(encoding="utf-8") == made
     (content / "stories" / stories[0]).unlink()
     assert casebook_main(["check", "--content", str(content)]) == 0
     out = tmp_path / "site"
@@ -255,8 +257,39 @@ def test_both_names_taken_is_an_error_not_an_overwrite(content_tree) -> None:
     with pytest.raises(ConversionError) as caught:
         write_story(draft, SETTINGS, content, 7)
     (problem,) = caught.value.problems
-    assert problem.endswith(f"stories/{stem}.md already exists, not overwriting")
+    assert problem == (
+        f"{content}/stories/{stem}.md and {content}/stories/{stem}-issue-7 already exist, not "
+        "overwriting; if one of them is this issue's story, edit that file in a pull request "
+        "instead"
+    )
     assert (content / "stories" / f"{stem}.md").read_text(encoding="utf-8") == "first\n"
+
+
+def test_the_workflow_run_again_after_its_story_was_merged_makes_no_second_story(
+    content_tree, monkeypatch, capsys
+) -> None:
+    """The label taken off and put back after the pull request was merged: the story made
+    from the issue is found by its origin line, whatever its name now, and not made again."""
+    content = content_tree({})
+    monkeypatch.setenv("ISSUE_BODY", body("full.md"))
+    monkeypatch.setenv("ISSUE_TITLE", ISSUE_TITLE)
+    assert main(["convert", "--content", str(content), "--issue", "7"]) == 0
+    stories = content / "stories"
+    (made,) = stories.iterdir()
+    (stories / "renamed-by-a-maintainer").mkdir()
+    made.rename(stories / "renamed-by-a-maintainer" / "index.md")
+    capsys.readouterr()
+    report = content.parent / "report.md"
+    args = ["convert", "--content", str(content), "--issue", "7", "--report", str(report)]
+    assert main(args) == 1
+    assert capsys.readouterr().err == (
+        f"casebook: issue #7: {stories}/renamed-by-a-maintainer/index.md was made from this "
+        "issue already; to change it, edit that file in a pull request, or delete it first to "
+        "make it again from the issue\n"
+    )
+    assert report.is_file()
+    assert sorted(p.name for p in stories.iterdir()) == ["renamed-by-a-maintainer"]
+    assert main(["convert", "--content", str(content), "--issue", "17"]) == 0
 
 
 @pytest.mark.parametrize(
