@@ -14,8 +14,8 @@ from .datewords import date_problem, early_problem
 from .model import PERSPECTIVES, Assessment, Contributor, Rubric, Stage, SubElement
 from .problems import did_you_mean, one_of, quoted
 from .schema import MAX_NAME, MAX_SUMMARY
-from .slugs import is_slug, long_tag_problem, slugify
 from .storyfields import MAX_TITLE
+from .yamlfields import tag_problem
 
 
 class AnswerError(ValueError):
@@ -172,14 +172,8 @@ def tag_problems(answer: str) -> list[str]:
         return [str(error)]
     problems = []
     for tag in dict.fromkeys(t.strip() for t in answer.split(",")):
-        if tag and not is_slug(tag):
-            suggestion = slugify(tag) or "outreach"
-            problems.append(
-                f"tag '{tag}' may use only lowercase letters, digits and hyphens; "
-                f"for example '{suggestion}'"
-            )
-        elif too_long := long_tag_problem(tag):
-            problems.append(too_long)
+        if tag and (problem := tag_problem(tag)):
+            problems.append(problem)
     return problems
 
 

@@ -35,6 +35,14 @@ def not_a_slug(what: str, value: Any, fallback: str = "") -> str:
     return f"{what} {kind(value)} may use only lowercase letters, digits and hyphens{example}"
 
 
+def tag_problem(value: Any) -> str | None:
+    """What is wrong with a topic as a story writes it (lowercase letters, digits and hyphens,
+    MAX_TAG at most), if anything: for `check`, and for `new` and the issue converter."""
+    if not isinstance(value, str) or not is_slug(value):
+        return not_a_slug("tag", value, "outreach")
+    return long_tag_problem(value)
+
+
 class Fields:
     """Typed reads from one YAML document, each failure recorded with its line."""
 
@@ -118,12 +126,9 @@ class Fields:
         return tuple(t for i, x in enumerate(value) if (t := self.text(x, (*path, i), name, limit)))
 
     def tag(self, value: Any, path: Path) -> str | None:
-        """A topic as stories write it (lowercase letters, digits and hyphens, 60 at most)."""
-        if not isinstance(value, str) or not is_slug(value):
-            self.fail(path, not_a_slug("tag", value, "outreach"))
-            return None
-        if too_long := long_tag_problem(value):
-            self.fail(path, too_long)
+        """A topic as stories write it (tag_problem)."""
+        if problem := tag_problem(value):
+            self.fail(path, problem)
             return None
         return value
 
