@@ -27,7 +27,7 @@ import yaml
 
 from . import storyinput
 from .characters import FORBIDDEN_CHARS
-from .model import PERSPECTIVES, Assessment, Rubric
+from .model import ABBREVIATIONS, PERSPECTIVES, Assessment, Rubric, typed
 from .newstory import Settings, load_story_settings, write_new_story
 from .options import latest_today
 from .problems import ContentError, display_path, quoted
@@ -155,7 +155,8 @@ def template_yaml(rubric: Rubric, site_url: str) -> str:
                 "value": (
                     "Tell others where your partnership placed itself on the "
                     f"[{rubric.short_title}]({site_url}rubric/), why, and how you will move "
-                    "on. **Write your story's title in the issue's title above, after "
+                    f"on. {typed(ABBREVIATIONS)} **Write your story's title in the issue's "
+                    "title above, after "
                     f"“{TITLE_PREFIX.strip()}”.** "
                     "Choose a stage only for the parts your story is about. Write in words: a "
                     "picture pasted into the issue cannot be published from it. A maintainer "

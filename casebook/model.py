@@ -50,6 +50,20 @@ class RubricVersion:
     changes: tuple[str, ...]
 
 
+# The tool's words write WP and SU and never spell them out. Whatever quotes them says what
+# they mean, in this sentence: the site's pages through the `abbreviations` macro in
+# templates/macros.html (a test holds the two to the same words), `new` and the issue form.
+ABBREVIATIONS = "The tool writes WP for widening participation and SU for students’ union."
+
+
+def typed(text: str) -> str:
+    """The site's words with the straight apostrophe a keyboard types, for the places where
+    they stand beside a contributor's typing: the terminal of `new` and the GitHub issue form
+    (GitHub copies the form's labels and options into each issue, and the converter reads
+    them back as they were written, so they keep the apostrophe they always had)."""
+    return text.replace("’", "'")
+
+
 @dataclass(frozen=True)
 class Rubric:
     title: str

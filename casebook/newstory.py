@@ -25,7 +25,7 @@ from typing import TypeVar
 from . import storyinput
 from .characters import FORBIDDEN_CHARS
 from .load import load_settings
-from .model import PERSPECTIVES, Assessment, Rubric, Site
+from .model import ABBREVIATIONS, PERSPECTIVES, Assessment, Rubric, Site, typed
 from .problems import ContentError, Problem, display_path
 from .storyinput import AnswerError
 from .storytext import NEXT_HEADING, WHY_HEADING, StoryDraft, file_stem, story_text
@@ -362,6 +362,8 @@ def _ask_assessments(rubric: Rubric) -> tuple[Assessment, ...]:
         return sorted(chosen)
 
     chosen = _ask("--assess", "Type their numbers, separated by commas (e.g. 1, 5):", read_choice)
+    say()
+    say(typed(ABBREVIATIONS))
     assessments = []
     for index in chosen:
         sub = subs[index]

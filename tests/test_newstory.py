@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from casebook.characters import FORBIDDEN_CHARS
 from casebook.cli import main
+from casebook.model import ABBREVIATIONS, typed
 from casebook.storytext import yaml_scalar
 from casebook.yamltext import parse_yaml
 
@@ -170,6 +171,8 @@ def test_new_asks_for_what_the_flags_leave_out(content_tree) -> None:
     # The stage question shows each stage's descriptor for the sub-element.
     assert "Both the SU and the institution work separately on their own agendas." in out
     assert "The SU has committed staff time to WP research with the institution staff." in out
+    # ...and first says what the tool's WP and SU mean.
+    assert out.index(typed(ABBREVIATIONS)) < out.index("Both the SU and the institution")
     assert "fill in the two sections" in out
     assert "Type a full stop on a line of its own to finish" in out
     assert "a file sent to GitHub is public: anyone can read the names there" in out

@@ -1,0 +1,105 @@
+"""The site's own words, held to one style where readers meet them.
+
+- The tool's descriptors write WP and SU and never spell them out (they are quoted word for
+  word, so they stay so): every page that quotes such words says what they mean, in one
+  sentence (casebook.model.ABBREVIATIONS), before or just after its first quotation.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from casebook.model import ABBREVIATIONS, Casebook, typed
+from casebook.pipeline import BuildOptions, build_site
+from casebook.render import make_environment
+
+from .conftest import CONTENT, REPO
+from .test_built_site import BASE_URL, Document, Element, parse_html
+
+ABBREVIATED = re.compile(r"\b(?:WP|SU)\b")
+
+
+def plain(text: str) -> str:
+    return " ".join(text.split())
+
+
+def tool_words(book: Casebook) -> list[str]:
+    """Every passage of the tool's own words that uses an abbreviation it never expands."""
+    rubric = book.rubric
+    passages = [*rubric.introduction, *rubric.how_it_works]
+    for commitment in rubric.commitments:
+        passages += [commitment.question, commitment.summary]
+    passages += [sub.descriptor(s.number) for sub in rubric.sub_elements for s in rubric.stages]
+    return [plain(p) for p in passages if ABBREVIATED.search(p)]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Casebook]:
+    output = tmp_path_factory.mktemp("wording") / "site"
+    checked = build_site(BuildOptions(content=CONTENT, base_url=BASE_URL), output)
+    return output, checked.book
+
+
+def pages(root: Path) -> dict[str, Document]:
+    return {
+        path.relative_to(root).as_posix(): parse_html(path.read_text(encoding="utf-8"))
+        for path in sorted(root.rglob("*.html"))
+    }
+
+
+def abbreviation_lines(main: Element) -> list[Element]:
+    return [el for el in main.iter() if el.tag == "p" and el.has_class("abbreviations")]
+
+
+def test_the_macro_says_the_same_sentence_as_the_code():
+    macros = make_environment(REPO / "templates").get_template("macros.html").module
+    line = parse_html(str(macros.abbreviations())).one("p")  # type: ignore[attr-defined]
+    assert line.plain == ABBREVIATIONS
+    assert "WP" in ABBREVIATIONS and "SU" in ABBREVIATIONS
+
+
+def test_every_page_that_quotes_the_tool_says_what_wp_and_su_mean(built):
+    root, book = built
+    passages = tool_words(book)
+    assert passages, "the example tool uses WP and SU"
+    quoting = []
+    for name, doc in pages(root).items():
+        text = doc.main.plain
+        found = sorted(i for p in passages for i in [text.find(p)] if i >= 0)
+        if not found:
+            continue
+        quoting.append(name)
+        lines = abbreviation_lines(doc.main)
+        assert len(lines) == 1, f"{name} quotes the tool's WP and SU but does not expand them"
+        at = text.find(ABBREVIATIONS)
+        assert at >= 0
+        # before the first quotation, or right after it: never after a second one
+        assert len(found) == 1 or at < found[1], f"{name}: the expansion comes too late"
+    # the pages that quote the tool's words, so that a page missed here is noticed
+    assert {"rubric/index.html", "assess/index.html", "contribute/index.html"} <= set(quoting)
+    assert "about/index.html" in quoting
+    assert {f"rubric/{sub.id}/index.html" for sub in book.rubric.sub_elements} <= set(quoting)
+    assert {
+        f"rubric/{sub.id}/{stage.number}/index.html"
+        for sub in book.rubric.sub_elements
+        for stage in book.rubric.stages
+    } <= set(quoting)
+
+
+def test_search_results_quote_the_tool_so_the_search_page_expands_them(built):
+    root, _ = built
+    doc = parse_html((root / "search/index.html").read_text(encoding="utf-8"))
+    (line,) = abbreviation_lines(doc.main)
+    assert line.plain == ABBREVIATIONS
+
+
+def test_the_issue_form_expands_them_before_the_first_descriptor():
+    form = yaml.safe_load((REPO / ".github/ISSUE_TEMPLATE/share-a-story.yml").read_text())
+    texts = [item["attributes"].get("value") or item["attributes"].get("description", "")
+             for item in form["body"]]  # fmt: skip
+    first = next(i for i, text in enumerate(texts) if ABBREVIATED.search(text or ""))
+    assert typed(ABBREVIATIONS) in plain(texts[first])
