@@ -55,8 +55,8 @@ def plain_citation(story: Story, site: Site, urls: Urls) -> str:
     example = " [fictional example]" if story.example else ""
     return (
         f"{who} ({story.date.year}). {story.title}{example}. {site.title}, "
-        f"self-assessment of {story.date.day} {story.date:%B %Y}, rubric version "
-        f"{story.rubric_version}. {site.licence.name}. {urls.absolute(urls.story(story))}"
+        f"self-assessment of {story.date.day} {story.date:%B %Y}, version {story.rubric_version} "
+        f"of the tool. {site.licence.name}. {urls.absolute(urls.story(story))}"
     )
 
 
@@ -72,8 +72,8 @@ def bibtex_entry(story: Story, site: Site, urls: Urls) -> str:
         (
             "note",
             bibtex_text(
-                f"Self-assessment of {story.date.isoformat()}, rubric version "
-                f"{story.rubric_version}"
+                f"Self-assessment of {story.date.isoformat()}, version "
+                f"{story.rubric_version} of the tool"
                 + ("; a fictional example" if story.example else "")
                 + f". Licence: {site.licence.name}"
             ),

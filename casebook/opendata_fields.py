@@ -25,8 +25,8 @@ HEADER_FIELDS: tuple[DataField, ...] = (
     DataField(
         "generated_from",
         "object",
-        "The repository the content comes from, the current rubric version and the newest date "
-        "in the content. There is no build time: the same content always gives the same file.",
+        "The repository the content comes from, the current version of the tool and the newest "
+        "date in the content. There is no build time: the same content always gives the same file.",
     ),
 )
 
@@ -80,9 +80,9 @@ STORY_FIELDS: tuple[DataField, ...] = (
 )
 
 ASSESSMENT_FIELDS: tuple[DataField, ...] = (
-    DataField("commitment_id", "text", "The commitment’s id in the rubric."),
+    DataField("commitment_id", "text", "The commitment’s id, as in rubric.json."),
     DataField("commitment", "text", "The commitment’s name."),
-    DataField("sub_element_id", "text", "The sub-element’s id in the rubric, such as trust."),
+    DataField("sub_element_id", "text", "The sub-element’s id, as in rubric.json, such as trust."),
     DataField("sub_element", "text", "The sub-element’s name."),
     DataField("stage", "number", "The stage, from 1 (Early stages) to 5 (Best practice)."),
     DataField("stage_name", "text", "The stage’s name."),

@@ -798,16 +798,16 @@ def test_story_page_links_each_assessed_cell(site: BuiltSite, story: Story):
 
 
 @every_story
-def test_story_page_shows_the_rubric_version(site: BuiltSite, story: Story):
-    """The link says what it is out of context (a list of links reads "rubric version 1.0",
-    not "1.0")."""
+def test_story_page_shows_the_version_of_the_tool(site: BuiltSite, story: Story):
+    """The link says what it is out of context (a list of links reads "version 1.0 of the
+    tool", not "1.0"), in the words the menu uses: the tool, never "rubric"."""
     main = site.page(story_url(story)).main
     terms = [dt_ for dt_ in main.find_all("dt") if dt_.plain == "Assessed against"]
     assert len(terms) == 1, "one 'Assessed against' term in the facts"
     value = terms[0].next_element()
     assert value is not None and value.tag == "dd"
     [link] = value.find_all("a")
-    assert link.plain == value.plain == f"rubric version {story.rubric_version}"
+    assert link.plain == value.plain == f"version {story.rubric_version} of the tool"
     assert link.attrs["href"] == href("about/#versions")
     assert story.rubric_version in {v.version for v in BOOK.rubric.changelog}
 

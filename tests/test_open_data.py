@@ -558,8 +558,8 @@ def test_plain_citation(built: Built):
     citation = next(p for p in section.find_all("p") if p.has_class("citation"))
     assert citation.plain == (
         "Northfield University and Northfield Students' Union (2023). Starting from separate "
-        "plans [fictional example]. casebook, self-assessment of 10 February 2023, rubric "
-        f"version 1.0. CC BY 4.0. {story_url('north-early')}"
+        "plans [fictional example]. casebook, self-assessment of 10 February 2023, version "
+        f"1.0 of the tool. CC BY 4.0. {story_url('north-early')}"
     )
     anonymous = cite_section(built.page("stories/secret-early"))
     text = next(p for p in anonymous.find_all("p") if p.has_class("citation")).plain
@@ -612,7 +612,7 @@ def test_bibtex_entry(built: Built):
         "month": "feb",
         "howpublished": "casebook",
         "url": story_url("north-early"),
-        "note": "Self-assessment of 2023-02-10, rubric version 1.0; a fictional example. "
+        "note": "Self-assessment of 2023-02-10, version 1.0 of the tool; a fictional example. "
         "Licence: CC BY 4.0",
     }
 

@@ -3,11 +3,15 @@
 - The tool's descriptors write WP and SU and never spell them out (they are quoted word for
   word, so they stay so): every page that quotes such words says what they mean, in one
   sentence (casebook.model.ABBREVIATIONS), before or just after its first quotation.
+- The menu calls the benchmarking tool "The tool", so every page, script and label does:
+  "version 1.0 of the tool", never "rubric version 1.0" ("rubric" stays in file names such
+  as rubric.json, and in the data's field names).
 """
 
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -17,10 +21,14 @@ from casebook.model import ABBREVIATIONS, Casebook, typed
 from casebook.pipeline import BuildOptions, build_site
 from casebook.render import make_environment
 
-from .conftest import CONTENT, REPO
+from .conftest import CONTENT, REPO, keep_only_examples
 from .test_built_site import BASE_URL, Document, Element, parse_html
 
 ABBREVIATED = re.compile(r"\b(?:WP|SU)\b")
+# the word, not a name or address that holds it (rubric.json, rubric_version, /rubric/)
+RUBRIC_WORD = re.compile(r"(?<![\w/-])rubric(?![\w./-])", re.IGNORECASE)
+HIDDEN_TEXT = {"script", "style", "code", "pre"}  # not prose: code, and samples of story files
+SHOWN_ATTRIBUTES = ("aria-label", "title", "alt", "placeholder")
 
 
 def plain(text: str) -> str:
@@ -37,11 +45,17 @@ def tool_words(book: Casebook) -> list[str]:
     return [plain(p) for p in passages if ABBREVIATED.search(p)]
 
 
+def build(folder: Path, content: Path) -> tuple[Path, Casebook]:
+    checked = build_site(BuildOptions(content=content, base_url=BASE_URL), folder / "site")
+    return folder / "site", checked.book
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Casebook]:
-    output = tmp_path_factory.mktemp("wording") / "site"
-    checked = build_site(BuildOptions(content=CONTENT, base_url=BASE_URL), output)
-    return output, checked.book
+    """The example site (its fictional stories only, whatever else content/ holds)."""
+    folder = tmp_path_factory.mktemp("wording")
+    content = keep_only_examples(Path(shutil.copytree(CONTENT, folder / "content")))
+    return build(folder, content)
 
 
 def pages(root: Path) -> dict[str, Document]:
@@ -49,6 +63,40 @@ def pages(root: Path) -> dict[str, Document]:
         path.relative_to(root).as_posix(): parse_html(path.read_text(encoding="utf-8"))
         for path in sorted(root.rglob("*.html"))
     }
+
+
+def shown_text(doc: Document, skip_prose: bool = False) -> list[str]:
+    """Each piece of text the page shows a reader, its title and description included: text
+    nodes outside code, samples and scripts, and the attributes read aloud or shown on hover.
+    skip_prose leaves out story bodies (the contributors' words)."""
+    found = []
+
+    def walk(element: Element) -> None:
+        if element.tag in HIDDEN_TEXT or (skip_prose and element.has_class("prose")):
+            return
+        found.extend(element.attrs[a] for a in SHOWN_ATTRIBUTES if element.attrs.get(a))
+        if element.tag == "meta" and element.attrs.get("name") == "description":
+            found.append(element.attrs.get("content", ""))
+        for child in element.children:
+            if isinstance(child, str):
+                found.append(child)
+            else:
+                walk(child)
+
+    walk(doc.root)
+    return [plain(text) for text in found if text.strip()]
+
+
+def js_strings(source: str) -> list[str]:
+    """The string literals of a script, without comments and without the code in a template
+    literal's ${...}: the words a script can put on a page."""
+    source = re.sub(r"/\*.*?\*/", "", source, flags=re.DOTALL)
+    source = re.sub(r"(?m)(^|\s)//.*$", r"\1", source)
+    literals = re.finditer(r'"(?:[^"\\\n]|\\.)*"|`(?:[^`\\]|\\.)*`', source)
+    return [re.sub(r"\$\{[^}]*\}", "", m.group()[1:-1]) for m in literals]
+
+
+SCRIPTS = sorted((REPO / "templates/static").glob("*.js"))
 
 
 def abbreviation_lines(main: Element) -> list[Element]:
@@ -103,3 +151,17 @@ def test_the_issue_form_expands_them_before_the_first_descriptor():
              for item in form["body"]]  # fmt: skip
     first = next(i for i, text in enumerate(texts) if ABBREVIATED.search(text or ""))
     assert typed(ABBREVIATIONS) in plain(texts[first])
+
+
+def test_no_page_calls_the_tool_the_rubric(built):
+    root, _ = built
+    for name, doc in pages(root).items():
+        said = [text for text in shown_text(doc, skip_prose=True) if RUBRIC_WORD.search(text)]
+        assert not said, f"{name} says 'rubric' where the menu says 'the tool': {said}"
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.name)
+def test_no_script_calls_the_tool_the_rubric(script: Path):
+    strings = js_strings(script.read_text(encoding="utf-8"))
+    assert strings, "the script's strings were found"
+    assert [s for s in strings if RUBRIC_WORD.search(s)] == []

@@ -66,7 +66,7 @@ export function markdownDraft(rows, rubric, date) {
     "---",
     "## Where we placed ourselves",
     "",
-    `We used the self-assessment (rubric version ${rubric.version}) on ${isoDate(date)}. ` +
+    `We used the self-assessment (version ${rubric.version} of the tool) on ${isoDate(date)}. ` +
       (plan.perspective === "joint"
         ? "The students' union and the institution each chose a stage for each sub-element:"
         : `These are the stages ${plan.side.lower} chose:`),
