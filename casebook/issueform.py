@@ -48,6 +48,9 @@ class Field:
     options: tuple[str, ...] = ()
 
 
+# The form's words keep the straight apostrophe a keyboard types, where the site's use ’
+# (model.typed): GitHub copies its labels and options into each issue, and the converter
+# finds the answers by them, in issues opened long ago too.
 TITLE_PREFIX = "Story: "
 DATE = Field(
     "date",
@@ -70,7 +73,12 @@ ANONYMOUS = Field(
     ("Hide the institution's and the students' union's names on the site",),
 )
 PERSPECTIVE = Field(
-    "perspective", "Who is writing the story?", "dropdown", True, "", tuple(PERSPECTIVES.values())
+    "perspective",
+    "Who is writing the story?",
+    "dropdown",
+    True,
+    "",
+    tuple(typed(label) for label in PERSPECTIVES.values()),
 )
 SUMMARY = Field(
     "summary",

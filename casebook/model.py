@@ -217,8 +217,8 @@ class Story:
 
 
 PERSPECTIVES = {
-    "joint": "Joint (students' union and institution)",
-    "students-union": "Students' union",
+    "joint": "Joint (students’ union and institution)",
+    "students-union": "Students’ union",
     "institution": "Institution",
 }
 

@@ -325,7 +325,7 @@ def _ask_perspective() -> str:
     say()
     say("Who is writing the story?")
     for number, label in enumerate(PERSPECTIVES.values(), start=1):
-        say(f"{number}  {label}", "  ")
+        say(f"{number}  {typed(label)}", "  ")
     return _ask(
         "--perspective",
         "Type 1, 2 or 3 (or say it: both, students' union, institution):",

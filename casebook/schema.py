@@ -130,8 +130,8 @@ def _partnership(_: Rubric) -> Schema:
         "required": ["institution", "students_union"],
         "additionalProperties": False,
         "properties": {
-            "institution": {**_text(MAX_NAME), "description": "The institution's name."},
-            "students_union": {**_text(MAX_NAME), "description": "The students' union's name."},
+            "institution": {**_text(MAX_NAME), "description": "The institution’s name."},
+            "students_union": {**_text(MAX_NAME), "description": "The students’ union’s name."},
         },
     }
 

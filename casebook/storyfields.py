@@ -37,7 +37,7 @@ STORY_FIELDS: tuple[FieldSpec, ...] = (
         "partnership",
         True,
         "institution and students_union",
-        "The institution and the students' union whose partnership this is.",
+        "The institution and the students’ union whose partnership this is.",
         "partnership:\n  institution: Example University\n"
         "  students_union: Example Students' Union",
     ),
@@ -45,7 +45,7 @@ STORY_FIELDS: tuple[FieldSpec, ...] = (
         "perspective",
         True,
         "joint, students-union or institution",
-        "Who wrote the story: both partners together, the students' union, or the institution.",
+        "Who wrote the story: both partners together, the students’ union, or the institution.",
         "perspective: joint",
     ),
     FieldSpec(
@@ -96,7 +96,7 @@ STORY_FIELDS: tuple[FieldSpec, ...] = (
         "anonymous",
         False,
         "true or false",
-        "Hide the institution's and the students' union's names everywhere on the site.",
+        "Hide the institution’s and the students’ union’s names everywhere on the site.",
         "anonymous: false",
     ),
 )

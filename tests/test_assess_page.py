@@ -16,7 +16,7 @@ from casebook.pipeline import BuildOptions, build_site
 
 from .test_built_site import BASE_PATH, BASE_URL, CONTENT, Document, Element, parse_html
 
-SIDES = {"su": "Students' union", "inst": "Institution"}
+SIDES = {"su": "Students’ union", "inst": "Institution"}
 STATIC = Path(__file__).resolve().parents[1] / "templates" / "static"
 
 
@@ -144,7 +144,7 @@ def test_link_format_is_documented_in_the_rubric_order(built):
     book, page, _ = built
     note = next(el for el in page.iter() if el.has_class("assess-format"))
     names = ", ".join(sub.name for sub in book.rubric.sub_elements)
-    assert f"in the tool's order ({names})" in note.plain
+    assert f"in the tool’s order ({names})" in note.plain
 
 
 def test_script_modules_import_only_their_neighbours(built):

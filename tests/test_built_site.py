@@ -555,7 +555,7 @@ def test_and_list_joins_names_for_running_text(names: tuple[str, ...], expected:
 
 WRITTEN_BY = {
     "joint": "written jointly",
-    "students-union": "written by the students' union",
+    "students-union": "written by the students’ union",
     "institution": "written by the institution",
 }
 

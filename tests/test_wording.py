@@ -6,6 +6,11 @@
 - The menu calls the benchmarking tool "The tool", so every page, script and label does:
   "version 1.0 of the tool", never "rubric version 1.0" ("rubric" stays in file names such
   as rubric.json, and in the data's field names).
+- The site's own words use the curly apostrophe (’), as most of them always did: "Students’
+  union" as a label, never beside "Students' union". What contributors type keeps theirs
+  (stories, the rubric's words, names, the YAML of a story file), and so do the terminal of
+  `new` and the GitHub issue form, whose labels and options GitHub copies into each issue
+  for the converter to read back (casebook.model.typed).
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from casebook.model import ABBREVIATIONS, Casebook, typed
+from casebook import opendata_fields, schema, storyfields, storyinput
+from casebook.facets import LEGENDS
+from casebook.model import ABBREVIATIONS, PERSPECTIVES, Casebook, typed
 from casebook.pipeline import BuildOptions, build_site
 from casebook.render import make_environment
 
@@ -27,6 +34,15 @@ from .test_built_site import BASE_URL, Document, Element, parse_html
 ABBREVIATED = re.compile(r"\b(?:WP|SU)\b")
 # the word, not a name or address that holds it (rubric.json, rubric_version, /rubric/)
 RUBRIC_WORD = re.compile(r"(?<![\w/-])rubric(?![\w./-])", re.IGNORECASE)
+# a straight apostrophe in a word ("union's", "can't") or after a plural ("students' union")
+STRAIGHT = re.compile(r"[A-Za-z]'[a-z]|s' [a-z]")
+
+
+def straight_in(text: str) -> list[str]:
+    """Each straight apostrophe in the text, with a few words around it."""
+    return [text[max(m.start() - 25, 0) : m.end() + 25] for m in STRAIGHT.finditer(text)]
+
+
 HIDDEN_TEXT = {"script", "style", "code", "pre"}  # not prose: code, and samples of story files
 SHOWN_ATTRIBUTES = ("aria-label", "title", "alt", "placeholder")
 
@@ -165,3 +181,88 @@ def test_no_script_calls_the_tool_the_rubric(script: Path):
     strings = js_strings(script.read_text(encoding="utf-8"))
     assert strings, "the script's strings were found"
     assert [s for s in strings if RUBRIC_WORD.search(s)] == []
+
+
+TEMPLATES = sorted((REPO / "templates").glob("*.html"))
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: p.name)
+def test_templates_use_the_curly_apostrophe(template: Path):
+    """Everything a template writes, its text and the strings of its expressions alike;
+    comments ({# ... #}) are for maintainers."""
+    source = re.sub(r"\{#.*?#\}", "", template.read_text(encoding="utf-8"), flags=re.DOTALL)
+    assert straight_in(source) == [], f"straight apostrophes in {template.name}"
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.name)
+def test_scripts_use_the_curly_apostrophe(script: Path):
+    strings = js_strings(script.read_text(encoding="utf-8"))
+    assert [found for s in strings for found in straight_in(s)] == []
+
+
+def schema_descriptions(node: object, tool: set[str]) -> list[str]:
+    """The descriptions in the story schema that are the site's words, not the tool's."""
+    if isinstance(node, dict):
+        own = [] if node.get("description") in tool else [node.get("description")]
+        found = [d for d in own if isinstance(d, str)]
+        return found + [d for v in node.values() for d in schema_descriptions(v, tool)]
+    if isinstance(node, list):
+        return [d for v in node for d in schema_descriptions(v, tool)]
+    return []
+
+
+def test_python_labels_use_the_curly_apostrophe(built):
+    _, book = built
+    rubric = book.rubric
+    tool = {sub.descriptor(s.number) for sub in rubric.sub_elements for s in rubric.stages}
+    fields = [
+        *opendata_fields.HEADER_FIELDS,
+        *opendata_fields.STORIES_FIELDS,
+        *opendata_fields.STORY_FIELDS,
+        *opendata_fields.ASSESSMENT_FIELDS,
+        *opendata_fields.CSV_FIELDS,
+        *opendata_fields.RUBRIC_FIELDS,
+    ]
+    labels = {
+        "perspectives": list(PERSPECTIVES.values()),
+        "facet legends": list(LEGENDS.values()),
+        "story fields": [f.description for f in storyfields.STORY_FIELDS],
+        "open data fields": [f.description for f in fields],
+        "story schema": schema_descriptions(schema.story_schema(rubric, "x"), tool),
+    }
+    assert all(labels.values())
+    straight = {k: [found for t in v for found in straight_in(t)] for k, v in labels.items()}
+    assert straight == {k: [] for k in labels}
+
+
+def curl(text: str) -> str:
+    return re.sub(r"(?<=[A-Za-z])'(?=[A-Za-z\s])", "’", text)
+
+
+@pytest.fixture(scope="module")
+def curled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Casebook]:
+    """The example site built from content whose own apostrophes are all curly, so that a
+    straight one on any page is the site's own words."""
+    folder = tmp_path_factory.mktemp("curled")
+    content = keep_only_examples(Path(shutil.copytree(CONTENT, folder / "content")))
+    for path in [*content.rglob("*.md"), *content.rglob("*.yaml")]:
+        path.write_text(curl(path.read_text(encoding="utf-8")), encoding="utf-8")
+    return build(folder, content)
+
+
+def test_every_page_uses_the_curly_apostrophe_in_its_own_words(curled):
+    root, book = curled
+    assert any("’" in s.partnership.students_union for s in book.stories), "content curled"
+    for name, doc in pages(root).items():
+        straight = [found for text in shown_text(doc) for found in straight_in(text)]
+        assert straight == [], f"{name} mixes straight apostrophes into the site's words"
+
+
+def test_the_issue_form_and_new_keep_the_apostrophe_a_keyboard_types():
+    """GitHub copies the issue form's options into each issue, and contributors type the
+    labels to `new`: both keep the straight apostrophe, and either reads as the same choice."""
+    form = yaml.safe_load((REPO / ".github/ISSUE_TEMPLATE/share-a-story.yml").read_text())
+    (perspective,) = [item for item in form["body"] if item.get("id") == "perspective"]
+    assert perspective["attributes"]["options"] == [typed(p) for p in PERSPECTIVES.values()]
+    for key, label in PERSPECTIVES.items():
+        assert storyinput.perspective(label) == storyinput.perspective(typed(label)) == key

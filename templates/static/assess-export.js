@@ -34,7 +34,7 @@ function sentence(row, rubric) {
   if (row.agreed) return `- ${name}: we agreed on ${stageWords(rubric, row.su)}.`;
   if (row.both) {
     return (
-      `- ${name}: the students' union chose ${stageWords(rubric, row.su)} and the ` +
+      `- ${name}: the students’ union chose ${stageWords(rubric, row.su)} and the ` +
       `institution ${stageWords(rubric, row.inst)}, ${row.gap} ${row.gap === 1 ? "stage" : "stages"} apart. ` +
       `This draft uses the lower stage, ${stageWords(rubric, row.base)}, until you agree.`
     );
@@ -54,8 +54,8 @@ export function markdownDraft(rows, rubric, date) {
     "title:            # FILL IN: what the story is about, in a few words",
     `date: ${isoDate(date)}`,
     "partnership:",
-    "  institution:    # FILL IN: the institution's name",
-    "  students_union: # FILL IN: the students' union's name",
+    "  institution:    # FILL IN: the institution’s name",
+    "  students_union: # FILL IN: the students’ union’s name",
     `perspective: ${plan.perspective}`,
     "assessments:",
   ];
@@ -68,7 +68,7 @@ export function markdownDraft(rows, rubric, date) {
     "",
     `We used the self-assessment (version ${rubric.version} of the tool) on ${isoDate(date)}. ` +
       (plan.perspective === "joint"
-        ? "The students' union and the institution each chose a stage for each sub-element:"
+        ? "The students’ union and the institution each chose a stage for each sub-element:"
         : `These are the stages ${plan.side.lower} chose:`),
     "",
     ...plan.rows.map((row) => sentence(row, rubric)),

@@ -2,7 +2,7 @@
 // shows it, the link format, and the comparison of the two views.
 
 export const SIDES = Object.freeze([
-  Object.freeze({ id: "su", key: "students_union", name: "Students' union", lower: "the students' union" }),
+  Object.freeze({ id: "su", key: "students_union", name: "Students’ union", lower: "the students’ union" }),
   Object.freeze({ id: "inst", key: "institution", name: "Institution", lower: "the institution" }),
 ]);
 

@@ -130,7 +130,7 @@ function start(root) {
   function describe(row) {
     if (row.agreed) return `Agreed: ${stageWords(rubric, row.base)}.`;
     if (row.both) {
-      return `${verdict(row)}: the students' union chose ${stageWords(rubric, row.su)}, the institution ${stageWords(rubric, row.inst)}.`;
+      return `${verdict(row)}: the students’ union chose ${stageWords(rubric, row.su)}, the institution ${stageWords(rubric, row.inst)}.`;
     }
     if (!row.only) return "";
     const other = SIDES.find((side) => side !== row.only);
@@ -154,7 +154,7 @@ function start(root) {
     const { widest, lowest } = whereToStart(rows);
     if (widest.length) {
       box.append(h("p", {}, "Where your views are furthest apart:"));
-      box.append(list(widest, (row) => `: ${row.gap} ${row.gap === 1 ? "stage" : "stages"} apart (students' union ${row.su}, institution ${row.inst})`));
+      box.append(list(widest, (row) => `: ${row.gap} ${row.gap === 1 ? "stage" : "stages"} apart (students’ union ${row.su}, institution ${row.inst})`));
     } else if (rows.some((row) => row.both)) {
       box.append(h("p", {}, "You agree on every sub-element you have both assessed."));
     }
@@ -331,7 +331,7 @@ function start(root) {
   });
 
   document.getElementById("assess-reset").addEventListener("click", () => {
-    if (!window.confirm("Clear both sides' choices and start again? The link and this browser's copy will be cleared too.")) return;
+    if (!window.confirm("Clear both sides’ choices and start again? The link and this browser’s copy will be cleared too.")) return;
     const state = emptyState();
     fillForm(state);
     save(state);

@@ -53,7 +53,7 @@ async function apply() {
       const { before, after } = await otherPages();
       items = [...before, ...own, ...after];
     } catch {
-      status.textContent = "Only this page's stories can be filtered: the other pages did not load.";
+      status.textContent = "Only this page’s stories can be filtered: the other pages did not load.";
     }
   }
   list.replaceChildren(...items);

@@ -51,7 +51,7 @@ def expected_agreement(sub: str, declined: set[str]) -> str:
         gap = abs(su - inst)
         return "Agreed" if gap == 0 else f"{gap} {'stage' if gap == 1 else 'stages'} apart"
     if su is not None:
-        return "Only the students' union has chosen"
+        return "Only the students’ union has chosen"
     if inst is not None:
         return "Only the institution has chosen"
     return "Not assessed" if sub in declined else "Not chosen yet"
@@ -197,12 +197,12 @@ def test_filling_both_views_by_keyboard_gives_agreement_and_gaps(filled):
     ]
     # Beside the worksheet: the outcome of each sub-element as it is filled in.
     assert page.inner_text("#outcome-time") == (
-        "2 stages apart: the students' union chose stage 1 (Early stages), "
+        "2 stages apart: the students’ union chose stage 1 (Early stages), "
         "the institution stage 3 (Developed)."
     )
     assert page.is_hidden("#outcome-shared-objectives")
     assert page.inner_text("#outcome-people") == (
-        "Students' union chose stage 3 (Developed); the institution has not chosen yet."
+        "Students’ union chose stage 3 (Developed); the institution has not chosen yet."
     )
     # The lower stage's descriptor and the next one, and the stories at both cells.
     card = page.locator("#result-time")
@@ -354,7 +354,7 @@ def test_the_summary_keeps_counting_while_the_status_says_what_just_happened(
     )
     assert after_copy == summary
     assert status == (
-        f"{RUBRIC.sub_element(SUBS[2]).name}: Students' union chose stage 2 "
+        f"{RUBRIC.sub_element(SUBS[2]).name}: Students’ union chose stage 2 "
         f"({RUBRIC.stage(2).name}); the institution has not chosen yet."
     )
     assert copied_after_change == "", "the link has changed since it was copied"
@@ -440,11 +440,11 @@ def test_markdown_export_passes_check_once_title_and_partnership_are_filled(
     ]
     assert (
         "- **Developing trust**: we agreed on stage 2 (Developing)." in made.body
-        and "- **Time**: the students' union chose stage 1 (Early stages) and the institution "
+        and "- **Time**: the students’ union chose stage 1 (Early stages) and the institution "
         "stage 3 (Developed), 2 stages apart. This draft uses the lower stage, stage 1 (Early "
         "stages), until you agree."
         in made.body
-        and "- **People**: only the students' union chose a stage, stage 3 (Developed)."
+        and "- **People**: only the students’ union chose a stage, stage 3 (Developed)."
         in made.body
     )
 
