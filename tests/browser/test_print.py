@@ -1,12 +1,14 @@
 """Printed for a partnership meeting: the rubric on A4 landscape, one commitment per page.
 
 Chromium prints the page to PDF with the site's print stylesheet; its PDF keeps each page's
-dictionary readable, so the pages and their sizes are counted from the bytes.
+dictionary and its link annotations readable, so the pages and their sizes are counted from
+the bytes, and where a part of the page printed is found by laying a link over it first.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import pytest
 from playwright.sync_api import Browser
@@ -16,6 +18,7 @@ from casebook.pipeline import BuildOptions, check_site
 from .harness import CONTENT_DIR, Site
 
 A4_LONG, A4_SHORT = 841.92, 594.96
+BOOK = check_site(BuildOptions(content=CONTENT_DIR)).book
 
 
 def printed_pages(browser: Browser, site: Site, path: str) -> list[tuple[float, float]]:
@@ -32,12 +35,165 @@ def printed_pages(browser: Browser, site: Site, path: str) -> list[tuple[float, 
     return [(round(float(w), 2), round(float(h), 2)) for w, h in boxes]
 
 
+MARK = "https://print-mark.invalid/"
+# Lays a link over every element a selector matches (its own box, absolutely positioned, so the
+# layout does not move): Chromium writes each link into the PDF as an annotation with its
+# rectangle, one per page the element prints on.
+MARK_ELEMENTS = """([marks, prefix]) => Object.fromEntries(Object.entries(marks).map(
+    ([name, selector]) => {
+        const elements = document.querySelectorAll(selector);
+        elements.forEach((el, i) => {
+            const link = document.createElement("a");
+            link.href = `${prefix}${name}/${i}`;
+            link.style.cssText = "position: absolute; inset: 0; display: block";
+            if (getComputedStyle(el).position === "static") el.style.position = "relative";
+            el.append(link);
+        });
+        return [name, elements.length];
+    }
+))"""
+
+PUSH_DOWN = """([selector, points]) => {
+    const spacer = document.createElement("div");
+    spacer.className = "print-test-spacer";
+    spacer.style.height = `${points}pt`;
+    document.querySelector(selector).before(spacer);
+}"""
+
+
+@dataclass(frozen=True)
+class Printed:
+    """Where one element printed on one page: the page's index, and the element's top and
+    bottom in points from the top of the paper."""
+
+    page: int
+    top: float
+    bottom: float
+
+
+@dataclass(frozen=True)
+class PrintedPages:
+    """A printed document: each page's height, and where each marked element printed."""
+
+    heights: list[float]
+    marks: dict[str, list[list[Printed]]]
+
+    def pages_of(self, name: str) -> list[set[int]]:
+        return [{part.page for part in parts} for parts in self.marks[name]]
+
+
+def print_marked(
+    browser: Browser,
+    site: Site,
+    path: str,
+    marks: dict[str, str],
+    javascript: bool = True,
+    push_down: tuple[str, float] | None = None,
+) -> PrintedPages:
+    """Print a page to PDF with each element of `marks` (a name: a CSS selector) marked, and
+    read back on which page, and where on it, each part of each element printed. `push_down`
+    (a selector, points) first puts an empty block that tall before that element, marked
+    "spacer"."""
+    context = browser.new_context(java_script_enabled=javascript)
+    try:
+        page = context.new_page()
+        page.goto(site.base_url + path, wait_until="load")
+        page.emulate_media(media="print")
+        if push_down:
+            page.evaluate(PUSH_DOWN, list(push_down))
+            marks = {**marks, "spacer": ".print-test-spacer"}
+        counts = page.evaluate(MARK_ELEMENTS, [marks, MARK])
+        pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+    finally:
+        context.close()
+    objects = {
+        number: body
+        for number, body in re.findall(
+            rb"(?m)^(\d+) 0 obj\n(<<(?:(?!stream).)*?>>)\nendobj", pdf, re.S
+        )
+    }
+    pages = [body for body in objects.values() if re.match(rb"<</Type /Page\b", body)]
+    found: dict[str, dict[int, list[Printed]]] = {name: {} for name in marks}
+    heights = []
+    for index, body in enumerate(pages):
+        height = float(re.search(rb"/MediaBox \[0 0 [\d.]+ ([\d.]+)\]", body)[1])
+        heights.append(height)
+        annots = re.search(rb"/Annots \[([^\]]*)\]", body)
+        for number in re.findall(rb"(\d+) 0 R", annots[1] if annots else b""):
+            annot = objects[number]
+            uri = re.search(rb"/URI \((.*?)\)>>", annot)
+            if not uri or not uri[1].startswith(MARK.encode()):
+                continue
+            name, i = uri[1].decode().removeprefix(MARK).split("/")
+            rect = [float(x) for x in re.search(rb"/Rect \[([^\]]*)\]", annot)[1].split()]
+            part = Printed(index, round(height - rect[3], 1), round(height - rect[1], 1))
+            found[name].setdefault(int(i), []).append(part)
+    for name, by_index in found.items():
+        assert counts[name] and sorted(by_index) == list(range(counts[name])), (
+            f"{marks[name]!r}: {len(by_index)} of {counts[name]} elements printed"
+        )
+    return PrintedPages(heights, {n: [b[i] for i in sorted(b)] for n, b in found.items()})
+
+
 def test_rubric_prints_one_commitment_per_a4_landscape_page(browser: Browser, site: Site):
-    commitments = len(check_site(BuildOptions(content=CONTENT_DIR)).book.rubric.commitments)
+    commitments = len(BOOK.rubric.commitments)
     pages = printed_pages(browser, site, "rubric/")
     assert pages == [(A4_LONG, A4_SHORT)] * (1 + commitments), (
         "expected the introduction, then each commitment on its own A4 landscape page"
     )
+
+
+def test_the_matrix_never_strands_a_commitment_heading_from_its_rows(browser: Browser, site: Site):
+    """On paper each commitment's heading row prints on the page of its sub-element rows
+    (the matrix may break between commitments, never inside one); here all of it fits on the
+    first page, under the introduction."""
+    printed = print_marked(
+        browser,
+        site,
+        "",
+        {"heading": ".matrix .matrix__commitment", "row": ".matrix th[scope='row']"},
+    )
+    rows = iter(printed.pages_of("row"))
+    headings = printed.pages_of("heading")
+    for commitment, heading in zip(BOOK.rubric.commitments, headings, strict=True):
+        pages = set(heading).union(*(next(rows) for _ in commitment.sub_elements))
+        assert len(pages) == 1, f"{commitment.name}: its heading and rows print on pages {pages}"
+    assert set().union(*headings) == {0}, "the matrix does not fit on the first page"
+
+
+def test_a_matrix_pushed_over_the_foot_of_a_page_breaks_between_commitments(
+    browser: Browser, site: Site
+):
+    """Were the introduction longer, the foot of the first page would fall inside the matrix:
+    pushed down so that each commitment's heading row in turn is the last row that fits, the
+    matrix still prints each heading on the page of its rows, and its caption and column
+    headings never print at the foot of a page without a commitment under them."""
+    marks = {
+        "heading": ".matrix .matrix__commitment",
+        "row": ".matrix th[scope='row']",
+        "caption": ".matrix caption",
+        "columns": ".matrix thead th:first-child",
+    }
+    region = ".table-scroll:has(.matrix)"
+    # a spacer two pages tall runs to the foot of the first page: the bottom of the space
+    # the page gives to its content
+    tall = print_marked(browser, site, "", marks, push_down=(region, 2 * A4_LONG))
+    foot = max(part.bottom for part in tall.marks["spacer"][0] if part.page == 0)
+    where = print_marked(browser, site, "", marks).marks["heading"]
+    for k, commitment in enumerate(BOOK.rubric.commitments):
+        (heading,) = where[k]
+        row = heading.bottom - heading.top
+        pushed = print_marked(
+            browser, site, "", marks, push_down=(region, foot - heading.bottom - row / 2)
+        )
+        rows = iter(pushed.pages_of("row"))
+        headings = pushed.pages_of("heading")
+        for c, on in zip(BOOK.rubric.commitments, headings, strict=True):
+            pages = set(on).union(*(next(rows) for _ in c.sub_elements))
+            assert len(pages) == 1, f"pushed to {commitment.name}: {c.name} prints on {pages}"
+        with_rows = set().union(*headings)
+        assert pushed.pages_of("caption") == [{min(with_rows)}], f"pushed to {commitment.name}"
+        assert pushed.pages_of("columns")[0] <= with_rows, f"pushed to {commitment.name}"
 
 
 def test_a_story_prints_on_a4_portrait(browser: Browser, site: Site):
@@ -74,7 +230,6 @@ def test_a_story_prints_as_a_handout_without_site_chrome(browser: Browser, site:
         context.close()
 
 
-BOOK = check_site(BuildOptions(content=CONTENT_DIR)).book
 EMPTY_STAGE = next(
     f"rubric/{sub.id}/{stage.number}/"
     for sub in BOOK.rubric.sub_elements
