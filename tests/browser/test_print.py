@@ -196,6 +196,44 @@ def test_a_matrix_pushed_over_the_foot_of_a_page_breaks_between_commitments(
         assert pushed.pages_of("columns")[0] <= with_rows, f"pushed to {commitment.name}"
 
 
+def test_the_worksheet_prints_compactly_each_sub_element_whole(browser: Browser, site: Site):
+    """The printed worksheet (A4 landscape) keeps each sub-element's block on one page, a block
+    takes at most a third of the printable height (so three share a page), and a page ends
+    early only where the next block (with its commitment's heading) would not fit: no page is
+    left half empty by a forced break."""
+    printed = print_marked(
+        browser,
+        site,
+        "assess/",
+        {
+            "title": ".assess h1",
+            "sub": ".worksheet__sub",
+            "heading": ".worksheet__commitment > h2",
+        },
+        javascript=False,
+    )
+    subs, headings = printed.marks["sub"], printed.marks["heading"]
+    assert len(subs) == len(BOOK.rubric.sub_elements)
+    assert all(len(parts) == 1 for parts in subs), "a sub-element's block is split"
+    blocks = {parts[0] for parts in subs}
+    # the title starts at the top margin, and the bottom margin is as wide
+    (title,) = printed.marks["title"][0]
+    foot = [height - title.top for height in printed.heights]
+    for block in blocks:
+        assert block.bottom - block.top <= (foot[block.page] - title.top) / 3, (
+            f"a block takes over a third of page {block.page + 1}"
+        )
+    parts = sorted({p for ps in subs + headings for p in ps}, key=lambda p: (p.page, p.top))
+    for page in range(len(printed.heights) - 1):
+        following = [p for p in parts if p.page == page + 1]
+        needed = min(p.bottom for p in following if p in blocks) - following[0].top
+        left = foot[page] - max(p.bottom for p in parts if p.page == page)
+        assert needed > left - 8, (
+            f"page {page + 1} ends {left:.0f}pt early, where the next {needed:.0f}pt fit"
+        )
+    assert len(printed.heights) <= -(-len(subs) // 3) + 1
+
+
 def test_a_story_prints_on_a4_portrait(browser: Browser, site: Site):
     story = next(
         p for p in site.pages if p.label.startswith("/stories/") and p.label != "/stories/"
