@@ -136,11 +136,21 @@ def print_marked(
 
 
 def test_rubric_prints_one_commitment_per_a4_landscape_page(browser: Browser, site: Site):
+    """The introduction shares the first page with the first commitment (a page of its own
+    would be mostly blank); each later commitment starts a page, and none is split."""
     commitments = len(BOOK.rubric.commitments)
     pages = printed_pages(browser, site, "rubric/")
-    assert pages == [(A4_LONG, A4_SHORT)] * (1 + commitments), (
-        "expected the introduction, then each commitment on its own A4 landscape page"
+    assert pages == [(A4_LONG, A4_SHORT)] * commitments, (
+        "expected each commitment on its own A4 landscape page, the introduction on the first"
     )
+    printed = print_marked(
+        browser,
+        site,
+        "rubric/",
+        {"intro": ".rubric-print > h1", "commitment": ".rubric-commitment"},
+    )
+    assert printed.pages_of("intro") == [{0}]
+    assert printed.pages_of("commitment") == [{n} for n in range(commitments)]
 
 
 def test_the_matrix_never_strands_a_commitment_heading_from_its_rows(browser: Browser, site: Site):
