@@ -52,7 +52,7 @@ class RubricVersion:
 
 # The tool's words write WP and SU and never spell them out. Whatever quotes them says what
 # they mean, in this sentence: the site's pages through the `abbreviations` macro in
-# templates/macros.html (a test holds the two to the same words), `new` and the issue form.
+# templates/macros.html (a global of the templates' environment), `new` and the issue form.
 ABBREVIATIONS = "The tool writes WP for widening participation and SU for students’ union."
 
 

@@ -31,7 +31,7 @@ from .facets import template_functions
 from .journey_chart import journey_chart
 from .load import IMAGE_SUFFIXES
 from .memo import Memo
-from .model import Casebook, Story, StoryImage
+from .model import ABBREVIATIONS, Casebook, Story, StoryImage
 from .opendata import OpenData
 from .page_cache import Asked, PageCache, PageReads
 from .pages import Page, site_files, site_pages
@@ -97,6 +97,7 @@ def make_environment(templates: Path, compiled: Path | None = None) -> jinja2.En
     )
     env.filters["long_date"] = long_date
     env.filters["words"] = number_words
+    env.globals["ABBREVIATIONS"] = ABBREVIATIONS  # for the macro of that name
     return env
 
 
