@@ -255,8 +255,7 @@ def test_a_story_prints_on_a4_portrait(browser: Browser, site: Site):
 def test_a_story_prints_as_a_handout_without_site_chrome(browser: Browser, site: Site):
     """Printed, a story is its own text: no header, navigation, breadcrumbs, footer or search,
     and a link to another site is followed by its address, since paper cannot be clicked."""
-    book = check_site(BuildOptions(content=CONTENT_DIR)).book
-    linked = next(s for s in book.stories if "](http" in s.body)
+    linked = next(s for s in BOOK.stories if "](http" in s.body)
     context = browser.new_context()
     try:
         page = context.new_page()
