@@ -54,7 +54,7 @@ def plain_citation(story: Story, site: Site, urls: Urls) -> str:
     who = " and ".join(authors(story))
     example = " [fictional example]" if story.example else ""
     return (
-        f"{who} ({story.date.year}). {story.title}{example}. {site.title}, "
+        f"{who} ({story.news_date.year}). {story.title}{example}. {site.title}, "
         f"self-assessment of {story.date.day} {story.date:%B %Y}, version {story.rubric_version} "
         f"of the tool. {site.licence.name}. {urls.absolute(urls.story(story))}"
     )
@@ -65,8 +65,8 @@ def bibtex_entry(story: Story, site: Site, urls: Urls) -> str:
     fields = [
         ("author", " and ".join("{" + bibtex_text(a) + "}" for a in authors(story))),
         ("title", "{" + bibtex_text(story.title) + "}"),
-        ("year", str(story.date.year)),
-        ("month", _MONTHS[story.date.month - 1]),
+        ("year", str(story.news_date.year)),
+        ("month", _MONTHS[story.news_date.month - 1]),
         ("howpublished", bibtex_text(site.title)),
         ("url", urls.absolute(urls.story(story))),
         (
@@ -96,7 +96,7 @@ def article_data(story: Story, site: Site, urls: Urls, description: str) -> dict
         "@type": "Article",
         "headline": story.title,
         "description": description,
-        "datePublished": story.date.isoformat(),
+        "datePublished": story.news_date.isoformat(),
         "url": url,
         "mainEntityOfPage": url,
         "inLanguage": site.language,

@@ -63,9 +63,9 @@ def _plain_digits(text: str) -> str:
     return "".join(str(unicodedata.decimal(c, c)) if c.isdecimal() else c for c in folded)
 
 
-def date_problem(text: str) -> str | None:
+def date_problem(text: str, name: str = "date") -> str | None:
     """None for a real YYYY-MM-DD date written in 0-9; otherwise the message, starting
-    "date '...'"."""
+    "date '...'" (or the name given: the field's)."""
     value = text.strip()
     if any(c.isdecimal() and not c.isascii() for c in value):
         plain = _plain_digits(value)
@@ -73,13 +73,13 @@ def date_problem(text: str) -> str | None:
         if _ISO.match(plain) and _day(plain[:4], plain[5:7], plain[8:]):
             meant = dt.date.fromisoformat(plain)
         if meant is not None:
-            return f"date '{value}' uses digits other than 0-9; write it as {meant.isoformat()}"
-        return f"date '{value}' uses digits other than 0-9; {HINT}"
+            return f"{name} '{value}' uses digits other than 0-9; write it as {meant.isoformat()}"
+        return f"{name} '{value}' uses digits other than 0-9; {HINT}"
     if _ISO.match(value):
         if _day(value[:4], value[5:7], value[8:]):
             return None
-        return f"date '{value}' is not a real date; {HINT}"
+        return f"{name} '{value}' is not a real date; {HINT}"
     meant = misread_date(value)
     if meant is not None:
-        return f"date '{value}' is not in year-month-day form; write it as {meant.isoformat()}"
-    return f"date '{value}' is not in year-month-day form; {HINT}"
+        return f"{name} '{value}' is not in year-month-day form; write it as {meant.isoformat()}"
+    return f"{name} '{value}' is not in year-month-day form; {HINT}"

@@ -402,6 +402,7 @@ def draft_from_issue(
         anonymous=anonymous,
         why=why,
         next_steps=next_steps,
+        shared=storyinput.shared_day(date, today),
     )
 
 

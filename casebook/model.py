@@ -201,6 +201,13 @@ class Story:
     body: str
     body_line: int = 1
     images: tuple[StoryImage, ...] = ()
+    shared: dt.date | None = None  # the day it was shared here, if the story says
+
+    @property
+    def news_date(self) -> dt.date:
+        """The day the story was news: the day it was shared here, or failing that the day of
+        its self-assessment (a story from before the field, or written by hand)."""
+        return self.shared or self.date
 
     @property
     def perspective_label(self) -> str:
@@ -214,6 +221,9 @@ class Story:
 
     def sort_key(self) -> tuple[dt.date, str]:
         return (self.date, self.slug)
+
+    def news_key(self) -> tuple[dt.date, dt.date, str]:
+        return (self.news_date, self.date, self.slug)
 
 
 PERSPECTIVES = {
@@ -250,9 +260,16 @@ class Casebook:
         return tuple(sorted(self.stories, key=Story.sort_key, reverse=True))
 
     @cached_property
+    def latest(self) -> tuple[Story, ...]:
+        """The stories, the latest news first: by the day each was shared (the feed, the home
+        page), so a story about an old self-assessment is still news when it arrives."""
+        return tuple(sorted(self.stories, key=Story.news_key, reverse=True))
+
+    @cached_property
     def updated(self) -> dt.date:
         """The newest date in the content, for the feed: same content, same bytes."""
-        dates = [s.date for s in self.stories] + [v.date for v in self.rubric.changelog if v.date]
+        dates = [s.news_date for s in self.stories]
+        dates += [v.date for v in self.rubric.changelog if v.date]
         return max(dates, default=dt.date(1970, 1, 1))
 
     @cached_property

@@ -221,6 +221,7 @@ def _draft(args: argparse.Namespace, rubric: Rubric, today: dt.date) -> StoryDra
         perspective=perspective,
         assessments=assessments,
         anonymous=anonymous,
+        shared=today,
         why=why or "",
         next_steps=next_steps or "",
     )

@@ -56,6 +56,7 @@ CSV_COLUMNS = (
     "rubric_version",
     "tags",
     "example",
+    "shared",
 )
 
 
@@ -136,6 +137,7 @@ class OpenData:
             "url": urls.absolute(urls.story(story)),
             "title": story.title,
             "date": story.date.isoformat(),
+            "shared": story.shared.isoformat() if story.shared else None,
             "summary": story.summary or None,
             "anonymous": story.anonymous,
             "partnership": {
@@ -228,6 +230,7 @@ class OpenData:
                         story.rubric_version,
                         "; ".join(story.tags),
                         "true" if story.example else "false",
+                        record["shared"] or "",
                     ]
                 )
         return rows

@@ -45,6 +45,12 @@ STORY_FIELDS: tuple[DataField, ...] = (
     DataField("url", "URL", "The story’s page."),
     DataField("title", "text", "The title, as its writers gave it."),
     DataField("date", "date", "When the self-assessment was made, as YYYY-MM-DD."),
+    DataField(
+        "shared",
+        "date or null",
+        "The day the story was shared on this site, as YYYY-MM-DD; null when the story does "
+        "not say (it was written before the field existed, or by hand without it).",
+    ),
     DataField("summary", "text or null", "The writers’ one or two sentence summary, if any."),
     DataField(
         "anonymous",
@@ -107,6 +113,9 @@ CSV_FIELDS: tuple[DataField, ...] = (
     DataField("rubric_version", "text", "The version of the tool in force on the date."),
     DataField("tags", "text", "The story’s topics, joined by “; ”."),
     DataField("example", "true or false", "True for a fictional example."),
+    DataField(
+        "shared", "date", "The day the story was shared on this site; empty when it does not say."
+    ),
 )
 
 RUBRIC_FIELDS: tuple[DataField, ...] = (

@@ -23,6 +23,7 @@ MAX_SUMMARY = 1000
 # Rules `check` applies that this schema does not, and why it cannot.
 UNEXPRESSED = (
     "a date in the future: the schema cannot know today's date",
+    "a shared date before the story's date: the schema cannot compare two dates",
     "a stage written as 2.0: JSON Schema counts 2.0 as the whole number 2",
     "YAML-only mistakes (duplicate fields, anchors and aliases, tags, nesting deeper than 16): "
     "they are gone once YAML is read into JSON values",
@@ -151,13 +152,12 @@ def _tags(_: Rubric) -> Schema:
     return {"anyOf": [{"type": "null"}, tag, {"type": "array", "items": tag}]}
 
 
+_DATE: Schema = {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+
 _RULES: dict[str, Callable[[Rubric], Schema]] = {
     "title": lambda _: _text(MAX_TITLE),
-    "date": lambda _: {
-        "type": "string",
-        "format": "date",
-        "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
-    },
+    "date": lambda _: _DATE,
+    "shared": lambda _: {"anyOf": [{"type": "null"}, _DATE]},
     "partnership": _partnership,
     "perspective": lambda _: {
         "oneOf": [{"const": k, "description": label} for k, label in PERSPECTIVES.items()]

@@ -34,6 +34,15 @@ STORY_FIELDS: tuple[FieldSpec, ...] = (
         "date: 2025-03-14",
     ),
     FieldSpec(
+        "shared",
+        False,
+        "date",
+        "The day the story was shared here, as YYYY-MM-DD. The form on /contribute/, the new "
+        "command and the issue form fill it in. The feed and the home page’s latest stories "
+        "come in this order. Not before the self-assessment’s date, and not in the future.",
+        "shared: 2025-06-02",
+    ),
+    FieldSpec(
         "partnership",
         True,
         "institution and students_union",

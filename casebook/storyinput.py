@@ -108,6 +108,13 @@ def date(answer: str, today: dt.date) -> dt.date:
     return day
 
 
+def shared_day(date: dt.date, today: dt.date) -> dt.date:
+    """The day a story is shared: this machine's today, not the latest anywhere (`today`,
+    which in Britain is tomorrow from 10 a.m.), but never before the story's own date (a
+    self-assessment made today in New Zealand) nor after `today`."""
+    return max(date, min(today, dt.date.today()))
+
+
 def sub_element(answer: str, rubric: Rubric) -> SubElement:
     """An id (trust) or the name (Developing trust), in any case; an id a sub-element had
     before it was renamed (the rubric's `formerly`) gives that sub-element."""

@@ -43,6 +43,7 @@ class StoryDraft:
     anonymous: bool = False
     why: str = ""
     next_steps: str = ""
+    shared: dt.date | None = None  # the day it is shared: the day the file is made
 
 
 def yaml_scalar(text: str) -> str:
@@ -69,6 +70,7 @@ def story_text(draft: StoryDraft, schema_url: str, origin: str = "") -> str:
         *([origin] if origin else []),
         f"title: {yaml_scalar(draft.title)}",
         f"date: {draft.date.isoformat()}",
+        *([f"shared: {draft.shared.isoformat()}"] if draft.shared else []),
         "partnership:",
         f"  institution: {yaml_scalar(draft.institution)}",
         f"  students_union: {yaml_scalar(draft.students_union)}",

@@ -153,6 +153,7 @@ def _validate_story(
 
     title = f.text(data["title"], ("title",), "title", MAX_TITLE) if given("title") else None
     date = _story_date(f, data["date"], today) if given("date") else None
+    shared = _story_shared(f, data["shared"], today, date) if given("shared") else None
     partnership = _story_partnership(f, data["partnership"]) if given("partnership") else None
     perspective = _story_perspective(f, data["perspective"]) if given("perspective") else None
     assessments = _story_assessments(f, data["assessments"], rubric) if given("assessments") else ()
@@ -186,6 +187,7 @@ def _validate_story(
         body=source.body,
         body_line=source.body_line,
         images=source.images,
+        shared=shared,
     )
 
 
@@ -240,29 +242,61 @@ def _filled(data: dict[str, Any], key: str) -> bool:
 
 
 def _story_date(f: Fields, value: Any, today: dt.date) -> dt.date | None:
+    day = _day(f, value, "date")
+    if day is None:
+        return None
+    if day > today:
+        f.fail(
+            ("date",),
+            f"date {day.isoformat()} is in the future; use the date the self-assessment was made",
+        )
+        return None
+    if problem := early_problem(day):
+        f.fail(("date",), problem)
+        return None
+    return day
+
+
+def _story_shared(f: Fields, value: Any, today: dt.date, date: dt.date | None) -> dt.date | None:
+    """The day the story was shared here: after its self-assessment, not after today."""
+    day = _day(f, value, "shared")
+    if day is None:
+        return None
+    if day > today:
+        f.fail(
+            ("shared",),
+            f"shared {day.isoformat()} is in the future; use the day the story is shared here, "
+            f"for example today, {today.isoformat()}",
+        )
+        return None
+    if date is not None and day < date:
+        f.fail(
+            ("shared",),
+            f"shared {day.isoformat()} is before the story's date {date.isoformat()}, the day "
+            "of the self-assessment; a story is shared on that day or later: use the day it "
+            f"is shared here, for example today, {today.isoformat()}",
+        )
+        return None
+    return day
+
+
+def _day(f: Fields, value: Any, name: str) -> dt.date | None:
+    """The field's value as a day, or None with the problem said."""
     if isinstance(value, str):
-        problem = date_problem(value)
+        problem = date_problem(value, name)
         if problem:
-            f.fail(("date",), problem)
+            f.fail((name,), problem)
             return None
         value = dt.date.fromisoformat(value.strip())
     if isinstance(value, InvalidDate):
-        f.fail(("date",), date_problem(str(value)) or f"date '{value}' is not a real date; {HINT}")
+        said = date_problem(str(value), name) or f"{name} '{value}' is not a real date; {HINT}"
+        f.fail((name,), said)
         return None
     if isinstance(value, dt.datetime):
-        f.fail(("date",), f"date must be a day without a time; {HINT}")
+        f.fail((name,), f"{name} must be a day without a time; {HINT}")
         return None
     if not is_date(value):
-        f.fail(("date",), f"date {kind(value)} is not a date; {HINT}")
-        return None
-    if value > today:
-        f.fail(
-            ("date",),
-            f"date {value.isoformat()} is in the future; use the date the self-assessment was made",
-        )
-        return None
-    if problem := early_problem(value):
-        f.fail(("date",), problem)
+        f.fail((name,), f"{name} {kind(value)} is not a date; {HINT}")
         return None
     return value
 

@@ -247,7 +247,7 @@ def random_edit(rng: random.Random, stories: Path, number: int) -> None:
     """One edit a contributor might make: add, remove, or change a story's body or fields."""
     files = sorted(stories.glob("*.md"))
     kinds = ["body", "title", "stage", "add", "remove", "tag", "date", "summary", "anonymous"]
-    kind = rng.choice([*kinds, "partnership", "untag"])
+    kind = rng.choice([*kinds, "partnership", "untag", "shared"])
     if kind == "add" or len(files) < 2:
         text = story(f"Added {number}", " ".join(rng.choices(WORDS, k=12)))
         (stories / f"added-{number}-{rng.randrange(10**6)}.md").write_text(text)
@@ -276,8 +276,16 @@ def random_edit(rng: random.Random, stories: Path, number: int) -> None:
     elif kind == "partnership":  # another's: it joins that partnership's journey
         other = rng.choice(files).read_text().split("---\n", 2)[1]
         front["partnership"] = yaml.safe_load(other)["partnership"]
+    elif kind == "shared":  # shared later, on another day, or the day no longer said
+        date = front["date"]
+        days = (TODAY - date).days
+        front["shared"] = date + dt.timedelta(days=rng.randint(0, days)) if days else date
+        if rng.random() < 0.25:
+            front.pop("shared")
     else:
         front["date"] = dt.date(2022, 1, 1) + dt.timedelta(days=rng.randrange(1400))
+        if front.get("shared") and front["shared"] < front["date"]:
+            front["shared"] = front["date"]  # as check asks: shared on its date or later
     if front.get("anonymous") and _gives_away(front, target.stem):
         front["partnership"] = UNNAMED  # as check asks: no partner's name in file or title
     dumped = yaml.safe_dump(front, sort_keys=False, allow_unicode=True)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from casebook import storyinput
 from casebook.cli import main as casebook_main
 from casebook.issueform import (
     AFTER_EDITING,
@@ -35,6 +36,7 @@ FULL_STORY = f"""\
 # yaml-language-server: $schema={SCHEMA_URL}
 title: "Agreeing what data we could share: a year on"
 date: 2025-03-14
+shared: {TODAY.isoformat()}
 partnership:
   institution: Fenmoor University
   students_union: Fenmoor Students' Union
@@ -109,8 +111,9 @@ def test_a_full_issue_becomes_a_story_that_check_and_build_accept(
     assert main(["convert", "--content", str(content), "--issue", "7"]) == 1  # no body given
     monkeypatch.setenv("ISSUE_BODY", body("full.md"))
     monkeypatch.setenv("ISSUE_TITLE", ISSUE_TITLE)
-    assert main(["convert", "--content", str(content), "--issue", "7"]) == 0
-    assert main(["convert", "--content", str(content), "--issue", "8"]) == 0  # name taken
+    convert = ["convert", "--content", str(content), "--today", TODAY.isoformat()]
+    assert main([*convert, "--issue", "7"]) == 0
+    assert main([*convert, "--issue", "8"]) == 0  # name taken
     stories = sorted(p.name for p in (content / "stories").iterdir())
     assert stories == [
         "2025-03-agreeing-what-data-we-could-share-a-year-on-issue-8.md",
@@ -411,3 +414,13 @@ def test_a_heading_in_an_answer_is_not_taken_for_an_old_question() -> None:
     (problem,) = caught.value.problems
     assert "'Partnership: Old trust' (answered '_No response_')" in problem
     assert "Our heading" not in problem
+
+
+def test_a_story_from_an_issue_is_shared_on_this_machines_day() -> None:
+    """The converter's today is the latest anywhere (tomorrow in Britain from 10 a.m.); the
+    day a story is shared is the machine's own, and never before the story's date."""
+    here = dt.date.today()
+    latest = here + dt.timedelta(days=1)
+    assert storyinput.shared_day(here - dt.timedelta(days=10), latest) == here
+    assert storyinput.shared_day(latest, latest) == latest  # assessed today in New Zealand
+    assert storyinput.shared_day(dt.date(2025, 3, 14), TODAY) == TODAY  # --today in the past

@@ -44,6 +44,7 @@ EXPECTED = f"""\
 {SCHEMA_LINE}
 title: Agreeing a data-sharing protocol
 date: 2025-03-14
+shared: {dt.date.today().isoformat()}
 partnership:
   institution: Example University
   students_union: Example Students' Union
@@ -100,9 +101,9 @@ def test_new_without_the_story_text_writes_headings_that_check_explains(
     assert "fill in the two sections" in capsys.readouterr().out
     assert main(["check", "--content", str(content)]) == 1
     assert capsys.readouterr().err == (
-        f"{path}:15: the section 'Why we placed ourselves here' is empty; write a few "
+        f"{path}:16: the section 'Why we placed ourselves here' is empty; write a few "
         "sentences under it\n"
-        f"{path}:17: the section 'What we will do to move on' is empty; write a few "
+        f"{path}:18: the section 'What we will do to move on' is empty; write a few "
         "sentences under it\n"
         "casebook: 2 problems found; fix them and run check again\n"
     )
@@ -148,6 +149,7 @@ def test_new_asks_for_what_the_flags_leave_out(content_tree) -> None:
         f"---\n{SCHEMA_LINE}\n"
         'title: "Our shared calendar: year two"\n'
         f"date: {today.isoformat()}\n"
+        f"shared: {today.isoformat()}\n"
         "partnership:\n  institution: Saltmere University\n"
         "  students_union: Saltmere Students' Union\n"
         "perspective: students-union\n"

@@ -49,6 +49,11 @@ class Expected:
     contributors: tuple[tuple[str, str], ...] = ()
     body: str = "Plain words about the partnership."
     perspective: str = "joint"
+    shared: str = ""
+
+    @property
+    def news_date(self) -> str:
+        return self.shared or self.date
 
 
 NORTH = ("Northfield University", "Northfield Students' Union")
@@ -85,6 +90,15 @@ EXPECTED = (
         "secret-later", "An anonymous move", "2024-06-01", *SECRET, (("trust", 5),), anonymous=True
     ),
     Expected(
+        "south-shared-lately",
+        "Shared years later",
+        "2022-05-03",
+        "Southmoor University",
+        "Southmoor Students' Union",
+        (("time", 3),),
+        shared="2026-11-20",  # an old self-assessment, shared lately: news all the same
+    ),
+    Expected(
         "formulas",
         FORMULA_TITLE,
         "2024-01-05",
@@ -108,6 +122,8 @@ def story_file(e: Expected) -> str:
         "anonymous": e.anonymous,
         "example": True,
     }
+    if e.shared:
+        front["shared"] = dt.date.fromisoformat(e.shared)
     if e.summary:
         front["summary"] = e.summary
     if e.tags:
@@ -208,6 +224,7 @@ def test_stories_json_has_every_story_with_every_field(built: Built):
         assert record["url"] == story_url(e.slug)
         assert record["title"] == e.title
         assert record["date"] == e.date
+        assert record["shared"] == (e.shared or None)
         assert record["summary"] == (e.summary or None)
         assert record["perspective"] == e.perspective
         assert record["tags"] == list(e.tags)
@@ -304,6 +321,7 @@ def test_csv_has_one_row_per_assessment(built: Built):
                     "1.1" if e.date >= "2026-11-22" else "1.0",
                     "; ".join(e.tags),
                     "true",
+                    e.shared,
                 ]
             )
     assert rows == expected
@@ -537,6 +555,50 @@ def test_feed_entries_have_summaries(built: Built):
     assert summaries[story_url("north-early")] == "We began apart."
     assert summaries[story_url("north-later")] == "Why Plain words about the partnership."
     assert summaries[story_url("formulas")] == SEPARATOR_SUMMARY
+
+
+def latest_first() -> list[Expected]:
+    return sorted(EXPECTED, key=lambda e: (e.news_date, e.date, e.slug), reverse=True)
+
+
+def test_the_feed_and_the_home_page_put_the_latest_shared_first(built: Built):
+    """A story shared lately about an older self-assessment is news, not history."""
+    feed = ET.fromstring(built.bytes("feed.xml"))
+    atom = "{http://www.w3.org/2005/Atom}"
+    entries = [
+        (e.find(f"{atom}id").text, e.find(f"{atom}published").text, e.find(f"{atom}updated").text)
+        for e in feed.iter(f"{atom}entry")
+    ]
+    assert entries == [
+        (story_url(e.slug), f"{e.news_date}T00:00:00Z", f"{e.news_date}T00:00:00Z")
+        for e in latest_first()
+    ]
+    assert latest_first()[1].slug == "south-shared-lately"  # the oldest self-assessment
+    assert feed.find(f"{atom}updated").text == "2026-11-22T00:00:00Z"
+    home = built.page("")
+    titles = [h.find("a").plain for h in home.main.find_all("h3")]
+    assert titles == [e.title.strip() for e in latest_first()[:6]]
+
+
+def test_a_story_page_says_when_it_was_shared(built: Built):
+    doc = built.page("stories/south-shared-lately")
+    facts = {
+        dt_.plain: dt_.parent.find("dd")
+        for dt_ in doc.main.find_all("dt")
+        if dt_.parent is not None
+    }
+    assert facts["Self-assessed on"].plain == "3 May 2022"
+    shared = facts["Shared here on"].find("time")
+    assert (shared.plain, shared.attrs["datetime"]) == ("20 November 2026", "2026-11-20")
+    assert meta(doc)["article:published_time"] == "2026-11-20"
+    (article,) = json_ld(doc)
+    assert article["datePublished"] == "2026-11-20"
+    citation = next(p for p in cite_section(doc).find_all("p") if p.has_class("citation"))
+    assert citation.plain.startswith(
+        "Southmoor University and Southmoor Students' Union (2026). Shared years later"
+    )
+    assert "self-assessment of 3 May 2022" in citation.plain
+    assert "Shared here on" not in built.raw("stories/north-later")
 
 
 # --- licence and citation -------------------------------------------------------------------

@@ -159,6 +159,37 @@ def test_a_story_dated_today_somewhere_is_not_in_the_future(content_tree, monkey
     ]
 
 
+def test_the_day_a_story_was_shared_comes_after_its_self_assessment(
+    content_tree, monkeypatch, capsys
+):
+    def shared(value: str, title: str) -> str:
+        return story(title=title).replace(
+            "date: 2024-05-01\n", f"date: 2024-05-01\nshared: {value}\n"
+        )
+
+    today = latest_today().isoformat()
+    stories = {
+        "a-before.md": shared("2024-04-30", "Before"),
+        "b-future.md": shared("2999-01-01", "Future"),
+        "c-uk-way.md": shared("24/11/2025", "UK"),
+        "d-time.md": shared("2025-11-24 10:00:00", "Time"),
+        "e-same-day.md": shared("2024-05-01", "Same day"),
+        "f-later.md": shared("2025-11-24", "Later"),
+        "g-empty.md": shared("", "Empty"),
+    }
+    assert check(content_tree, monkeypatch, capsys, stories) == [
+        "content/stories/a-before.md:4: shared 2024-04-30 is before the story's date 2024-05-01, "
+        "the day of the self-assessment; a story is shared on that day or later: use the day "
+        f"it is shared here, for example today, {today}",
+        "content/stories/b-future.md:4: shared 2999-01-01 is in the future; use the day the story "
+        f"is shared here, for example today, {today}",
+        "content/stories/c-uk-way.md:4: shared '24/11/2025' is not in year-month-day form; write "
+        "it as 2025-11-24",
+        "content/stories/d-time.md:4: shared must be a day without a time; write the date as "
+        "year-month-day, e.g. 2025-03-14",
+    ]
+
+
 def test_a_date_before_2000_is_a_mistyped_year(content_tree, monkeypatch, capsys):
     stories = {
         "typo.md": story().replace("2024-05-01", "1024-05-01"),
@@ -195,7 +226,7 @@ def test_a_pasted_page_of_text_or_digits_gives_a_message_of_one_short_line(
         f"content/stories/d-perspective.md:7: unknown perspective '{zeds}…'; choose joint, "
         "students-union or institution",
         f"content/stories/e-field.md:12: unknown field '{'x' * 59}…'; a story can have: title, "
-        "date, partnership, perspective, assessments, summary, contributors, tags, draft, "
+        "date, shared, partnership, perspective, assessments, summary, contributors, tags, draft, "
         "example, anonymous",
     ]
 

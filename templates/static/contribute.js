@@ -147,6 +147,7 @@ function storyText(draft) {
     `# yaml-language-server: $schema=${settings.schemaUrl}`,
     `title: ${yamlScalar(draft.title)}`,
     `date: ${draft.date}`,
+    ...(draft.shared ? [`shared: ${draft.shared}`] : []),
     "partnership:",
     `  institution: ${yamlScalar(draft.institution)}`,
     `  students_union: ${yamlScalar(draft.union)}`,
@@ -233,6 +234,7 @@ function readForm() {
     summary: text("summary", "Summary", problems, { required: false, oneLine: false }),
     contributors: [],
     tags: [],
+    shared: today(),
   };
   const date = draft.date;
   const wrongDate = date ? dateProblem(date) : "";
