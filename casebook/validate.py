@@ -265,16 +265,16 @@ def _story_shared(f: Fields, value: Any, today: dt.date, date: dt.date | None) -
     if day > today:
         f.fail(
             ("shared",),
-            f"shared {day.isoformat()} is in the future; use the day the story is shared here, "
-            f"for example today, {today.isoformat()}",
+            f"shared {day.isoformat()} is in the future; use the day the story is shared here: "
+            "today's date, or the day it was shared if that was earlier",
         )
         return None
     if date is not None and day < date:
         f.fail(
             ("shared",),
-            f"shared {day.isoformat()} is before the story's date {date.isoformat()}, the day "
-            "of the self-assessment; a story is shared on that day or later: use the day it "
-            f"is shared here, for example today, {today.isoformat()}",
+            f"shared {day.isoformat()} is before the story's date, {date.isoformat()} (the day "
+            "of the self-assessment); a story is shared on that day or later, so use the day "
+            "it is shared here",
         )
         return None
     return day
