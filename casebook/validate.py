@@ -242,14 +242,8 @@ def _filled(data: dict[str, Any], key: str) -> bool:
 
 
 def _story_date(f: Fields, value: Any, today: dt.date) -> dt.date | None:
-    day = _day(f, value, "date")
+    day = _day(f, value, "date", today, "use the date the self-assessment was made")
     if day is None:
-        return None
-    if day > today:
-        f.fail(
-            ("date",),
-            f"date {day.isoformat()} is in the future; use the date the self-assessment was made",
-        )
         return None
     if problem := early_problem(day):
         f.fail(("date",), problem)
@@ -259,15 +253,12 @@ def _story_date(f: Fields, value: Any, today: dt.date) -> dt.date | None:
 
 def _story_shared(f: Fields, value: Any, today: dt.date, date: dt.date | None) -> dt.date | None:
     """The day the story was shared here: after its self-assessment, not after today."""
-    day = _day(f, value, "shared")
+    fix = (
+        "use the day the story is shared here: today's date, or the day it was shared if that "
+        "was earlier"
+    )
+    day = _day(f, value, "shared", today, fix)
     if day is None:
-        return None
-    if day > today:
-        f.fail(
-            ("shared",),
-            f"shared {day.isoformat()} is in the future; use the day the story is shared here: "
-            "today's date, or the day it was shared if that was earlier",
-        )
         return None
     if date is not None and day < date:
         f.fail(
@@ -280,8 +271,9 @@ def _story_shared(f: Fields, value: Any, today: dt.date, date: dt.date | None) -
     return day
 
 
-def _day(f: Fields, value: Any, name: str) -> dt.date | None:
-    """The field's value as a day, or None with the problem said."""
+def _day(f: Fields, value: Any, name: str, today: dt.date, fix: str) -> dt.date | None:
+    """The field's value as a day, not after today, or None with the problem said (fix: what
+    to write instead of a day in the future)."""
     if isinstance(value, str):
         problem = date_problem(value, name)
         if problem:
@@ -297,6 +289,9 @@ def _day(f: Fields, value: Any, name: str) -> dt.date | None:
         return None
     if not is_date(value):
         f.fail((name,), f"{name} {kind(value)} is not a date; {HINT}")
+        return None
+    if value > today:
+        f.fail((name,), f"{name} {value.isoformat()} is in the future; {fix}")
         return None
     return value
 
