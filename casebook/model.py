@@ -210,6 +210,12 @@ class Story:
         return self.shared or self.date
 
     @property
+    def shared_later(self) -> dt.date | None:
+        """The day it was shared here, where that is not the day of its self-assessment (the
+        story page and story cards say it then)."""
+        return self.shared if self.shared != self.date else None
+
+    @property
     def perspective_label(self) -> str:
         return PERSPECTIVES[self.perspective]
 
