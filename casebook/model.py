@@ -44,10 +44,32 @@ class Commitment:
 
 
 @dataclass(frozen=True)
+class Rewording:
+    """One descriptor a version changed, with the words it had until then."""
+
+    sub_element_id: str
+    stage: int
+    before: str
+
+
+@dataclass(frozen=True)
 class RubricVersion:
     version: str
     date: dt.date | None
     changes: tuple[str, ...]
+    replaced: tuple[Rewording, ...] = ()  # the descriptors it reworded, as they read before
+
+
+@dataclass(frozen=True)
+class EarlierWords:
+    """Words a descriptor had before a version changed them: those of versions `first` (the
+    version that gave them, or the oldest) to `last`, replaced by `until` (which always has a
+    date: only the oldest version may not)."""
+
+    text: str
+    first: RubricVersion
+    last: RubricVersion
+    until: RubricVersion
 
 
 # The tool's words write WP and SU and never spell them out. Whatever quotes them says what
@@ -110,6 +132,50 @@ class Rubric:
             if version.date is not None and version.date <= date:
                 return version.version
         return self.changelog[-1].version if self.changelog else self.version
+
+    @cached_property
+    def _rewordings(self) -> dict[tuple[str, int], list[tuple[int, Rewording]]]:
+        """(sub-element id, stage) -> each rewording of it, newest first, with the place in
+        the changelog (newest first) of the version that made it."""
+        found: dict[tuple[str, int], list[tuple[int, Rewording]]] = defaultdict(list)
+        for place, version in enumerate(self.changelog):
+            for rewording in version.replaced:
+                found[(rewording.sub_element_id, rewording.stage)].append((place, rewording))
+        return dict(found)
+
+    def wording(self, sub_element_id: str, stage: int, version: str) -> str:
+        """A descriptor's words in a version: the words that the oldest later version to
+        reword it replaced, else the words it has now."""
+        text = self.sub_element(sub_element_id).descriptor(stage)
+        place = next(i for i, v in enumerate(self.changelog) if v.version == version)
+        for newer, rewording in self._rewordings.get((sub_element_id, stage), ()):
+            if newer < place:
+                text = rewording.before
+        return text
+
+    def words_then(self, story: Story) -> tuple[tuple[Assessment, str], ...]:
+        """Each of the story's assessments whose descriptor has been reworded since the
+        version it was assessed against, with the words of that version."""
+        return tuple(
+            (a, then)
+            for a in story.assessments
+            if (then := self.wording(a.sub_element.id, a.stage.number, story.rubric_version))
+            != a.sub_element.descriptor(a.stage.number)
+        )
+
+    def earlier_words(self, sub_element_id: str, stage: int) -> tuple[EarlierWords, ...]:
+        """Every earlier wording of a descriptor, the latest first."""
+        changes = self._rewordings.get((sub_element_id, stage), [])
+        oldest = len(self.changelog) - 1
+        return tuple(
+            EarlierWords(
+                text=rewording.before,
+                first=self.changelog[changes[n + 1][0] if n + 1 < len(changes) else oldest],
+                last=self.changelog[place + 1],
+                until=self.changelog[place],
+            )
+            for n, (place, rewording) in enumerate(changes)
+        )
 
 
 @dataclass(frozen=True)

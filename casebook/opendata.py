@@ -331,6 +331,10 @@ def rubric_record(rubric: Rubric) -> dict[str, Any]:
                 "version": v.version,
                 "date": v.date.isoformat() if v.date else None,
                 "changes": list(v.changes),
+                "replaced": [
+                    {"sub_element": r.sub_element_id, "stage": r.stage, "text": r.before}
+                    for r in v.replaced
+                ],
             }
             for v in rubric.changelog
         ],

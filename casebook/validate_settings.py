@@ -7,8 +7,18 @@ import re
 from typing import Any
 
 from .load import YamlSource
-from .model import PER_PAGE, Commitment, Licence, Rubric, RubricVersion, Site, Stage, SubElement
-from .problems import Problem
+from .model import (
+    PER_PAGE,
+    Commitment,
+    Licence,
+    Rewording,
+    Rubric,
+    RubricVersion,
+    Site,
+    Stage,
+    SubElement,
+)
+from .problems import Problem, did_you_mean, one_of
 from .slugs import MAX_TAG, is_slug
 from .urls import normalise_base_url
 from .yamlfields import Fields, kind, not_a_slug
@@ -50,6 +60,12 @@ _RUBRIC_EXAMPLES = {
     'descriptors: ["…", "…"]}]}]',
 }
 _VERSION_EXAMPLES = {"version": 'version: "1.2"', "changes": 'changes: ["What changed."]'}
+_REWORDING_FIELDS = ("sub_element", "stage", "text")
+_REWORDING_EXAMPLES = {
+    "sub_element": "sub_element: trust",
+    "stage": "stage: 2",
+    "text": 'text: "The words as they were before this version."',
+}
 
 
 def validate_site(source: YamlSource, problems: list[Problem]) -> Site | None:
@@ -172,7 +188,7 @@ def validate_rubric(source: YamlSource, today: dt.date, problems: list[Problem])
         return None
     stages = _stages(f, data["stages"])
     commitments = _commitments(f, data["commitments"], len(stages))
-    changelog = _changelog(f, data["changelog"], today)
+    changelog = _changelog(f, data["changelog"], today, commitments, stages)
     version = f.text(data["version"], ("version",), "version")
     if version and changelog and version != changelog[0].version:
         f.fail(
@@ -192,7 +208,33 @@ def validate_rubric(source: YamlSource, today: dt.date, problems: list[Problem])
         stages=stages,
         commitments=commitments,
     )
+    if len(problems) > before:
+        return None
+    _check_rewordings(f, rubric)
     return None if len(problems) > before else rubric
+
+
+def _check_rewordings(f: Fields, rubric: Rubric) -> None:
+    """The oldest version has no earlier words, and words a version replaced differ from the
+    words it gave (else they are today's words, copied by mistake)."""
+    for place, version in enumerate(rubric.changelog):
+        for j, rewording in enumerate(version.replaced):
+            path = ("changelog", place, "replaced", j)
+            if place == len(rubric.changelog) - 1:
+                f.fail(
+                    (*path[:-1],),
+                    f"version '{version.version}' is the oldest, so it replaced no earlier "
+                    "words; list under 'replaced' only in the version that changed them",
+                )
+                break
+            after = rubric.wording(rewording.sub_element_id, rewording.stage, version.version)
+            if " ".join(rewording.before.split()) == " ".join(after.split()):
+                f.fail(
+                    (*path, "text"),
+                    f"these are the words version '{version.version}' gives "
+                    f"{rewording.sub_element_id}, stage {rewording.stage}; under 'replaced', "
+                    "give the words as they were before that version",
+                )
 
 
 def _version_number(version: str) -> tuple[int, ...] | None:
@@ -325,7 +367,13 @@ def _id(f: Fields, value: Any, path: tuple[str | int, ...], seen: set[str]) -> s
     return value
 
 
-def _changelog(f: Fields, value: Any, today: dt.date) -> tuple[RubricVersion, ...]:
+def _changelog(
+    f: Fields,
+    value: Any,
+    today: dt.date,
+    commitments: tuple[Commitment, ...],
+    stages: tuple[Stage, ...],
+) -> tuple[RubricVersion, ...]:
     """The versions, newest first: each numbered higher than the one below it and dated no
     earlier (only the oldest may have no date), so that a story's date tells its version."""
     if not isinstance(value, list) or not value:
@@ -335,7 +383,7 @@ def _changelog(f: Fields, value: Any, today: dt.date) -> tuple[RubricVersion, ..
     below: dict[int, tuple[str, tuple[int, ...] | None, Any]] = {}  # each entry, as read
     for i, item in enumerate(value):
         path = ("changelog", i)
-        keys = ("version", "date", "changes")
+        keys = ("version", "date", "changes", "replaced")
         data = f.mapping(item, path, keys, ("version", "changes"), "a version", _VERSION_EXAMPLES)
         if data is None:
             continue
@@ -361,9 +409,10 @@ def _changelog(f: Fields, value: Any, today: dt.date) -> tuple[RubricVersion, ..
                 f"'date: {today.isoformat()}' (only the oldest version may have none)",
             )
         changes = f.texts(data["changes"], (*path, "changes"), "changes", 2000)
+        replaced = _replaced(f, data.get("replaced", []), (*path, "replaced"), commitments, stages)
         if version:
             below[i] = (version, number, date)
-            versions.append(RubricVersion(version, date, changes))
+            versions.append(RubricVersion(version, date, changes, replaced))
     for i, (version, number, date) in below.items():
         if i + 1 not in below:
             continue
@@ -388,3 +437,62 @@ def _changelog(f: Fields, value: Any, today: dt.date) -> tuple[RubricVersion, ..
                 f"({older_date}) below it; the changelog lists versions newest first",
             )
     return tuple(versions)
+
+
+def _replaced(
+    f: Fields,
+    value: Any,
+    path: tuple[str | int, ...],
+    commitments: tuple[Commitment, ...],
+    stages: tuple[Stage, ...],
+) -> tuple[Rewording, ...]:
+    """The descriptors a version reworded, each with the words it had before."""
+    if not isinstance(value, list):
+        f.fail(
+            path,
+            "'replaced' must list the descriptors this version reworded, each with "
+            "sub_element, stage and text (the words before)",
+        )
+        return ()
+    subs = {s.id: s for c in commitments for s in c.sub_elements}
+    renamed = {old: s.id for s in subs.values() for old in s.formerly}
+    choices = one_of([f"{s.number} ({s.name})" for s in stages])
+    found: list[Rewording] = []
+    seen: dict[tuple[str, int], int] = {}
+    for j, item in enumerate(value):
+        where = (*path, j)
+        fields = _REWORDING_FIELDS
+        data = f.mapping(item, where, fields, fields, "a reworded descriptor", _REWORDING_EXAMPLES)
+        if data is None:
+            continue
+        sub_id = data["sub_element"]
+        if isinstance(sub_id, str) and sub_id in renamed:
+            now = renamed[sub_id]
+            f.fail(
+                (*where, "sub_element"),
+                f"sub_element '{sub_id}' has been renamed '{now}' in the rubric; write '{now}'",
+            )
+            sub_id = None
+        elif sub_id not in subs:
+            close = did_you_mean(sub_id, list(subs)) if isinstance(sub_id, str) else ""
+            hint = close or f"; choose one of: {', '.join(subs)}"
+            f.fail((*where, "sub_element"), f"unknown sub_element {kind(sub_id)}{hint}")
+            sub_id = None
+        stage = f.whole_number(data["stage"], (*where, "stage"), "stage", choices)
+        if stage is not None and not 1 <= stage <= len(stages):
+            f.fail((*where, "stage"), f"stage {stage} is out of range; choose {choices}")
+            stage = None
+        text = f.text(data["text"], (*where, "text"), "text", 5000)
+        if sub_id is None or stage is None or text is None:
+            continue
+        line = f.doc.line(*where)
+        if (sub_id, stage) in seen:
+            f.fail(
+                where,
+                f"{sub_id}, stage {stage} is listed twice in this version (also on line "
+                f"{seen[(sub_id, stage)]}); give the words it had before once",
+            )
+            continue
+        seen[(sub_id, stage)] = line
+        found.append(Rewording(sub_id, stage, text))
+    return tuple(found)

@@ -409,6 +409,7 @@ def test_rubric_json_is_the_rubric_verbatim(built: Built):
             "version": v["version"],
             "date": v["date"].isoformat() if v.get("date") else None,
             "changes": v["changes"],
+            "replaced": v.get("replaced", []),
         }
         for v in RUBRIC_YAML["changelog"]
     ]

@@ -314,6 +314,13 @@ def start_site(workdir: Path, content: Path = CONTENT_DIR) -> Site:
     return site
 
 
+def built_page(site: Site, path: str) -> SitePage:
+    """The page at `path` (a folder address under the site, such as "about/")."""
+    file = site.root / path / "index.html"
+    assert file.is_file(), f"{path} was not built"
+    return SitePage(file, site.base_url + path, path)
+
+
 def discover_pages(root: Path, base_url: str) -> list[SitePage]:
     """Every .html file in the output, addressed the way a reader would address it."""
     pages = [page_for(file, root, base_url) for file in root.rglob("*.html")]

@@ -22,12 +22,14 @@ from urllib.parse import unquote, urldefrag, urlsplit
 import pytest
 
 from .harness import (
+    AXE_PATH,
     VIEWPORTS,
     Site,
     SitePage,
     fetch,
     local_path,
     parse_html,
+    require,
     resolve,
     stays_local,
 )
@@ -261,6 +263,19 @@ def check_links(index: LinkIndex) -> list[str]:
 def cited(problem: str, sources: list[str]) -> str:
     """A problem followed by every place that refers to it, one per line."""
     return "\n".join([problem, *(f"    from {source}" for source in sorted(set(sources)))])
+
+
+def check_page_cleanly_with_axe(
+    browser: Browser, site: Site, target: SitePage, viewport: ViewportSize
+) -> None:
+    """For a page of a site a test module builds for itself: it loads cleanly (PageLog) and
+    axe-core finds nothing."""
+    require(AXE_PATH.is_file(), f"axe-core ({AXE_PATH}, from `npm ci --prefix tests`)")
+    with open_page(browser, site, target, viewport) as (page, log):
+        violations = run_axe(page, site.axe_url)
+        problems = log.problems()
+    assert problems == []
+    assert violations == [], "\n".join(describe_violation(v) for v in violations)
 
 
 # --------------------------------------------------------------------------- tests

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from ..conftest import keep_only_examples
-from .harness import AXE_PATH, CONTENT_DIR, VIEWPORTS, Site, SitePage, require, start_site
+from .harness import CONTENT_DIR, VIEWPORTS, built_page, start_site
 from .test_html_checker import describe, run_vnu
-from .test_pages_in_browser import describe_violation, open_page, run_axe
+from .test_pages_in_browser import check_page_cleanly_with_axe
 
 PER_PAGE = 3
 PAGED = ("stories/page/2/", "tags/access-and-participation-plan/page/2/", "partnerships/page/2/")
@@ -33,22 +33,11 @@ def paged_site(tmp_path_factory: pytest.TempPathFactory):
     site.server.close()
 
 
-def site_page(site: Site, path: str) -> SitePage:
-    file = site.root / path / "index.html"
-    assert file.is_file(), f"{path} was not built"
-    return SitePage(file, site.base_url + path, path)
-
-
 @pytest.mark.parametrize("path", PAGED)
 @pytest.mark.parametrize("size", list(VIEWPORTS))
 def test_later_pages_of_lists_load_cleanly_with_no_axe_violations(browser, paged_site, path, size):
-    require(AXE_PATH.is_file(), f"axe-core ({AXE_PATH}, from `npm ci --prefix tests`)")
-    target = site_page(paged_site, path)
-    with open_page(browser, paged_site, target, VIEWPORTS[size]) as (page, log):
-        violations = run_axe(page, paged_site.axe_url)
-        problems = log.problems()
-    assert problems == []
-    assert violations == [], "\n".join(describe_violation(v) for v in violations)
+    target = built_page(paged_site, path)
+    check_page_cleanly_with_axe(browser, paged_site, target, VIEWPORTS[size])
 
 
 def test_the_pager_leads_through_every_page_by_keyboard(browser, paged_site):
