@@ -16,6 +16,7 @@ class FieldSpec:
     kind: str
     description: str
     example: str
+    comment: str = ""  # said after the example in the template on /contribute/
 
 
 STORY_FIELDS: tuple[FieldSpec, ...] = (
@@ -32,6 +33,7 @@ STORY_FIELDS: tuple[FieldSpec, ...] = (
         "date",
         "When the self-assessment was made, as YYYY-MM-DD. Not in the future.",
         "date: 2025-03-14",
+        "the day of the self-assessment",
     ),
     FieldSpec(
         "shared",
@@ -41,6 +43,7 @@ STORY_FIELDS: tuple[FieldSpec, ...] = (
         "command and the issue form fill it in. The feed and the home page’s latest stories "
         "come in this order. Not before the self-assessment’s date, and not in the future.",
         "shared: 2025-06-02",
+        "the day you send the story",
     ),
     FieldSpec(
         "partnership",

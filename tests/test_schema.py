@@ -9,6 +9,7 @@ formats asserted, as an editor's YAML language server does). Where JSON Schema c
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from casebook.load import load_content
 from casebook.markdown_html import plain_text
-from casebook.pipeline import BuildOptions, build_site
+from casebook.pipeline import BuildOptions, build_site, check_site
 from casebook.problems import ContentError
 from casebook.schema import UNEXPRESSED, schema_text, story_schema
 from casebook.storyfields import FIELD_NAMES, STORY_FIELDS
@@ -253,3 +254,19 @@ def test_story_templates_name_the_schema(tmp_path: Path) -> None:
     assert "`---`; the\nline after it names the story *schema*" in guide
     main = plain_text(page.split("<main", 1)[1].split("</main>", 1)[0])
     assert "descriptor" not in main, "the tool's words for a stage, not jargon"
+
+
+def test_the_template_on_contribute_is_a_story_check_accepts(tmp_path: Path, content_tree):
+    """Copied as it is, the template passes `check`; its two dates say which day is which,
+    so that someone who copies it by hand changes them."""
+    out = tmp_path / "site"
+    build_site(BuildOptions(content=CONTENT), out)
+    page = (out / "contribute" / "index.html").read_text(encoding="utf-8")
+    template = html.unescape(page.split('<pre class="code"><code>', 1)[1].split("</code>", 1)[0])
+    lines = template.splitlines()
+    assert "date: 2025-03-14   # the day of the self-assessment" in lines
+    assert "shared: 2025-06-02   # the day you send the story" in lines
+    root = content_tree({"2025-03-our-story.md": template})
+    book = check_site(BuildOptions(content=root)).book
+    [story] = book.stories
+    assert (story.date, story.shared) == (dt.date(2025, 3, 14), dt.date(2025, 6, 2))
