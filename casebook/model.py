@@ -134,6 +134,11 @@ class Rubric:
         return self.changelog[-1].version if self.changelog else self.version
 
     @cached_property
+    def _places(self) -> dict[str, int]:
+        """Each version's place in the changelog, newest first (the newest is 0)."""
+        return {v.version: place for place, v in reversed(list(enumerate(self.changelog)))}
+
+    @cached_property
     def _rewordings(self) -> dict[tuple[str, int], list[tuple[int, Rewording]]]:
         """(sub-element id, stage) -> each rewording of it, newest first, with the place in
         the changelog (newest first) of the version that made it."""
@@ -147,7 +152,7 @@ class Rubric:
         """A descriptor's words in a version: the words that the oldest later version to
         reword it replaced, else the words it has now."""
         text = self.sub_element(sub_element_id).descriptor(stage)
-        place = next(i for i, v in enumerate(self.changelog) if v.version == version)
+        place = self._places[version]
         for newer, rewording in self._rewordings.get((sub_element_id, stage), ()):
             if newer < place:
                 text = rewording.before

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from .load import YamlSource
@@ -188,9 +190,11 @@ def validate_rubric(source: YamlSource, today: dt.date, problems: list[Problem])
         return None
     stages = _stages(f, data["stages"])
     commitments = _commitments(f, data["commitments"], len(stages))
-    changelog = _changelog(f, data["changelog"], today, commitments, stages)
+    written = _written(data["stages"], data["commitments"], stages)
+    changelog, rewordings = _changelog(f, data["changelog"], today, written)
     version = f.text(data["version"], ("version",), "version")
-    if version and changelog and version != changelog[0].version:
+    complete = isinstance(data["changelog"], list) and len(changelog) == len(data["changelog"])
+    if version and complete and version != changelog[0].version:
         f.fail(
             ("version",),
             f"version '{version}' must be the first (newest) entry of the changelog, "
@@ -208,33 +212,90 @@ def validate_rubric(source: YamlSource, today: dt.date, problems: list[Problem])
         stages=stages,
         commitments=commitments,
     )
-    if len(problems) > before:
-        return None
-    _check_rewordings(f, rubric)
+    _same_words(f, rubric, rewordings)
     return None if len(problems) > before else rubric
 
 
-def _check_rewordings(f: Fields, rubric: Rubric) -> None:
-    """The oldest version has no earlier words, and words a version replaced differ from the
-    words it gave (else they are today's words, copied by mistake)."""
-    for place, version in enumerate(rubric.changelog):
-        for j, rewording in enumerate(version.replaced):
-            path = ("changelog", place, "replaced", j)
-            if place == len(rubric.changelog) - 1:
-                f.fail(
-                    (*path[:-1],),
-                    f"version '{version.version}' is the oldest, so it replaced no earlier "
-                    "words; list under 'replaced' only in the version that changed them",
-                )
-                break
-            after = rubric.wording(rewording.sub_element_id, rewording.stage, version.version)
-            if " ".join(rewording.before.split()) == " ".join(after.split()):
-                f.fail(
-                    (*path, "text"),
-                    f"these are the words version '{version.version}' gives "
-                    f"{rewording.sub_element_id}, stage {rewording.stage}; under 'replaced', "
-                    "give the words as they were before that version",
-                )
+@dataclass(frozen=True)
+class _Written:
+    """The rubric's sub-element ids and stages as written, valid or not, so that a changelog
+    entry naming one is not refused for a fault of the sub-element or stage itself."""
+
+    ids: tuple[str, ...]
+    renamed: dict[str, str]  # a former id -> the id
+    stages: int
+    choices: str  # the stages, for a message
+
+
+def _written(stages_value: Any, commitments_value: Any, stages: tuple[Stage, ...]) -> _Written:
+    ids: list[str] = []
+    renamed: dict[str, str] = {}
+    for commitment in commitments_value if isinstance(commitments_value, list) else ():
+        subs = commitment.get("sub_elements") if isinstance(commitment, dict) else None
+        for sub in subs if isinstance(subs, list) else ():
+            sid = sub.get("id") if isinstance(sub, dict) else None
+            if isinstance(sid, str):
+                ids.append(sid)
+                formerly = sub.get("formerly")
+                for old in formerly if isinstance(formerly, list) else ():
+                    if isinstance(old, str):
+                        renamed[old] = sid
+    count = len(stages_value) if isinstance(stages_value, list) else 0
+    if len(stages) == count:
+        choices = one_of([f"{s.number} ({s.name})" for s in stages])
+    else:
+        choices = one_of([str(n) for n in range(1, count + 1)])
+    return _Written(tuple(ids), renamed, count, choices)
+
+
+# where a reworded descriptor is in the rubric file, the version that reworded it, and it
+_Located = tuple[tuple[str | int, ...], str, Rewording]
+
+
+def _same_words(f: Fields, rubric: Rubric, rewordings: list[_Located]) -> None:
+    """Words a version replaced must differ from the words it gave (the same are the new
+    words, copied by mistake, or a descriptor not yet changed), and be closer to them than
+    to another stage's new words (else they are filed under the wrong stage). Told for every
+    descriptor the rubric has, whatever else is wrong with it."""
+    versions = {v.version for v in rubric.changelog}
+    subs = {sub.id: sub for sub in rubric.sub_elements}
+    for path, version, rewording in rewordings:
+        sub = subs.get(rewording.sub_element_id)
+        if version not in versions or sub is None or rewording.stage > len(sub.descriptors):
+            continue
+        before = " ".join(rewording.before.split())
+        words = {
+            (other.id, n): " ".join(rubric.wording(other.id, n, version).split())
+            for other in rubric.sub_elements
+            for n in range(1, len(other.descriptors) + 1)
+        }
+        after = words[(sub.id, rewording.stage)]
+        if before == after:
+            f.fail(
+                (*path, "text"),
+                f"these are the words version '{version}' gives {sub.id}, stage "
+                f"{rewording.stage}: change that descriptor to the new words, and under "
+                "'replaced' give the words it had before",
+            )
+            continue
+        closest, place = max((_likeness(before, text), place) for place, text in words.items())
+        if place != (sub.id, rewording.stage) and closest > _likeness(before, after):
+            f.fail(
+                (*path, "stage"),
+                f"these words are nearly those version '{version}' gives {place[0]}, stage "
+                f"{place[1]}, not {sub.id}, stage {rewording.stage}; check 'sub_element' and "
+                "'stage'",
+            )
+
+
+_CLOSE = 0.9  # words this alike are one descriptor, a few words changed
+
+
+def _likeness(a: str, b: str) -> float:
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.real_quick_ratio() < _CLOSE or matcher.quick_ratio() < _CLOSE:
+        return 0.0
+    return matcher.ratio()
 
 
 def _version_number(version: str) -> tuple[int, ...] | None:
@@ -368,18 +429,16 @@ def _id(f: Fields, value: Any, path: tuple[str | int, ...], seen: set[str]) -> s
 
 
 def _changelog(
-    f: Fields,
-    value: Any,
-    today: dt.date,
-    commitments: tuple[Commitment, ...],
-    stages: tuple[Stage, ...],
-) -> tuple[RubricVersion, ...]:
+    f: Fields, value: Any, today: dt.date, written: _Written
+) -> tuple[tuple[RubricVersion, ...], list[_Located]]:
     """The versions, newest first: each numbered higher than the one below it and dated no
-    earlier (only the oldest may have no date), so that a story's date tells its version."""
+    earlier (only the oldest may have no date), so that a story's date tells its version;
+    and where each descriptor a version reworded is in the file."""
     if not isinstance(value, list) or not value:
         f.fail(("changelog",), "'changelog' must be a list of versions, newest first")
-        return ()
+        return (), []
     versions = []
+    rewordings: list[_Located] = []
     below: dict[int, tuple[str, tuple[int, ...] | None, Any]] = {}  # each entry, as read
     for i, item in enumerate(value):
         path = ("changelog", i)
@@ -409,10 +468,18 @@ def _changelog(
                 f"'date: {today.isoformat()}' (only the oldest version may have none)",
             )
         changes = f.texts(data["changes"], (*path, "changes"), "changes", 2000)
-        replaced = _replaced(f, data.get("replaced", []), (*path, "replaced"), commitments, stages)
+        located = _replaced(f, data.get("replaced", []), (*path, "replaced"), written)
+        if i == len(value) - 1 and data.get("replaced") not in (None, []):
+            f.fail(
+                (*path, "replaced"),
+                f"version '{version or i + 1}' is the oldest, so it replaced no earlier words; "
+                "list under 'replaced' only in the version that changed them",
+            )
         if version:
             below[i] = (version, number, date)
-            versions.append(RubricVersion(version, date, changes, replaced))
+            versions.append(RubricVersion(version, date, changes, tuple(r for _, r in located)))
+            if i < len(value) - 1:
+                rewordings += [(where, version, r) for where, r in located]
     for i, (version, number, date) in below.items():
         if i + 1 not in below:
             continue
@@ -436,28 +503,22 @@ def _changelog(
                 f"version '{version}' is dated {date}, before version '{older}' "
                 f"({older_date}) below it; the changelog lists versions newest first",
             )
-    return tuple(versions)
+    return tuple(versions), rewordings
 
 
 def _replaced(
-    f: Fields,
-    value: Any,
-    path: tuple[str | int, ...],
-    commitments: tuple[Commitment, ...],
-    stages: tuple[Stage, ...],
-) -> tuple[Rewording, ...]:
-    """The descriptors a version reworded, each with the words it had before."""
+    f: Fields, value: Any, path: tuple[str | int, ...], written: _Written
+) -> list[tuple[tuple[str | int, ...], Rewording]]:
+    """The descriptors a version reworded, each with the words it had before, and where
+    each is in the file."""
     if not isinstance(value, list):
         f.fail(
             path,
             "'replaced' must list the descriptors this version reworded, each with "
             "sub_element, stage and text (the words before)",
         )
-        return ()
-    subs = {s.id: s for c in commitments for s in c.sub_elements}
-    renamed = {old: s.id for s in subs.values() for old in s.formerly}
-    choices = one_of([f"{s.number} ({s.name})" for s in stages])
-    found: list[Rewording] = []
+        return []
+    found: list[tuple[tuple[str | int, ...], Rewording]] = []
     seen: dict[tuple[str, int], int] = {}
     for j, item in enumerate(value):
         where = (*path, j)
@@ -466,26 +527,27 @@ def _replaced(
         if data is None:
             continue
         sub_id = data["sub_element"]
-        if isinstance(sub_id, str) and sub_id in renamed:
-            now = renamed[sub_id]
+        if not isinstance(sub_id, str):
+            f.fail((*where, "sub_element"), f"sub_element must be an id, not {kind(sub_id)}")
+            sub_id = None
+        elif sub_id in written.renamed:
+            now = written.renamed[sub_id]
             f.fail(
                 (*where, "sub_element"),
                 f"sub_element '{sub_id}' has been renamed '{now}' in the rubric; write '{now}'",
             )
             sub_id = None
-        elif sub_id not in subs:
-            close = did_you_mean(sub_id, list(subs)) if isinstance(sub_id, str) else ""
-            hint = close or f"; choose one of: {', '.join(subs)}"
+        elif sub_id not in written.ids:
+            hint = did_you_mean(sub_id, written.ids) or f"; choose one of: {', '.join(written.ids)}"
             f.fail((*where, "sub_element"), f"unknown sub_element {kind(sub_id)}{hint}")
             sub_id = None
-        stage = f.whole_number(data["stage"], (*where, "stage"), "stage", choices)
-        if stage is not None and not 1 <= stage <= len(stages):
-            f.fail((*where, "stage"), f"stage {stage} is out of range; choose {choices}")
+        stage = f.whole_number(data["stage"], (*where, "stage"), "stage", written.choices)
+        if stage is not None and not 1 <= stage <= written.stages:
+            f.fail((*where, "stage"), f"stage {stage} is out of range; choose {written.choices}")
             stage = None
         text = f.text(data["text"], (*where, "text"), "text", 5000)
         if sub_id is None or stage is None or text is None:
             continue
-        line = f.doc.line(*where)
         if (sub_id, stage) in seen:
             f.fail(
                 where,
@@ -493,6 +555,6 @@ def _replaced(
                 f"{seen[(sub_id, stage)]}); give the words it had before once",
             )
             continue
-        seen[(sub_id, stage)] = line
-        found.append(Rewording(sub_id, stage, text))
-    return tuple(found)
+        seen[(sub_id, stage)] = f.doc.line(*where)
+        found.append((where, Rewording(sub_id, stage, text)))
+    return found

@@ -51,6 +51,19 @@ def keep_only_examples(content: Path) -> Path:
     return content
 
 
+# The changelog as the tool was first published, under tests that add versions of their own:
+# so that they do not depend on the versions the real rubric has gained since.
+FIRST_VERSION = '  - version: "1.0"\n    changes: ["The tool as first published."]\n'
+
+
+def versioned(text: str, version: str, entries: str = "", first: str = FIRST_VERSION) -> str:
+    """A rubric's text with `version` in force and its changelog made of `entries` (whole
+    changelog items, newest first) above `first`; the rest as it was."""
+    start, end = text.find("\nversion:") + 1, text.find("\nstages:") + 1
+    assert 0 < start < end, "the rubric must have version:, then changelog:, then stages:"
+    return f'{text[:start]}version: "{version}"\nchangelog:\n{entries}{first}\n{text[end:]}'
+
+
 def story(title: str = "A good story", body: str = "Plain words.", extra: str = "") -> str:
     """A valid story file; extra is front matter lines added before the closing ---."""
     return GOOD_STORY.format(title=title, body=body, extra=extra)

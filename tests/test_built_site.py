@@ -755,11 +755,15 @@ def test_cell_page(site: BuiltSite, sub_id: str, stage: int):
     shown = sorted(link for link in links_in(here) if link.startswith(href("stories/")))
     assert shown == expected, "the stories at this stage"
 
+    # then the words the stage had in earlier versions of the tool, if any
+    earlier = [e.text for e in BOOK.rubric.earlier_words(sub_id, stage)]
+    assert quotes[1 : 1 + len(earlier)] == earlier, "the stage's earlier words"
+    later = quotes[1 + len(earlier) :]
     if stage < len(BOOK.rubric.stages):
-        assert quotes[1:2] == [sub.descriptor(stage + 1)], "the next stage's descriptor"
+        assert later[:1] == [sub.descriptor(stage + 1)], "the next stage's descriptor"
         assert href(cell_url(sub_id, stage + 1)) in links_in([main])
     else:
-        assert quotes == [sub.descriptor(stage)], "the last stage quotes only itself"
+        assert later == [], "the last stage quotes only its own words"
 
 
 # --- Stories ---------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from casebook.cli import main
 from casebook.pipeline import BuildOptions, check_site
 from casebook.problems import ContentError
 
-from .conftest import CONTENT, story
+from .conftest import CONTENT, story, versioned
 
 TODAY = dt.date(2026, 11, 22)
 
@@ -181,13 +181,20 @@ def _with_new_version(root, entry: str) -> None:
     rubric.write_text(text.replace(top, f"\nversion: {new}\nchangelog:\n{added}"))
 
 
-def _with_version_1_1(root) -> None:
-    """The example rubric (1.0, as published) with a version 1.1 from 2026-11-22 above it."""
+def _with_version_1_1(root) -> int:
+    """The rubric as first published (1.0) with a version 1.1 from 2026-11-22 above it,
+    whatever versions the real one has; returns the line of the changelog's first entry."""
+    rubric = root / "rubric" / "rubric.yaml"
+    text = versioned(rubric.read_text(encoding="utf-8"), "1.0")
+    rubric.write_text(text, encoding="utf-8")
     _with_new_version(root, 'version: "1.1"\ndate: 2026-11-22\nchanges: [Corrected a typo.]')
+    return text[: text.index("\nchangelog:\n")].count("\n") + 3
 
 
 def test_rubric_version_comes_from_the_story_date(content_tree):
     root = content_tree({"old.md": story(), "new.md": story().replace("2024-05-01", "2026-11-22")})
+    rubric = root / "rubric" / "rubric.yaml"
+    rubric.write_text(versioned(rubric.read_text(encoding="utf-8"), "1.0"), encoding="utf-8")
     assert {s.rubric_version for s in check(root).book.stories} == {"1.0"}
     _with_version_1_1(root)
     versions = {s.slug: s.rubric_version for s in check(root).book.stories}
@@ -199,31 +206,31 @@ def test_rubric_version_comes_from_the_story_date(content_tree):
     [
         (
             'version: "1.2"\nchanges: [x]',
-            "28: version '1.2' has no date; add the day it came into use, such as "
+            "+0: version '1.2' has no date; add the day it came into use, such as "
             "'date: 2026-11-22' (only the oldest version may have none)",
         ),
         (
             'version: "1.2"\ndate: 2020-01-01\nchanges: [x]',
-            "29: version '1.2' is dated 2020-01-01, before version '1.1' (2026-11-22) below "
+            "+1: version '1.2' is dated 2020-01-01, before version '1.1' (2026-11-22) below "
             "it; the changelog lists versions newest first",
         ),
         (
             'version: "1.0.9"\ndate: 2026-11-22\nchanges: [x]',
-            "28: version '1.0.9' must be higher than version '1.1' below it; the changelog "
+            "+0: version '1.0.9' must be higher than version '1.1' below it; the changelog "
             "lists versions newest first",
         ),
         (
             'version: "1.1"\ndate: 2026-11-22\nchanges: [x]',
-            "28: version '1.1' is in the changelog twice; number the newer entry higher, such "
+            "+0: version '1.1' is in the changelog twice; number the newer entry higher, such "
             "as '1.2'",
         ),
         (
             'version: "second"\ndate: 2026-11-22\nchanges: [x]',
-            "28: version 'second' must be numbers and dots, like 1.2",
+            "+0: version 'second' must be numbers and dots, like 1.2",
         ),
         (
             'version: "1.2"\ndate: 2026-11-23\nchanges: [x]',
-            "29: version date 2026-11-23 is in the future; give the day this wording came "
+            "+1: version date 2026-11-23 is in the future; give the day this wording came "
             "into use, today or earlier",
         ),
     ],
@@ -232,13 +239,14 @@ def test_a_changelog_entry_that_would_give_stories_the_wrong_version_is_refused(
     content_tree, monkeypatch, entry, message
 ):
     root = content_tree({"a.md": story()})
-    _with_version_1_1(root)
+    top = _with_version_1_1(root)  # the new entry's first line; "+1: " is the line after
     _with_new_version(root, entry)
     monkeypatch.chdir(root.parent)
     with pytest.raises(ContentError) as raised:
         check(root)
+    offset, text = message.split(": ", 1)
     assert [str(problem) for problem in raised.value.problems] == [
-        f"content/rubric/rubric.yaml:{message}"
+        f"content/rubric/rubric.yaml:{top + int(offset)}: {text}"
     ]
 
 
@@ -343,9 +351,11 @@ def test_a_version_without_its_changes_is_shown_what_to_write(content_tree) -> N
 
 def test_two_sub_elements_of_a_commitment_may_not_share_a_letter(content_tree) -> None:
     second = "      - id: working-partnerships\n        letter: "
+    text = (CONTENT / "rubric" / "rubric.yaml").read_text(encoding="utf-8")
+    letter = text[: text.index(second)].count("\n") + 2  # the line of its letter
     assert rubric_problems(content_tree, second + "b\n", second + "a\n") == [
         (
-            61,
+            letter,
             "letter 'a' is used twice in Partnership, also by 'Developing trust'; give each "
             "sub-element a letter of its own",
         )

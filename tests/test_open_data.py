@@ -23,7 +23,7 @@ from casebook.cli import main
 from casebook.opendata import CSV_COLUMNS, spreadsheet_cell
 from casebook.pipeline import BuildOptions, build_site
 
-from .conftest import CONTENT
+from .conftest import CONTENT, versioned
 from .test_built_site import Document, Element, parse_html
 
 BASE_URL = "https://example.org/sub/"
@@ -134,17 +134,13 @@ def story_file(e: Expected) -> str:
     return f"---\n{text}---\n## Why\n\n{e.body}\n"
 
 
-# The example rubric (1.0, as published) with a version 1.1 from 2026-11-22, so that stories
-# either side of that day are assessed against different versions.
-RUBRIC_TEXT = (
-    (CONTENT / "rubric" / "rubric.yaml")
-    .read_text(encoding="utf-8")
-    .replace(
-        'version: "1.0"\nchangelog:\n',
-        'version: "1.1"\nchangelog:\n  - version: "1.1"\n    date: 2026-11-22\n'
-        '    changes:\n      - "New words, for these tests."\n',
-        1,
-    )
+# The example rubric as first published (1.0) with a version 1.1 from 2026-11-22, so that
+# stories either side of that day are assessed against different versions.
+RUBRIC_TEXT = versioned(
+    (CONTENT / "rubric" / "rubric.yaml").read_text(encoding="utf-8"),
+    "1.1",
+    '  - version: "1.1"\n    date: 2026-11-22\n'
+    '    changes:\n      - "New words, for these tests."\n',
 )
 RUBRIC_YAML = yaml.safe_load(RUBRIC_TEXT)
 SUBS = {

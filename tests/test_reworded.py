@@ -11,30 +11,33 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import yaml
 
 from casebook.model import ABBREVIATIONS
 from casebook.pipeline import BuildOptions, build_site, check_site
 from casebook.problems import ContentError
 
-from .conftest import story
+from .conftest import CONTENT, FIRST_VERSION, story, versioned
 from .test_built_site import BASE_URL, Element, parse_html
 
 PATH = urlsplit(BASE_URL).path  # where the site's addresses start
 TODAY = dt.date(2026, 11, 22)
 RUBRIC = Path("rubric") / "rubric.yaml"
-TRUST_1_0 = (
-    "Early steps have been taken to understand each other's motivations and agendas. There "
-    "may still be some surprises or nervousness around working together but trust is "
-    "developing. A commitment to keep working together is there. Data sharing agreements are "
-    "being developed and mutually agreed."
-)
+SOURCE = yaml.safe_load((CONTENT / RUBRIC).read_text(encoding="utf-8"))
+
+
+def words_now(sub_id: str, stage: int) -> str:
+    """A descriptor's words in the real rubric, whatever version it is at."""
+    subs = [sub for c in SOURCE["commitments"] for sub in c["sub_elements"] if sub["id"] == sub_id]
+    return subs[0]["descriptors"][stage - 1]
+
+
+# Words of two descriptors in three versions of the tool that these tests make: 1.0 has the
+# real rubric's words.
+TRUST_1_0 = words_now("trust", 2)
 TRUST_1_1 = "Early steps towards trust: the SU and the institution begin to share WP plans."
 TRUST_1_2 = "Early steps towards trust are taken by both sides."
-PEOPLE_1_0 = (
-    "No SU staff have any responsibility for developing WP research or activity. Student "
-    "officers do not have any focus on WP, or interest in finding out what works for engaging "
-    "WP students. Institution staff deliver their WP agenda without reference to SU."
-)
+PEOPLE_1_0 = words_now("people", 1)
 PEOPLE_1_2 = "Nobody in the SU is responsible for WP research or activity yet."
 
 
@@ -48,17 +51,18 @@ def entry(version: str, date: str, replaced: list[tuple[str, int, str]]) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def reword(root: Path, entries: str, version: str, now: dict[str, str]) -> str:
-    """The rubric with `entries` on top of its changelog, `version` in force and each of the
-    descriptors in `now` (old words: new words) reworded; returns the rubric's text."""
+def reword(
+    root: Path, entries: str, version: str, now: dict[str, str], first: str = FIRST_VERSION
+) -> str:
+    """The rubric with `version` in force, its changelog `entries` above `first` (1.0, as
+    first published), and each of the descriptors in `now` (old words: new words) reworded;
+    returns the rubric's text."""
     path = root / RUBRIC
     text = path.read_text(encoding="utf-8")
-    top = 'version: "1.0"\nchangelog:\n'
-    assert top in text
     for old, new in now.items():
-        assert json.dumps(old) in text
+        assert json.dumps(old) in text, "descriptors are written in double quotes, one a line"
         text = text.replace(json.dumps(old), json.dumps(new))
-    text = text.replace(top, f'version: "{version}"\nchangelog:\n{entries}')
+    text = versioned(text, version, entries, first)
     path.write_text(text, encoding="utf-8")
     return text
 
@@ -142,6 +146,7 @@ def test_a_story_quotes_the_words_it_was_assessed_against(site):
     doc = page(root, "stories/old")
     box = words_then(doc)
     assert box is not None and "data-pagefind-ignore" in box.attrs
+    assert box.one("h3").plain == "The words the partnership assessed itself against"
     assert [p.plain for p in box.elements if p.tag == "p"] == [
         "Version 1.0 of the tool, in use on the day of this self-assessment, described these "
         "stages in words that have changed since. These are the words the partnership placed "
@@ -151,12 +156,12 @@ def test_a_story_quotes_the_words_it_was_assessed_against(site):
     assert figures(box) == [
         (
             TRUST_1_0,
-            "Developing trust, stage 2 (Developing), in version 1.0 of the tool. Today’s words "
+            "Developing trust, stage 2 (Developing), in version 1.0 of the tool. Current words "
             "for Developing trust, stage 2",
         ),
         (
             PEOPLE_1_0,
-            "People, stage 1 (Early stages), in version 1.0 of the tool. Today’s words for "
+            "People, stage 1 (Early stages), in version 1.0 of the tool. Current words for "
             "People, stage 1",
         ),
     ]
@@ -211,9 +216,11 @@ def test_a_stage_page_lists_its_earlier_words_newest_first(site):
     assert earlier[0].plain.startswith("The tool’s words for this stage have changed since")
     found = [(f.one("blockquote").plain, f.one("figcaption").plain) for f in earlier[1:]]
     assert found == [
-        (TRUST_1_1, "Version 1.1 of the tool, until version 1.2 changed them on 1 January 2026"),
-        (TRUST_1_0, "Version 1.0 of the tool, until version 1.1 changed them on 1 January 2025"),
+        (TRUST_1_1, "In version 1.1 of the tool, until version 1.2 changed them on 1 January 2026"),
+        (TRUST_1_0, "In version 1.0 of the tool, until version 1.1 changed them on 1 January 2025"),
     ]
+    # each earlier wording is where /about/ links to, by the version that replaced it
+    assert [f.attrs["id"] for f in earlier[1:]] == ["until-1.2", "until-1.1"]
     [time] = earlier[1].find_all("time")
     assert time.attrs["datetime"] == "2026-01-01"
     # today's words come first, as the stage's descriptor
@@ -221,7 +228,7 @@ def test_a_stage_page_lists_its_earlier_words_newest_first(site):
     people = figures(page(root, "rubric/people/1").main)
     assert people[1] == (
         PEOPLE_1_0,
-        "Versions 1.0 to 1.1 of the tool, until version 1.2 changed them on 1 January 2026",
+        "In versions 1.0 to 1.1 of the tool, until version 1.2 changed them on 1 January 2026",
     )
 
 
@@ -237,11 +244,17 @@ def test_about_names_what_each_version_reworded(site):
     versions = next(dl for dl in doc.main.find_all("dl") if dl.has_class("versions"))
     [first, second, third] = versions.find_all("dd")
     assert [(a.plain, a.attrs["href"]) for a in first.find_all("a")] == [
-        ("Developing trust, stage 2 (Developing)", f"{PATH}rubric/trust/2/#earlier-words"),
-        ("People, stage 1 (Early stages)", f"{PATH}rubric/people/1/#earlier-words"),
+        ("Developing trust, stage 2 (Developing)", f"{PATH}rubric/trust/2/#until-1.2"),
+        ("People, stage 1 (Early stages)", f"{PATH}rubric/people/1/#until-1.2"),
     ]
-    assert [a.plain for a in second.find_all("a")] == ["Developing trust, stage 2 (Developing)"]
-    assert third.find_all("a") == [] and "changed the words" not in third.plain
+    assert [(a.plain, a.attrs["href"]) for a in second.find_all("a")] == [
+        ("Developing trust, stage 2 (Developing)", f"{PATH}rubric/trust/2/#until-1.1"),
+    ]
+    assert [li.plain for li in first.find_all("li")][-1] == (
+        "Reworded, with the earlier words on each stage’s page: Developing trust, stage 2 "
+        "(Developing); People, stage 1 (Early stages)."
+    )
+    assert third.find_all("a") == [] and "Reworded" not in third.plain
 
 
 def test_rubric_json_has_the_words_each_version_replaced(site):
@@ -315,20 +328,15 @@ def test_replaced_words_the_same_as_the_versions_own_are_refused(content_tree, m
     text = reword(root, entry("1.1", "2025-01-01", [("trust", 2, TRUST_1_0)]), "1.1", {})
     assert problems(root, monkeypatch) == [
         f"content/rubric/rubric.yaml:{lines_of(text, 'text: ')[0]}: these are the words "
-        "version '1.1' gives trust, stage 2; under 'replaced', give the words as they were "
-        "before that version",
+        "version '1.1' gives trust, stage 2: change that descriptor to the new words, and "
+        "under 'replaced' give the words it had before",
     ]
 
 
 def test_the_oldest_version_replaced_nothing(content_tree, monkeypatch):
     root = content_tree({"a.md": story()})
-    path = root / RUBRIC
-    text = path.read_text(encoding="utf-8")
-    original = '    changes:\n      - "The tool as published by BU and SUBU."\n'
-    assert original in text
     replaced = '    replaced:\n      - {sub_element: trust, stage: 2, text: "x"}\n'
-    text = text.replace(original, original + replaced)
-    path.write_text(text, encoding="utf-8")
+    text = reword(root, "", "1.0", {}, FIRST_VERSION + replaced)
     assert problems(root, monkeypatch) == [
         f"content/rubric/rubric.yaml:{lines_of(text, 'replaced:')[0]}: version '1.0' is the "
         "oldest, so it replaced no earlier words; list under 'replaced' only in the version "
@@ -345,3 +353,76 @@ def test_replaced_must_be_a_list(content_tree, monkeypatch):
         "the descriptors this version reworded, each with sub_element, stage and text (the "
         "words before)",
     ]
+
+
+def test_a_sub_element_that_is_not_an_id_is_refused_not_a_crash(content_tree, monkeypatch):
+    root = content_tree({"a.md": story()})
+    entries = entry("1.1", "2025-01-01", []) + (
+        "    replaced:\n"
+        "      - {sub_element: [trust], stage: 2, text: x}\n"
+        "      - {sub_element: {trust: 1}, stage: 2, text: x}\n"
+    )
+    text = reword(root, entries, "1.1", {})
+    [first, second] = lines_of(text, "- {sub_element")
+    assert problems(root, monkeypatch) == [
+        f"content/rubric/rubric.yaml:{first}: sub_element must be an id, not a list",
+        f"content/rubric/rubric.yaml:{second}: sub_element must be an id, not a set of fields",
+    ]
+
+
+def test_a_fault_in_a_sub_element_does_not_make_its_rewording_wrong(content_tree, monkeypatch):
+    """The sub-element is named in the changelog as written: its own fault is told once."""
+    root = content_tree({"a.md": story()})
+    text = reword(root, entry("1.1", "2025-01-01", [("trust", 2, TRUST_1_0)]), "1.1",
+                  {TRUST_1_0: TRUST_1_2})  # fmt: skip
+    text = text.replace('name: "Developing trust"', 'name: ""')
+    (root / RUBRIC).write_text(text, encoding="utf-8")
+    [empty] = lines_of(text, 'name: ""')
+    assert problems(root, monkeypatch) == [
+        f"content/rubric/rubric.yaml:{empty}: 'name' is empty; write something or remove the field",
+    ]
+
+
+def test_every_problem_of_replaced_is_told_at_once(content_tree, monkeypatch):
+    """Today's words copied beside a stage out of range, and a typo in the oldest version's
+    replaced, all in one run."""
+    root = content_tree({"a.md": story()})
+    replaced = [("trust", 2, TRUST_1_0.replace(". ", ".\n  ")), ("people", 9, "x")]
+    oldest = '    replaced:\n      - {sub_element: trustt, stage: 2, text: "x"}\n'
+    text = reword(root, entry("1.1", "2025-01-01", replaced), "1.1", {}, FIRST_VERSION + oldest)
+    rubric = "content/rubric/rubric.yaml"
+    [copied] = lines_of(text, 'text: "Early steps')
+    [_, oldest_line] = lines_of(text, "replaced:")
+    assert problems(root, monkeypatch) == [  # in the order of their lines
+        # the same words, though written over two lines
+        f"{rubric}:{copied}: these are the words version '1.1' gives trust, stage 2: change "
+        "that descriptor to the new words, and under 'replaced' give the words it had before",
+        f"{rubric}:{lines_of(text, 'stage: 9')[0]}: stage 9 is out of range; choose 1 (Early "
+        "stages), 2 (Developing), 3 (Developed), 4 (Refining) or 5 (Best practice)",
+        f"{rubric}:{oldest_line}: version '1.0' is the oldest, so it replaced no earlier "
+        "words; list under 'replaced' only in the version that changed them",
+        f"{rubric}:{oldest_line + 1}: unknown sub_element 'trustt'; did you mean 'trust'?",
+    ]
+
+
+def test_words_filed_under_the_wrong_stage_are_refused(content_tree, monkeypatch):
+    """A typo corrected in stage 3, its old words filed under stage 2: the words are nearly
+    stage 3's new ones, so the stage is wrong (else stage 2's page would show them)."""
+    root = content_tree({"a.md": story()})
+    old = words_now("funding-and-facilities", 3)
+    new = old.replace("institution", "institutoin", 1)  # a typo, corrected in reverse
+    replaced = [("funding-and-facilities", 2, old)]
+    text = reword(root, entry("1.1", "2025-01-01", replaced), "1.1", {old: new})
+    assert problems(root, monkeypatch) == [
+        f"content/rubric/rubric.yaml:{lines_of(text, 'stage: 2')[0]}: these words are nearly "
+        "those version '1.1' gives funding-and-facilities, stage 3, not "
+        "funding-and-facilities, stage 2; check 'sub_element' and 'stage'",
+    ]
+    # under the right stage, a small change is what a correction looks like
+    text = reword(
+        content_tree({"b.md": story()}, folder="right"),
+        entry("1.1", "2025-01-01", [("funding-and-facilities", 3, old)]),
+        "1.1",
+        {old: new},
+    )
+    check_site(BuildOptions(content=root.parent / "right", today=TODAY))

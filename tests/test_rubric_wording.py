@@ -63,7 +63,8 @@ def test_the_rubrics_words_are_those_of_its_version():
     else:
         message = (
             f"the rubric's words changed but its version is still {rubric.version}; add a "
-            "changelog entry and raise `version` in content/rubric/rubric.yaml (README, "
+            "changelog entry, with the old words of each descriptor you changed under "
+            "`replaced`, and raise `version` in content/rubric/rubric.yaml (README, "
             f'"The rubric"), then add "<new version>": "{digest}" to WORDING here'
         )
     assert digest == known, message

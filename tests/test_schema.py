@@ -264,7 +264,7 @@ def test_the_template_on_contribute_is_a_story_check_accepts(tmp_path: Path, con
     page = (out / "contribute" / "index.html").read_text(encoding="utf-8")
     template = html.unescape(page.split('<pre class="code"><code>', 1)[1].split("</code>", 1)[0])
     lines = template.splitlines()
-    assert "date: 2025-03-14   # the day of the self-assessment" in lines
+    assert "date: 2025-03-14     # the day of the self-assessment" in lines
     assert "shared: 2025-06-02   # the day you send the story" in lines
     root = content_tree({"2025-03-our-story.md": template})
     book = check_site(BuildOptions(content=root)).book
