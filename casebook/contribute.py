@@ -5,11 +5,13 @@ story file's first line, the rules `check` applies, and where to propose a story
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
 
 from .characters import FORBIDDEN_CHARS
 from .datewords import EARLIEST
 from .issueform import PICTURE, PICTURE_ALT, TEMPLATE_PATH
-from .model import PERSPECTIVES, Casebook
+from .model import PERSPECTIVES, Casebook, Stage, SubElement
 from .schema import MAX_NAME, MAX_SUMMARY, ecma_pattern
 from .slugs import SLUG_PATTERN
 from .storyfields import MAX_TITLE
@@ -20,6 +22,8 @@ from .urls import Urls
 URL_LIMIT = 8000
 BRANCH = "main"
 STORIES_FOLDER = "content/stories"
+# the issue form for a better wording of a stage; its field ids are suggest_words_url's names
+SUGGEST_WORDS_FORM = Path(".github") / "ISSUE_TEMPLATE" / "suggest-words.yml"
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,14 @@ def contribute_form(book: Casebook, urls: Urls) -> ContributeForm:
         forbidden=ecma_pattern(FORBIDDEN_CHARS.pattern),
         slug_pattern=SLUG_PATTERN,
     )
+
+
+def suggest_words_url(repository: str, sub: SubElement, stage: Stage) -> str:
+    """GitHub's new issue page with the suggest-words form, its title and stage filled in
+    (GitHub fills an issue form's field from the parameter named by its id)."""
+    where = f"{sub.name}, stage {stage.number} ({stage.name})"
+    query = {"template": SUGGEST_WORDS_FORM.name, "title": f"Words: {where}", "stage": where}
+    return f"{repository}/issues/new?{urlencode(query)}"
 
 
 PERSPECTIVE_CHOICES = tuple(PERSPECTIVES.items())

@@ -27,6 +27,7 @@ from . import opendata_fields, page_reads
 from .bodies import TIME_LIMIT, BodyJob, Crew, RenderedBody, render_bodies
 from .cache import BodyCache
 from .citation import article_data, bibtex_entry, json_ld, plain_citation
+from .contribute import suggest_words_url
 from .facets import template_functions
 from .journey_chart import journey_chart
 from .load import IMAGE_SUFFIXES
@@ -193,6 +194,9 @@ def render_site(
             article_data(story, book.site, urls, excerpt_of(story))
         ),
         journey_chart=lambda partnership: journey_chart(view, partnership),
+        suggest_words_url=lambda sub, stage: suggest_words_url(
+            book.site.repository_url, sub, stage
+        ),
     )
     env.globals.update(template_functions(view, book.site))
     kept = {}
