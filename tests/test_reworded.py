@@ -165,6 +165,8 @@ def test_a_story_quotes_the_words_it_was_assessed_against(site):
             "People, stage 1",
         ),
     ]
+    # drawn as words no longer in use, as on the stage's page
+    assert all(f.has_class("descriptor--earlier") for f in box.find_all("figure"))
     links = [a.attrs["href"] for a in box.find_all("a")]
     assert links == [f"{PATH}rubric/trust/2/", f"{PATH}rubric/people/1/"]
     # the tool's own abbreviations are spelt out before its words are quoted
@@ -219,6 +221,7 @@ def test_a_stage_page_lists_its_earlier_words_newest_first(site):
         (TRUST_1_1, "In version 1.1 of the tool, until version 1.2 changed them on 1 January 2026"),
         (TRUST_1_0, "In version 1.0 of the tool, until version 1.1 changed them on 1 January 2025"),
     ]
+    assert all(f.has_class("descriptor--earlier") for f in earlier[1:])
     # each earlier wording is where /about/ links to, by the version that replaced it
     assert [f.attrs["id"] for f in earlier[1:]] == ["until-1.2", "until-1.1"]
     [time] = earlier[1].find_all("time")
