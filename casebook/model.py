@@ -161,6 +161,8 @@ class Rubric:
     def words_then(self, story: Story) -> tuple[tuple[Assessment, str], ...]:
         """Each of the story's assessments whose descriptor has been reworded since the
         version it was assessed against, with the words of that version."""
+        if not self._rewordings:  # the tool as first published: nothing to look up
+            return ()
         return tuple(
             (a, then)
             for a in story.assessments

@@ -235,6 +235,33 @@ def test_a_stage_page_lists_its_earlier_words_newest_first(site):
     )
 
 
+def test_story_cards_mark_the_stages_assessed_against_earlier_words(site):
+    root, _ = site
+    doc = page(root, "rubric/trust/2")
+    cards = {
+        card.one("h3").plain: [li.plain for li in card.one("ul").find_all("li")]
+        for card in doc.main.find_all("article")
+        if card.has_class("story-card")
+    }
+    note = " (assessed against earlier words)"
+    assert cards == {
+        "Assessed on 2026-06-01 Example": ["Developing trust: 2. Developing"],
+        "Assessed on 2025-07-01 Example": [
+            f"Developing trust: 2. Developing{note}",
+            "Time: 3. Developed",
+        ],
+        "Assessed on 2025-06-01 Example": [
+            f"Developing trust: 2. Developing{note}",
+            f"People: 1. Early stages{note}",
+        ],
+        "Assessed on 2024-05-01 Example": [
+            f"Developing trust: 2. Developing{note}",
+            f"People: 1. Early stages{note}",
+            "Time: 3. Developed",
+        ],
+    }
+
+
 def test_a_stage_never_reworded_has_no_earlier_words(site):
     root, _ = site
     doc = page(root, "rubric/time/3")
