@@ -15,6 +15,12 @@ FORBIDDEN_CHARS = re.compile(
 )
 
 
+def unix_line_ends(text: str) -> str:
+    """text with Windows (CR LF) and old Mac (CR) line ends made newlines: a carriage return
+    is one of the forbidden characters, and Windows editors and browsers' forms write them."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def printable(text: str) -> str:
     """text with every forbidden character spelled out (\\x1b), safe to print to a terminal."""
     return FORBIDDEN_CHARS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)

@@ -26,7 +26,7 @@ from typing import Any
 import yaml
 
 from . import storyinput
-from .characters import FORBIDDEN_CHARS
+from .characters import FORBIDDEN_CHARS, unix_line_ends
 from .model import ABBREVIATIONS, PERSPECTIVES, Assessment, Rubric, typed
 from .newstory import Settings, load_story_settings, write_new_story
 from .options import latest_today
@@ -254,7 +254,7 @@ def picture_problems(text: str) -> list[str]:
 
 def _lines(body: str) -> list[str]:
     """The issue's lines, whichever line ends GitHub handed it with."""
-    return body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return unix_line_ends(body).split("\n")
 
 
 def sections(body: str, fields: tuple[Field, ...]) -> dict[str, str]:

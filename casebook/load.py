@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .characters import unix_line_ends
 from .memo import Memo
 from .model import StoryImage
 from .pictures import KINDS as PICTURE_KINDS
@@ -124,7 +125,7 @@ def read_text(path: Path, display: str, problems: list[Problem], limit: int) -> 
             Problem(display, line, "file is not UTF-8 text; save it with UTF-8 encoding")
         )
         return None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return unix_line_ends(text)
 
 
 def _load_yaml_file(path: Path, problems: list[Problem]) -> YamlSource | None:

@@ -14,6 +14,7 @@ import json
 import re
 from dataclasses import dataclass
 
+from .characters import unix_line_ends
 from .model import Assessment, Contributor
 from .slugs import shortened, slugify
 
@@ -103,4 +104,4 @@ def story_text(draft: StoryDraft, schema_url: str, origin: str = "") -> str:
 
 def _body(text: str) -> str:
     """A section's text with Unix line ends and no trailing spaces on the whole."""
-    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    return unix_line_ends(text).strip()
