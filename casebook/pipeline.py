@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .cache import BodyCache
+from .cachefile import collector_paused
 from .load import load_content
 from .memo import Memo
 from .model import Casebook
@@ -45,26 +46,22 @@ def check_site(
     of one process (serve). spool: where pages made in workers wait for the write."""
     if memo is not None:
         memo.start()
-    # `build` keeps its stories in the cache; serve keeps them in its memo
-    kept = StoryCache(options.cache) if memo is None and options.cache is not None else None
-    today = options.today or latest_today()
+    # a build's process loads once and ends: what it loads is kept out of the collector's
+    # reach (cachefile.collector_paused); serve's, which lives on, is not
     try:
-        loaded = load_content(options.content, memo, kept)
-        book = validate(loaded, today=today, drafts=options.drafts, memo=memo, kept=kept)
+        with collector_paused(frozen=memo is None):
+            book = _load_book(options, memo)
+            cache = memo.body_cache(options.cache) if memo is not None else BodyCache(options.cache)
+            last = None
+            if options.cache is not None and last_site is not None:
+                last = PageCache(
+                    options.cache, last_site, book, options.templates, options.serving, memo
+                )
     except ContentError as error:
+        # not while paused: its bodies are rendered in worker processes, which would inherit
+        # a paused collector
         raise _with_body_problems(error, options, memo) from None
-    finally:
-        if kept is not None:
-            kept.save()  # broken stories too: their problems are reported again unparsed
-    kept = None  # its copies of the stories are not needed while pages are made
-    if options.base_url:
-        site = replace(book.site, base_url=options.base_url)
-        book = Casebook(site=site, rubric=book.rubric, stories=book.stories)
-    cache = memo.body_cache(options.cache) if memo is not None else BodyCache(options.cache)
     progress = Progress(options.progress)
-    last = None
-    if options.cache is not None and last_site is not None:
-        last = PageCache(options.cache, last_site, book, options.templates, options.serving, memo)
     try:
         files = render_site(
             book,
@@ -84,6 +81,25 @@ def check_site(
         else:
             memo.after_first_render()
     return Checked(book, files, last)
+
+
+def _load_book(options: BuildOptions, memo: Memo | None) -> Casebook:
+    """The content, loaded and validated; ContentError lists every problem but those of
+    the bodies (_with_body_problems)."""
+    # `build` keeps its stories in the cache; serve keeps them in its memo
+    kept = StoryCache(options.cache) if memo is None and options.cache is not None else None
+    today = options.today or latest_today()
+    try:
+        loaded = load_content(options.content, memo, kept)
+        book = validate(loaded, today=today, drafts=options.drafts, memo=memo, kept=kept)
+    finally:
+        if kept is not None:
+            kept.save()  # broken stories too: their problems are reported again unparsed
+    # the story cache's copies of the stories are not needed while pages are made
+    if options.base_url:
+        site = replace(book.site, base_url=options.base_url)
+        book = Casebook(site=site, rubric=book.rubric, stories=book.stories)
+    return book
 
 
 def _with_body_problems(
