@@ -95,7 +95,7 @@ def _load_book(options: BuildOptions, memo: Memo | None) -> Casebook:
     finally:
         if kept is not None:
             kept.save()  # broken stories too: their problems are reported again unparsed
-    # the story cache's copies of the stories are not needed while pages are made
+    # the story cache, with its copies of the stories, ends here: pages do not need it
     if options.base_url:
         site = replace(book.site, base_url=options.base_url)
         book = Casebook(site=site, rubric=book.rubric, stories=book.stories)

@@ -33,7 +33,7 @@ from .storytext import NEXT_HEADING, WHY_HEADING
 if TYPE_CHECKING:
     from .story_cache import StoryCache
 from .validate_settings import validate_rubric, validate_site
-from .yamlfields import Fields, kind
+from .yamlfields import Fields, kind, sub_element_problem
 from .yamltext import InvalidDate, is_date
 
 
@@ -346,6 +346,7 @@ def _story_assessments(f: Fields, value: Any, rubric: Rubric) -> tuple[Assessmen
         )
         return ()
     ids = [s.id for s in rubric.sub_elements]
+    renamed = {old: sub.id for old, sub in rubric.renamed.items()}
     stage_names = one_of([f"{s.number} ({s.name})" for s in rubric.stages])
     seen: dict[str, int] = {}
     result = []
@@ -363,17 +364,8 @@ def _story_assessments(f: Fields, value: Any, rubric: Rubric) -> tuple[Assessmen
             continue
         sub_id, stage = data["sub_element"], data["stage"]
         sub_ok = stage_ok = True
-        if isinstance(sub_id, str) and sub_id in rubric.renamed:
-            now = rubric.renamed[sub_id].id
-            f.fail(
-                (*path, "sub_element"),
-                f"sub_element '{sub_id}' has been renamed '{now}' in the rubric; write '{now}'",
-            )
-            sub_ok = False
-        elif sub_id not in ids:
-            close = did_you_mean(sub_id, ids) if isinstance(sub_id, str) else ""
-            hint = close or f"; choose one of: {', '.join(ids)}"
-            f.fail((*path, "sub_element"), f"unknown sub_element {kind(sub_id)}{hint}")
+        if problem := sub_element_problem(sub_id, ids, renamed):
+            f.fail((*path, "sub_element"), problem)
             sub_ok = False
         elif sub_id in seen:
             f.fail(

@@ -20,10 +20,10 @@ from .model import (
     Stage,
     SubElement,
 )
-from .problems import Problem, did_you_mean, one_of
+from .problems import Problem, one_of
 from .slugs import MAX_TAG, is_slug
 from .urls import normalise_base_url
-from .yamlfields import Fields, kind, not_a_slug
+from .yamlfields import Fields, kind, not_a_slug, sub_element_problem
 from .yamltext import is_date
 
 _LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*\Z")
@@ -259,16 +259,19 @@ def _same_words(f: Fields, rubric: Rubric, rewordings: list[_Located]) -> None:
     descriptor the rubric has, whatever else is wrong with it."""
     versions = {v.version for v in rubric.changelog}
     subs = {sub.id: sub for sub in rubric.sub_elements}
+    in_version: dict[str, dict[tuple[str, int], str]] = {}  # every stage's words in a version
     for path, version, rewording in rewordings:
         sub = subs.get(rewording.sub_element_id)
         if version not in versions or sub is None or rewording.stage > len(sub.descriptors):
             continue
         before = " ".join(rewording.before.split())
-        words = {
-            (other.id, n): " ".join(rubric.wording(other.id, n, version).split())
-            for other in rubric.sub_elements
-            for n in range(1, len(other.descriptors) + 1)
-        }
+        if version not in in_version:
+            in_version[version] = {
+                (other.id, n): " ".join(rubric.wording(other.id, n, version).split())
+                for other in rubric.sub_elements
+                for n in range(1, len(other.descriptors) + 1)
+            }
+        words = in_version[version]
         after = words[(sub.id, rewording.stage)]
         if before == after:
             f.fail(
@@ -530,16 +533,8 @@ def _replaced(
         if not isinstance(sub_id, str):
             f.fail((*where, "sub_element"), f"sub_element must be an id, not {kind(sub_id)}")
             sub_id = None
-        elif sub_id in written.renamed:
-            now = written.renamed[sub_id]
-            f.fail(
-                (*where, "sub_element"),
-                f"sub_element '{sub_id}' has been renamed '{now}' in the rubric; write '{now}'",
-            )
-            sub_id = None
-        elif sub_id not in written.ids:
-            hint = did_you_mean(sub_id, written.ids) or f"; choose one of: {', '.join(written.ids)}"
-            f.fail((*where, "sub_element"), f"unknown sub_element {kind(sub_id)}{hint}")
+        elif problem := sub_element_problem(sub_id, written.ids, written.renamed):
+            f.fail((*where, "sub_element"), problem)
             sub_id = None
         stage = f.whole_number(data["stage"], (*where, "stage"), "stage", written.choices)
         if stage is not None and not 1 <= stage <= written.stages:

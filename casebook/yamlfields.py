@@ -6,6 +6,7 @@ gets the same message wherever it is made.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .characters import FORBIDDEN_CHARS
@@ -41,6 +42,18 @@ def tag_problem(value: Any) -> str | None:
     if not isinstance(value, str) or not is_slug(value):
         return not_a_slug("tag", value, "outreach")
     return long_tag_problem(value)
+
+
+def sub_element_problem(value: Any, ids: Sequence[str], renamed: Mapping[str, str]) -> str | None:
+    """What is wrong with a sub_element as a story or a changelog entry names it, or None for
+    one of the rubric's ids. renamed: each former id (`formerly`) -> the id it has now."""
+    if isinstance(value, str) and value in renamed:
+        now = renamed[value]
+        return f"sub_element '{value}' has been renamed '{now}' in the rubric; write '{now}'"
+    if value not in ids:
+        hint = did_you_mean(value, ids) if isinstance(value, str) else ""
+        return f"unknown sub_element {kind(value)}{hint or '; choose one of: ' + ', '.join(ids)}"
+    return None
 
 
 class Fields:
