@@ -14,6 +14,8 @@ import sys
 import threading
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from http import HTTPStatus
@@ -23,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
+
+from ..conftest import keep_only_examples
 
 if TYPE_CHECKING:
     from playwright.sync_api import ViewportSize
@@ -312,6 +316,24 @@ def start_site(workdir: Path, content: Path = CONTENT_DIR) -> Site:
     server.start()
     site.pages.extend(discover_pages(root, site.base_url))
     return site
+
+
+@contextmanager
+def examples_served(workdir: Path, change: Callable[[Path], object]) -> Iterator[Site]:
+    """The example stories (whatever else content/ holds) with `change(content)` made to a
+    copy, built into workdir and served while the block runs; a build that fails fails the
+    test with its message."""
+    content = workdir / "content"
+    keep_only_examples(shutil.copytree(CONTENT_DIR, content))
+    change(content)
+    site = start_site(workdir, content)
+    if site.build_error is not None:
+        pytest.fail(site.build_error, pytrace=False)
+    assert site.server is not None
+    try:
+        yield site
+    finally:
+        site.server.close()
 
 
 def built_page(site: Site, path: str) -> SitePage:

@@ -4,13 +4,11 @@ with `per_page: 3` in site.yaml (its example stories only), which cuts every lis
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from ..conftest import keep_only_examples
-from .harness import CONTENT_DIR, VIEWPORTS, built_page, start_site
+from .harness import VIEWPORTS, built_page, examples_served
 from .test_html_checker import describe, run_vnu
 from .test_pages_in_browser import check_page_cleanly_with_axe
 
@@ -20,17 +18,12 @@ PAGED = ("stories/page/2/", "tags/access-and-participation-plan/page/2/", "partn
 
 @pytest.fixture(scope="module")
 def paged_site(tmp_path_factory: pytest.TempPathFactory):
-    workdir = tmp_path_factory.mktemp("paged")
-    content = workdir / "content"
-    keep_only_examples(shutil.copytree(CONTENT_DIR, content))  # whatever else content/ holds
-    with (content / "site.yaml").open("a") as file:
-        file.write(f"per_page: {PER_PAGE}\n")
-    site = start_site(workdir, content)
-    if site.build_error is not None:
-        pytest.fail(site.build_error, pytrace=False)
-    yield site
-    assert site.server is not None
-    site.server.close()
+    def paged(content: Path) -> None:
+        with (content / "site.yaml").open("a") as file:
+            file.write(f"per_page: {PER_PAGE}\n")
+
+    with examples_served(tmp_path_factory.mktemp("paged"), paged) as site:
+        yield site
 
 
 @pytest.mark.parametrize("path", PAGED)

@@ -6,13 +6,12 @@ replaced (tests/test_reworded.py checks what the pages say)."""
 from __future__ import annotations
 
 import html
-import shutil
+from pathlib import Path
 
 import pytest
 
-from ..conftest import keep_only_examples
 from ..test_reworded import entry, reword, words_now
-from .harness import CONTENT_DIR, VIEWPORTS, built_page, start_site
+from .harness import VIEWPORTS, built_page, examples_served
 from .test_html_checker import describe, run_vnu
 from .test_pages_in_browser import check_page_cleanly_with_axe
 
@@ -27,17 +26,14 @@ PAGES = (
 
 @pytest.fixture(scope="module")
 def reworded_site(tmp_path_factory: pytest.TempPathFactory):
-    workdir = tmp_path_factory.mktemp("reworded")
-    content = workdir / "content"
-    keep_only_examples(shutil.copytree(CONTENT_DIR, content))  # whatever else content/ holds
     entries = entry("1.1", "2025-01-15", [("funding-and-facilities", 3, BEFORE)])
-    reword(content, entries, "1.1", {BEFORE: f"{BEFORE} Reworded for this test."})
-    site = start_site(workdir, content)
-    if site.build_error is not None:
-        pytest.fail(site.build_error, pytrace=False)
-    yield site
-    assert site.server is not None
-    site.server.close()
+    new_words = {BEFORE: f"{BEFORE} Reworded for this test."}
+
+    def reworded(content: Path) -> None:
+        reword(content, entries, "1.1", new_words)
+
+    with examples_served(tmp_path_factory.mktemp("reworded"), reworded) as site:
+        yield site
 
 
 def test_the_pages_show_the_earlier_words(reworded_site):
