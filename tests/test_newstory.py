@@ -7,6 +7,8 @@ import os
 import shlex
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -39,12 +41,12 @@ FLAGS = [
     "--date",
     "2025-03-14",
 ]
-EXPECTED = f"""\
+TEMPLATE = f"""\
 ---
 {SCHEMA_LINE}
 title: Agreeing a data-sharing protocol
 date: 2025-03-14
-shared: {dt.date.today().isoformat()}
+shared: {{shared}}
 partnership:
   institution: Example University
   students_union: Example Students' Union
@@ -61,7 +63,20 @@ assessments:
 """
 WHY = "We meet each term, but we do not share data yet."
 NEXT = "Agree a data-sharing protocol by June.\nThen review it together."
-ANSWERED = EXPECTED.replace("here\n\n## What", f"here\n\n{WHY}\n\n## What") + f"\n{NEXT}\n"
+ANSWERED = TEMPLATE.replace("here\n\n## What", f"here\n\n{WHY}\n\n## What") + f"\n{NEXT}\n"
+
+
+@contextmanager
+def days_run() -> Iterator[list[dt.date]]:
+    """The day a test's story was written on: the day it started, and the day it ended if it
+    ran across midnight (CI does, some nights), since `shared` is the day of writing."""
+    days = [dt.date.today()]
+    yield days
+    days.append(dt.date.today())
+
+
+def written(template: str, days: list[dt.date]) -> set[str]:
+    return {template.format(shared=day.isoformat()) for day in days}
 
 
 def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -79,9 +94,10 @@ def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
 def test_new_from_flags_then_check_then_build(content_tree, tmp_path: Path, capsys) -> None:
     content = content_tree({})
     flags = [*FLAGS, "--why", WHY, "--next", NEXT]
-    assert main(["new", "--content", str(content), *flags]) == 0
+    with days_run() as days:
+        assert main(["new", "--content", str(content), *flags]) == 0
     path = content / "stories" / "2025-03-agreeing-a-data-sharing-protocol.md"
-    assert path.read_text(encoding="utf-8") == ANSWERED
+    assert path.read_text(encoding="utf-8") in written(ANSWERED, days)
     out = capsys.readouterr().out
     assert f"casebook: wrote {path}" in out
     assert "Next: run python build.py check" in out
@@ -95,9 +111,10 @@ def test_new_without_the_story_text_writes_headings_that_check_explains(
     content_tree, capsys
 ) -> None:
     content = content_tree({})
-    assert main(["new", "--content", str(content), *FLAGS]) == 0
+    with days_run() as days:
+        assert main(["new", "--content", str(content), *FLAGS]) == 0
     path = content / "stories" / "2025-03-agreeing-a-data-sharing-protocol.md"
-    assert path.read_text(encoding="utf-8") == EXPECTED
+    assert path.read_text(encoding="utf-8") in written(TEMPLATE, days)
     assert "fill in the two sections" in capsys.readouterr().out
     assert main(["check", "--content", str(content)]) == 1
     assert capsys.readouterr().err == (
@@ -106,6 +123,25 @@ def test_new_without_the_story_text_writes_headings_that_check_explains(
         f"{path}:18: the section 'What we will do to move on' is empty; write a few "
         "sentences under it\n"
         "casebook: 2 problems found; fix them and run check again\n"
+    )
+
+
+def asked_story(today: dt.date) -> str:
+    return (
+        f"---\n{SCHEMA_LINE}\n"
+        'title: "Our shared calendar: year two"\n'
+        f"date: {today}\n"
+        f"shared: {today}\n"
+        "partnership:\n  institution: Saltmere University\n"
+        "  students_union: Saltmere Students' Union\n"
+        "perspective: students-union\n"
+        "assessments:\n"
+        "  - sub_element: trust  # Developing trust\n    stage: 2  # Developing\n"
+        "  - sub_element: people  # People\n    stage: 3  # Developed\n"
+        "anonymous: true\n"
+        "---\n## Why we placed ourselves here\n\n"
+        "We meet each term.\nWe do not share:\n- data\n- plans\n\nNot yet.\n\n"
+        "## What we will do to move on\n"
     )
 
 
@@ -140,27 +176,14 @@ def test_new_asks_for_what_the_flags_leave_out(content_tree) -> None:
             ".",  # next: left for later
         ]
     )
-    done = run("new", "--content", str(content), stdin=answers + "\n")
+    with days_run() as days:
+        done = run("new", "--content", str(content), stdin=answers + "\n")
     assert done.returncode == 0, done.stderr
-    (written,) = (content / "stories").iterdir()
-    today = dt.date.today()
-    assert written.name == f"{today:%Y-%m}-our-shared-calendar-year-two.md"
-    assert written.read_text(encoding="utf-8") == (
-        f"---\n{SCHEMA_LINE}\n"
-        'title: "Our shared calendar: year two"\n'
-        f"date: {today.isoformat()}\n"
-        f"shared: {today.isoformat()}\n"
-        "partnership:\n  institution: Saltmere University\n"
-        "  students_union: Saltmere Students' Union\n"
-        "perspective: students-union\n"
-        "assessments:\n"
-        "  - sub_element: trust  # Developing trust\n    stage: 2  # Developing\n"
-        "  - sub_element: people  # People\n    stage: 3  # Developed\n"
-        "anonymous: true\n"
-        "---\n## Why we placed ourselves here\n\n"
-        "We meet each term.\nWe do not share:\n- data\n- plans\n\nNot yet.\n\n"
-        "## What we will do to move on\n"
-    )
+    (story,) = (content / "stories").iterdir()
+    # Today is the date (the answer left empty), the day shared and the month in the name.
+    assert (story.name, story.read_text(encoding="utf-8")) in {
+        (f"{day:%Y-%m}-our-shared-calendar-year-two.md", asked_story(day)) for day in days
+    }
     out = " ".join(done.stdout.split())
     assert (
         "That will not work: date '14/03/2025' is not in year-month-day form; write it as "
@@ -196,10 +219,11 @@ def test_new_without_answers_names_the_missing_flag(content_tree) -> None:
 def test_new_never_overwrites_it_takes_the_next_free_name(content_tree, capsys) -> None:
     stem = "2025-03-agreeing-a-data-sharing-protocol"
     content = content_tree({f"{stem}.md": "mine\n", f"{stem}-2/index.md": "x"})
-    assert main(["new", "--content", str(content), *FLAGS]) == 0
+    with days_run() as days:
+        assert main(["new", "--content", str(content), *FLAGS]) == 0
     stories = content / "stories"
     assert (stories / f"{stem}.md").read_text(encoding="utf-8") == "mine\n"
-    assert (stories / f"{stem}-3.md").read_text(encoding="utf-8") == EXPECTED
+    assert (stories / f"{stem}-3.md").read_text(encoding="utf-8") in written(TEMPLATE, days)
     assert capsys.readouterr().out.splitlines()[0] == (
         f"casebook: wrote {stories / stem}-3.md ({stem} is another story's name already; "
         "if that is this same story, delete one of the two)"
@@ -584,9 +608,10 @@ def test_a_name_taken_while_writing_is_not_overwritten(content_tree, monkeypatch
         real_link(source, target)
 
     monkeypatch.setattr(newstory.os, "link", racing)
-    assert main(["new", "--content", str(content), *FLAGS]) == 0
+    with days_run() as days:
+        assert main(["new", "--content", str(content), *FLAGS]) == 0
     assert Path(f"{stem}.md").read_text(encoding="utf-8") == "theirs\n"
-    assert Path(f"{stem}-2.md").read_text(encoding="utf-8") == EXPECTED
+    assert Path(f"{stem}-2.md").read_text(encoding="utf-8") in written(TEMPLATE, days)
     assert len(list(stem.parent.iterdir())) == 2
 
 
@@ -599,7 +624,8 @@ def test_a_file_system_without_hard_links(content_tree, monkeypatch) -> None:
         raise OSError(95, "Operation not supported")
 
     monkeypatch.setattr(newstory.os, "link", unsupported)
-    assert main(["new", "--content", str(content), *FLAGS]) == 0
-    (written,) = (content / "stories").iterdir()
-    assert written.name == "2025-03-agreeing-a-data-sharing-protocol.md"
-    assert written.read_text(encoding="utf-8") == EXPECTED
+    with days_run() as days:
+        assert main(["new", "--content", str(content), *FLAGS]) == 0
+    (story,) = (content / "stories").iterdir()
+    assert story.name == "2025-03-agreeing-a-data-sharing-protocol.md"
+    assert story.read_text(encoding="utf-8") in written(TEMPLATE, days)
