@@ -263,6 +263,10 @@ class _Builder:
             if not isinstance(key_node, yaml.ScalarNode):
                 self.fail(key_node, "a field name must be plain text")
                 continue
+            if key_node.tag not in _PLAIN_TAGS:
+                tag = key_node.tag.replace("tag:yaml.org,2002:", "!!")
+                self.fail(key_node, f"YAML tag '{tag}' is not allowed on a field name; remove it")
+                continue
             key = str(key_node.value)
             if key in first_seen:
                 message = f"duplicate field '{key}' (also on line {first_seen[key]}); keep only one"

@@ -67,6 +67,18 @@ def test_python_tags_are_refused():
     ]
 
 
+def test_a_tag_on_a_field_name_is_refused_with_the_tag_on_its_value():
+    """A tag on a key was dropped silently: `!x title:` read as `title:`."""
+    assert messages("!custom title: A\nsummary: !!python/name:os.system x\n") == [
+        (1, "YAML tag '!custom' is not allowed on a field name; remove it"),
+        (2, "YAML tag '!!python/name:os.system' is not allowed; remove it and write a plain value"),
+    ]
+    assert messages("? !!python/object x\n: 1\n") == [
+        (1, "YAML tag '!!python/object' is not allowed on a field name; remove it")
+    ]
+    assert parse_yaml("!!str title: A\n").value == {"title": "A"}  # says what it is already
+
+
 def test_merge_keys_are_refused():
     problems = messages("base: {a: 1}\nx:\n  <<: {a: 2}\n")
     assert problems == [(3, "YAML merge keys (<<) are not allowed; write the fields out")]
