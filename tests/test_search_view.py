@@ -58,11 +58,16 @@ def test_pagefind_makes_the_same_index_from_cut_pages(tmp_path):
     whole_pages = [path for path, part in cut.items() if part is None]
     assert 0 < len(whole_pages) < 10
     assert all(b"&lt;div data-pagefind-filter=" in pages[path] for path in whole_pages)
+    parts = {path for path, part in cut.items() if part is not None}
     cut = {path: part or pages[path] for path, part in cut.items()}
     assert sum(map(len, cut.values())) < 0.8 * sum(map(len, pages.values()))
     hostile_part = cut["stories/quoted-tags/index.html"]
     assert b"The last words of the hostile story." in hostile_part
     assert hostile_part.count(b"</article>") == 1
+    # a story's matrix and citation are left out; its hidden metadata stays
+    [story_part, *_] = [cut[p] for p in sorted(cut) if p.startswith("stories/") and p in parts]
+    assert b"matrix--mini" not in story_part and b'class="cite"' not in story_part
+    assert b"data-pagefind-meta" in story_part
     whole = _index_of(pages, tmp_path / "whole")
     assert any(path.startswith("fragment/") for path in whole)
     assert _index_of(cut, tmp_path / "cut") == whole
@@ -79,6 +84,33 @@ def test_the_marked_element_is_cut_where_its_own_close_tag_balances_it():
     element = b"<div class=s data-pagefind-body><div>a</div><DIV>b</DIV><p>c</p></div>"
     page = PAGE % (element + b"<div>after</div>")
     assert indexed_part(page) == HEAD + b"\n<body>\n" + element + b"\n</body>\n</html>\n"
+
+
+def test_ignored_elements_are_left_out_unless_they_hold_metadata_or_filters():
+    kept = b'<div hidden data-pagefind-ignore><span data-pagefind-meta="k:v"></span>%s</div>'
+    element = (
+        b"<article data-pagefind-body>"
+        + kept % b'<b data-pagefind-ignore="all">x</b>'
+        + b"<h1>T<span data-pagefind-ignore> <strong>Example</strong></span></h1>"
+        + b"<table data-pagefind-ignore><tr><td><table><tr><td>n</td></tr></table></td></tr>"
+        + b"</table><p>w<span data-pagefind-ignore>1</span>ords</p>"
+        + b"<img data-pagefind-ignore src=a.png>"  # no close tag: kept
+        + b'<p data-pagefind-filter="f:g" data-pagefind-ignore>f</p>'  # its own tag: kept
+        + b"<p>the words data-pagefind-ignore</p></article>"
+    )
+    assert (
+        indexed_part(PAGE % element)
+        == HEAD
+        + b"\n<body>\n"
+        + (
+            b"<article data-pagefind-body>"
+            + kept % b""
+            + b"<h1>T</h1><p>words</p><img data-pagefind-ignore src=a.png>"
+            + b'<p data-pagefind-filter="f:g" data-pagefind-ignore>f</p>'
+            + b"<p>the words data-pagefind-ignore</p></article>"
+        )
+        + b"\n</body>\n</html>\n"
+    )
 
 
 def test_a_page_is_given_whole_where_a_cut_could_change_what_pagefind_reads():
