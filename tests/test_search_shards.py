@@ -282,8 +282,10 @@ def test_a_tampered_shard_is_made_again(content, tmp_path, pagefind_runs):
     assert snapshot(site) == good
 
 
-@pytest.mark.parametrize("damage", ["junk", "other pagefind", "shard count"])
-def test_a_record_that_does_not_fit_makes_every_shard(content, tmp_path, pagefind_runs, damage):
+@pytest.mark.parametrize("damage", ["junk", "other pagefind", "other cut", "shard count"])
+def test_a_record_that_does_not_fit_makes_every_shard(
+    content, tmp_path, pagefind_runs, damage, monkeypatch
+):
     cache = tmp_path / "cache"
     options = BuildOptions(content, today=TODAY, cache=cache)
     site = tmp_path / "site"
@@ -296,6 +298,8 @@ def test_a_record_that_does_not_fit_makes_every_shard(content, tmp_path, pagefin
         record.write_bytes(b"not marshal")
     elif damage == "other pagefind":
         cachefile.save(record, ((*key[:-1], "0.0.1"), pages, count, shards))
+    elif damage == "other cut":  # made by another search_view.py
+        monkeypatch.setattr(search_index, "VIEW", b"another cut")
     else:
         cachefile.save(record, (key, pages, count + 1, (*shards, shards[0])))
     pagefind_runs.clear()
