@@ -164,6 +164,7 @@ def _build_site(
     record = record_for(options.cache, output)
     start = SearchStart(checked.files, output.absolute(), record)
     try:
+        start.wait_for_pagefind()  # then the site is written while Pagefind runs
         return _write_checked(
             checked,
             options,

@@ -353,10 +353,10 @@ def shards_made(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str]]:
     made: list[tuple[int, str]] = []
     real = search_index._make_shard
 
-    def watched(work: Path, shard: search_index.Shard, put) -> Path:
+    def watched(work: Path, shard: search_index.Shard, put, **rest) -> Path:
         early = getattr(put, "func", None) is search_index._put_early
         made.append((shard.number, "start" if early else "site"))
-        return real(work, shard, put)
+        return real(work, shard, put, **rest)
 
     monkeypatch.setattr(search_index, "_make_shard", watched)
     return made
@@ -473,3 +473,38 @@ def test_a_build_that_fails_while_writing_leaves_no_work_folder(content, tmp_pat
         build_site(BuildOptions(content, today=TODAY), tmp_path / "site")
     assert list(ram.iterdir()) == []
     assert not (tmp_path / "site").exists()
+
+
+def test_the_site_is_written_once_pagefind_runs_and_a_build_with_none_does_not_wait(
+    content, tmp_path, monkeypatch
+):
+    """Putting the shards' pages together and writing the site are both Python: the write
+    waits until Pagefind runs. A build that makes no shard does not wait at all (the wait
+    would end only at its time limit)."""
+    from casebook import pipeline
+
+    events: list[str] = []
+    real_run, real_write = search_index._run_pagefind, pipeline._write_checked
+    real_wait = search_index.SearchStart.wait_for_pagefind
+
+    def run(pages: Path, target: Path) -> None:
+        events.append("pagefind")
+        real_run(pages, target)
+
+    def write(*args, **kwargs):
+        events.append("write")
+        return real_write(*args, **kwargs)
+
+    def wait(start: search_index.SearchStart, limit: float = 5.0) -> None:
+        real_wait(start, limit)
+        events.append("ran" if start._running.is_set() else "waited to the limit")
+
+    monkeypatch.setattr(search_index, "_run_pagefind", run)
+    monkeypatch.setattr(pipeline, "_write_checked", write)
+    monkeypatch.setattr(search_index.SearchStart, "wait_for_pagefind", wait)
+    options = BuildOptions(content, today=TODAY, cache=tmp_path / "cache")
+    build_site(options, tmp_path / "site")
+    assert events[:3] == ["pagefind", "ran", "write"]
+    events.clear()
+    build_site(options, tmp_path / "site")  # nothing changed: no shard made
+    assert events == ["ran", "write"]
