@@ -36,9 +36,12 @@ BODY_MARK = b"data-pagefind-body"
 # the marked element's open tag, its name in group 1, matched from the tag's "<"
 BODY = re.compile(rb"<([A-Za-z][A-Za-z0-9]*)[^<>]*\sdata-pagefind-body[\s=/>]")
 HEAD_END = b"</head>"
-# an element Pagefind skips, its name in group 1, matched from the tag's "<"
+# an element Pagefind skips: its open tag, its name in group 1 and its attributes in group 2,
+# matched from the tag's "<"; the mark must be an attribute's name, not words in a value
 IGNORE_MARK = b"data-pagefind-ignore"
-IGNORED = re.compile(rb"<([A-Za-z][A-Za-z0-9]*)[^<>]*\sdata-pagefind-ignore[\s=/>]")
+_ATTRIBUTE = rb"""\s+(%s[^\s"'>/=]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?"""
+IGNORED = re.compile(rb"<([A-Za-z][A-Za-z0-9]*)((?:%s)*)\s*/?>" % (_ATTRIBUTE % b"?:"))
+ATTRIBUTE_NAME = re.compile(_ATTRIBUTE % b"")  # group 1
 
 
 def indexed_part(page: bytes) -> bytes | None:
@@ -70,7 +73,7 @@ def _without_ignored(page: bytes, start: int, end: int) -> bytes:
     while mark >= 0:
         tag = IGNORED.match(page, max(page.rfind(b"<", at, mark), at))
         close = None
-        if tag is not None and tag.end() > mark:
+        if tag is not None and tag.end() > mark and _ignores(tag.group(2)):
             close = _element_end(page, tag.start(), tag.group(1))
         if tag is None or close is None or close > end or MARK.search(page, tag.start(), close):
             mark = page.find(IGNORE_MARK, mark + 1, end)
@@ -80,6 +83,10 @@ def _without_ignored(page: bytes, start: int, end: int) -> bytes:
         mark = page.find(IGNORE_MARK, at, end)
     kept.append(page[at:end])
     return b"".join(kept)
+
+
+def _ignores(attributes: bytes) -> bool:
+    return any(name.group(1).lower() == IGNORE_MARK for name in ATTRIBUTE_NAME.finditer(attributes))
 
 
 def marked(page: bytes) -> re.Match[bytes] | None:

@@ -28,6 +28,12 @@ HTML</a>, then <b>more</b> of it.
 The last words of the hostile story.
 """
 
+# The mark that makes Pagefind skip an element, as words in an attribute value
+NAMED_MARK = """\
+Words in [a link whose title names the mark](https://example.org/c "a data-pagefind-ignore b")
+are indexed all the same.
+"""
+
 
 def _index_of(pages: dict[str, bytes], folder: Path) -> dict[str, bytes]:
     """Pagefind's index of these pages, as casebook leaves it: every file's bytes."""
@@ -45,6 +51,8 @@ def test_pagefind_makes_the_same_index_from_cut_pages(tmp_path):
     shutil.copytree(CONTENT, content)
     hostile = story(title="Quoted tags", body=HOSTILE)
     (content / "stories" / "quoted-tags.md").write_text(hostile, encoding="utf-8")
+    named = story(title="Named mark", body=NAMED_MARK)
+    (content / "stories" / "named-mark.md").write_text(named, encoding="utf-8")
     site = tmp_path / "site"
     build_site(BuildOptions(content=content), site)
     every = {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*.html"))}
@@ -63,6 +71,8 @@ def test_pagefind_makes_the_same_index_from_cut_pages(tmp_path):
     assert sum(map(len, cut.values())) < 0.8 * sum(map(len, pages.values()))
     hostile_part = cut["stories/quoted-tags/index.html"]
     assert b"The last words of the hostile story." in hostile_part
+    assert b"a link whose title names the mark" in cut["stories/named-mark/index.html"]
+    assert "stories/named-mark/index.html" in parts
     assert hostile_part.count(b"</article>") == 1
     # a story's matrix and citation are left out; its hidden metadata stays
     [story_part, *_] = [cut[p] for p in sorted(cut) if p.startswith("stories/") and p in parts]
@@ -96,7 +106,8 @@ def test_ignored_elements_are_left_out_unless_they_hold_metadata_or_filters():
         + b"</table><p>w<span data-pagefind-ignore>1</span>ords</p>"
         + b"<img data-pagefind-ignore src=a.png>"  # no close tag: kept
         + b'<p data-pagefind-filter="f:g" data-pagefind-ignore>f</p>'  # its own tag: kept
-        + b"<p>the words data-pagefind-ignore</p></article>"
+        + b"<p>the words data-pagefind-ignore</p>"
+        + b'<p><a href="/" title="a data-pagefind-ignore b">a value</a></p></article>'
     )
     assert (
         indexed_part(PAGE % element)
@@ -107,7 +118,8 @@ def test_ignored_elements_are_left_out_unless_they_hold_metadata_or_filters():
             + kept % b""
             + b"<h1>T</h1><p>words</p><img data-pagefind-ignore src=a.png>"
             + b'<p data-pagefind-filter="f:g" data-pagefind-ignore>f</p>'
-            + b"<p>the words data-pagefind-ignore</p></article>"
+            + b"<p>the words data-pagefind-ignore</p>"
+            + b'<p><a href="/" title="a data-pagefind-ignore b">a value</a></p></article>'
         )
         + b"\n</body>\n</html>\n"
     )
