@@ -8,11 +8,14 @@ indexed page is given to Pagefind cut down to that: Pagefind makes the same inde
 byte for byte (tests/test_search_view.py compares the two over the example site).
 
 Inside the marked element, Pagefind skips whatever is marked data-pagefind-ignore as if it
-were not there (no words, no anchor, no image, not even a space between the words either side)
-but for the metadata and filters in it. So an ignored element that holds no other Pagefind
-attribute is left out too: a story's matrix and its citation, a quarter of what it was given
-of a story page and a sixth of its time there. A change to those parts alone (a citation's
-wording) no longer changes what Pagefind is given, so its shard is not indexed again.
+were not there (no words, no anchor, not even a space between the words either side) but for
+the metadata and filters in it, and for two things it notes of any element it meets: the
+first <img> after the title is the result's image, and the first <h1> is the title where no
+metadata gives one (its <title> too, but the head's comes first). So an ignored element that
+holds no other Pagefind attribute, no image and no h1 is left out too: a story's matrix and
+its citation, a quarter of what it was given of a story page and a sixth of its time there.
+A change to those parts alone (a citation's wording) no longer changes what Pagefind is
+given, so its shard is not indexed again.
 
 The cut relies on one property of every page: a "<" is always a tag the templates wrote.
 Text and attribute values from content are escaped by Jinja2, and a story's body is
@@ -42,6 +45,8 @@ IGNORE_MARK = b"data-pagefind-ignore"
 _ATTRIBUTE = rb"""\s+(%s[^\s"'>/=]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?"""
 IGNORED = re.compile(rb"<([A-Za-z][A-Za-z0-9]*)((?:%s)*)\s*/?>" % (_ATTRIBUTE % b"?:"))
 ATTRIBUTE_NAME = re.compile(_ATTRIBUTE % b"")  # group 1
+# what Pagefind notes of an element even where it is ignored: an image (the result's), an h1
+SEEN = re.compile(rb"<(?:img|h1)[\s/>]", re.IGNORECASE)
 
 
 def indexed_part(page: bytes) -> bytes | None:
@@ -65,7 +70,8 @@ def indexed_part(page: bytes) -> bytes | None:
 
 def _without_ignored(page: bytes, start: int, end: int) -> bytes:
     """page[start:end] less each element marked data-pagefind-ignore that holds no other
-    Pagefind attribute (an ignored element that does is kept whole, and looked into).
+    Pagefind attribute, image or h1 (an ignored element that does is kept whole, and looked
+    into).
     Each mark is found as bytes and its tag matched from the "<" before it, as in marked()."""
     kept: list[bytes] = []
     at = start
@@ -75,7 +81,13 @@ def _without_ignored(page: bytes, start: int, end: int) -> bytes:
         close = None
         if tag is not None and tag.end() > mark and _ignores(tag.group(2)):
             close = _element_end(page, tag.start(), tag.group(1))
-        if tag is None or close is None or close > end or MARK.search(page, tag.start(), close):
+        if (
+            tag is None
+            or close is None
+            or close > end
+            or MARK.search(page, tag.start(), close)
+            or SEEN.search(page, tag.start(), close)
+        ):
             mark = page.find(IGNORE_MARK, mark + 1, end)
             continue
         kept.append(page[at : tag.start()])

@@ -183,3 +183,30 @@ def test_indexed_words_stay_apart_and_a_stage_does_not_repeat_its_heading(tmp_pa
         assert "marker shape" not in content
         assert "fictional" not in content
     assert any("not assessed" in text for url, text in records.items() if "/partnerships/" in url)
+
+
+def test_pagefind_notes_an_image_or_h1_in_an_ignored_element_so_it_is_kept(tmp_path):
+    """Pagefind takes the first <img> after the title as the result's image, and the first
+    <h1> as the title where no metadata gives one, in an ignored element too: left out, the
+    index would differ. Every other page here has its ignored elements left out."""
+    title = b'<div hidden data-pagefind-ignore><span data-pagefind-meta="title:T"></span></div>'
+    bodies = {
+        "image.html": title
+        + b'<p>words</p><div data-pagefind-ignore><img src="/a.png" alt="a"></div><p>more</p>',
+        "ignored-h1.html": b"<h1 data-pagefind-ignore>Skipped</h1><h1>Shown</h1><p>words</p>",
+        "h1-inside.html": b"<div data-pagefind-ignore><H1>Skipped</H1></div><h1>Shown</h1>",
+        "words.html": title
+        + b"<p>w<span data-pagefind-ignore>1</span>ords</p>a<div data-pagefind-ignore>b</div>c"
+        + b"<DIV data-pagefind-ignore><div>d</div>e</DIV><p>f</p>"
+        + b'<span title="g > h" data-pagefind-ignore="all">i</span>'
+        + b'<section data-pagefind-ignore="index"><h2 id="j">J</h2></section><h2 id="k">K</h2>',
+    }
+    pages = {
+        name: PAGE % b"<article data-pagefind-body>%s</article>" % body
+        for name, body in bodies.items()
+    }
+    cut = {name: indexed_part(page) for name, page in pages.items()}
+    assert b"<img" in cut["image.html"] and b"Skipped" in cut["ignored-h1.html"]
+    assert b"Skipped" in cut["h1-inside.html"]
+    assert b"data-pagefind-ignore" not in cut["words.html"].replace(title, b"")
+    assert _index_of(cut, tmp_path / "cut") == _index_of(pages, tmp_path / "whole")
