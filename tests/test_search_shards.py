@@ -513,7 +513,7 @@ def test_the_site_is_written_once_pagefind_runs_and_a_build_with_none_does_not_w
     assert "waited to the limit" not in events and "ran" in events
     ran = events.index("ran")
     assert events[0] == "pagefind" and set(events[:ran]) == {"pagefind"}
-    assert events[ran + 1] == "write"
+    assert set(events[ran + 1 : events.index("write")]) <= {"pagefind"}
     events.clear()
     build_site(options, tmp_path / "site")  # nothing changed: no shard made
     assert events == ["ran", "write"]
