@@ -19,6 +19,14 @@ from .characters import named
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _scalars = yaml.constructor.SafeConstructor()
+_RESOLVER = yaml.resolver.Resolver()
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _untagged(text: str) -> str:
+    """The tag YAML gives this text written plain, with no tag: '!!int' for '1'."""
+    return _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))
+
 
 MAX_DEPTH = 16
 # YAML's line breaks (str.splitlines also breaks at characters YAML does not)
@@ -263,7 +271,13 @@ class _Builder:
             if not isinstance(key_node, yaml.ScalarNode):
                 self.fail(key_node, "a field name must be plain text")
                 continue
-            if key_node.tag not in _PLAIN_TAGS:
+            if id(key_node) in self.seen:  # an alias as a field name, told at its value's line
+                message = "YAML aliases (*name) are not allowed; write the name out"
+                self.problems.append(YamlProblem(self.line_of(value_node), message))
+                continue
+            self.seen.add(id(key_node))  # so that an alias of it as a value is found too
+            # a tag on a field name: one that says what the name is already changes nothing
+            if key_node.tag not in (_STR_TAG, _untagged(key_node.value)):
                 tag = key_node.tag.replace("tag:yaml.org,2002:", "!!")
                 self.fail(key_node, f"YAML tag '{tag}' is not allowed on a field name; remove it")
                 continue

@@ -76,7 +76,22 @@ def test_a_tag_on_a_field_name_is_refused_with_the_tag_on_its_value():
     assert messages("? !!python/object x\n: 1\n") == [
         (1, "YAML tag '!!python/object' is not allowed on a field name; remove it")
     ]
-    assert parse_yaml("!!str title: A\n").value == {"title": "A"}  # says what it is already
+    assert messages("!!int title: A\nx: {a: 1, !!bool b: 2}\n") == [
+        (1, "YAML tag '!!int' is not allowed on a field name; remove it"),
+        (2, "YAML tag '!!bool' is not allowed on a field name; remove it"),
+    ]
+    # a tag that says what the name is already changes nothing
+    assert parse_yaml("!!str title: A\n!!int 1: B\n").value == {"title": "A", "1": "B"}
+    assert parse_yaml("1: A\nyes: B\nnull: C\n").value == {"1": "A", "yes": "B", "null": "C"}
+
+
+def test_an_alias_of_a_field_name_or_as_one_is_refused():
+    assert messages("&a title: A\nb: *a\n") == [
+        (2, "YAML aliases (*name) are not allowed; write the value out in full")
+    ]
+    assert messages("x: &a k\n*a : 1\n") == [
+        (2, "YAML aliases (*name) are not allowed; write the name out")
+    ]
 
 
 def test_merge_keys_are_refused():
