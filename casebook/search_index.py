@@ -93,7 +93,16 @@ RECORD_FORMAT = 2
 # and a SearchStart, cutting a page made again with the same bytes, would index its shard
 # again on every build for nothing (after d9c6cf9 changed the cut: 0.7 s more an edit's
 # rebuild at 10,000 stories, until that page's file changed).
-VIEW = hashlib.sha256(Path(search_view.__file__).read_bytes()).digest()
+
+
+def _view() -> bytes:
+    try:
+        return hashlib.sha256(Path(search_view.__file__).read_bytes()).digest()
+    except (OSError, TypeError):  # no source beside it (a zipped or compiled-only install)
+        return b""  # then records are kept across cuts, and only the waste above comes back
+
+
+VIEW = _view()
 
 
 class SearchIndexError(OutputError):

@@ -517,3 +517,16 @@ def test_the_site_is_written_once_pagefind_runs_and_a_build_with_none_does_not_w
     events.clear()
     build_site(options, tmp_path / "site")  # nothing changed: no shard made
     assert events == ["ran", "write"]
+
+
+def test_the_cut_is_known_by_its_source_and_without_one_the_build_still_runs(monkeypatch, tmp_path):
+    from casebook import search_view
+
+    source = Path(search_view.__file__).read_bytes()
+    assert search_index.VIEW == search_index._view() != b""
+    copy = tmp_path / "search_view.py"
+    copy.write_bytes(source + b"# another cut\n")
+    monkeypatch.setattr(search_view, "__file__", str(copy))
+    assert search_index._view() not in (b"", search_index.VIEW)
+    monkeypatch.setattr(search_view, "__file__", str(tmp_path / "gone.pyc"))
+    assert search_index._view() == b""  # a compiled-only install: no source to read
