@@ -276,11 +276,13 @@ class _Builder:
                 self.problems.append(YamlProblem(self.line_of(value_node), message))
                 continue
             self.seen.add(id(key_node))  # so that an alias of it as a value is found too
-            # a tag on a field name: one that says what the name is already changes nothing
+            # a tag on a field name: one that says what the name is already changes nothing;
+            # another is a problem, but the name is plain text all the same, so the rest of
+            # the file is checked too
             if key_node.tag not in (_STR_TAG, _untagged(key_node.value)):
                 tag = key_node.tag.replace("tag:yaml.org,2002:", "!!")
-                self.fail(key_node, f"YAML tag '{tag}' is not allowed on a field name; remove it")
-                continue
+                message = f"YAML tag '{tag}' is not allowed on a field name; remove it"
+                self.mild.append(YamlProblem(self.line_of(key_node), message))
             key = str(key_node.value)
             if key in first_seen:
                 message = f"duplicate field '{key}' (also on line {first_seen[key]}); keep only one"
