@@ -24,8 +24,14 @@ _STR_TAG = "tag:yaml.org,2002:str"
 
 
 def _untagged(text: str) -> str:
-    """The tag YAML gives this text written plain, with no tag: '!!int' for '1'."""
+    """The tag YAML gives this text written plain, with no tag ('tag:yaml.org,2002:int'
+    for '1')."""
     return _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))
+
+
+def _short(tag: str) -> str:
+    """A tag as a writer would write it: '!!int', '!custom'."""
+    return tag.replace("tag:yaml.org,2002:", "!!")
 
 
 MAX_DEPTH = 16
@@ -36,7 +42,7 @@ _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 _HASHTAG = re.compile(r"[ \t]#[^\s#]")
 
 _PLAIN_TAGS = {
-    "tag:yaml.org,2002:str",
+    _STR_TAG,
     "tag:yaml.org,2002:int",
     "tag:yaml.org,2002:float",
     "tag:yaml.org,2002:bool",
@@ -241,7 +247,7 @@ class _Builder:
         if depth > MAX_DEPTH:
             self.fail(node, f"YAML nested more than {MAX_DEPTH} levels deep; flatten it")
             return None
-        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        tag = _short(node.tag)
         if node.tag not in _PLAIN_TAGS:
             self.fail(node, f"YAML tag '{tag}' is not allowed; remove it and write a plain value")
             return None
@@ -280,7 +286,7 @@ class _Builder:
             # another is a problem, but the name is plain text all the same, so the rest of
             # the file is checked too
             if key_node.tag not in (_STR_TAG, _untagged(key_node.value)):
-                tag = key_node.tag.replace("tag:yaml.org,2002:", "!!")
+                tag = _short(key_node.tag)
                 message = f"YAML tag '{tag}' is not allowed on a field name; remove it"
                 self.mild.append(YamlProblem(self.line_of(key_node), message))
             key = str(key_node.value)
@@ -295,9 +301,9 @@ class _Builder:
     def build_scalar(self, node: yaml.ScalarNode, path: Key) -> Any:
         tag = node.tag
         plain = not node.style  # unquoted: libyaml gives "", PyYAML None
-        if plain and tag == "tag:yaml.org,2002:str":
+        if plain and tag == _STR_TAG:
             self.check_cut_short(node, path)
-        if tag == "tag:yaml.org,2002:str":
+        if tag == _STR_TAG:
             return node.value
         if plain and tag != "tag:yaml.org,2002:null":
             self.written[path] = node.value
