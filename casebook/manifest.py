@@ -1,10 +1,11 @@
 """Whether a build would change anything, told from file sizes and times alone.
 
-After each build the cache keeps a manifest: a digest of every input's name, size and
-modification time (content, templates, the engine's own code and libraries, the options) and
-of every file in the site as written. If both are the same at the next build, the site is up
-to date and the build stops there, without reading a story. Like the rest of the cache it is
-safe to delete, and `--no-cache` skips it. This module imports little, so that answer is quick.
+After each build the cache keeps a manifest: a digest of every input's name, size,
+modification and change times (content, templates, the engine's own code and libraries, the
+options) and of every file in the site as written. If both are the same at the next build,
+the site is up to date and the build stops there, without reading a story. Like the rest of
+the cache it is safe to delete, and `--no-cache` skips it. This module imports little, so
+that answer is quick.
 """
 
 from __future__ import annotations
@@ -23,8 +24,13 @@ RACY_NS = 2_000_000_000  # coarse file systems keep times to a second or two
 _LIBRARIES = ("jinja2", "markdown", "nh3", "yaml", "markupsafe")
 
 
-def _tree(digest: hashlib._Hash, root: Path) -> int:
+def _tree(digest: hashlib._Hash, root: Path, changed: bool = True) -> int:
     """Every entry under root, with its size and times; returns the newest time.
+
+    changed: an input's change time is part of it too, so that a file written again with
+    its modification time put back (`touch -r`, `cp -p` onto it) is not taken for the one
+    it was. Not for the site: linking a live file into the next staging folder changes its
+    change time, and never its bytes.
 
     Entries come in the order the file system lists them, which is the same for a folder
     that has not changed: sorting 12,000 folders' listings was a sixth of the answer at
@@ -54,9 +60,8 @@ def _tree(digest: hashlib._Hash, root: Path) -> int:
                 info = entry.stat(follow_symlinks=False)
             except OSError:
                 continue
-            entries.append(
-                (prefix, name, info.st_mode, info.st_size, info.st_mtime_ns, info.st_ino)
-            )
+            entry = (prefix, name, info.st_mode, info.st_size, info.st_mtime_ns, info.st_ino)
+            entries.append((*entry, info.st_ctime_ns) if changed else entry)
             newest = max(newest, info.st_mtime_ns, info.st_ctime_ns)
         folders.extend(reversed(inside))
     digest.update(f"{root}\0{len(entries)}\0".encode())
@@ -88,7 +93,7 @@ def inputs_state(content: Path, templates: Path, options: str) -> tuple[bytes, i
 
 def site_state(output: Path) -> bytes:
     digest = hashlib.sha256()
-    _tree(digest, output.absolute())
+    _tree(digest, output.absolute(), changed=False)
     return digest.digest()
 
 

@@ -4,6 +4,7 @@ a rebuild after any sequence of edits is byte-identical to a cold build of the s
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 import shutil
 from pathlib import Path
@@ -689,6 +690,7 @@ def test_a_build_with_nothing_changed_imports_none_of_the_pipeline(cli_site, tmp
     "change",
     [
         "edit a story",
+        "edit a story in place, its time put back",
         "add a story",
         "remove a story",
         "edit a template",
@@ -704,6 +706,14 @@ def test_any_change_to_inputs_or_site_builds_again(cli_site, tmp_path, capsys, c
     stories, args = cli_site / "stories", []
     if change == "edit a story":
         (stories / "a.md").write_text(story("Alpha, again"))
+    elif change == "edit a story in place, its time put back":
+        before = (stories / "a.md").stat()  # as `cp -p` and `touch -r` leave a file
+        with (stories / "a.md").open("r+") as file:
+            text = file.read()
+            file.seek(0)
+            file.write(text.replace("Alpha", "Alpho"))
+        os.utime(stories / "a.md", ns=(before.st_atime_ns, before.st_mtime_ns))
+        assert (stories / "a.md").stat().st_size == before.st_size
     elif change == "add a story":
         (stories / "c.md").write_text(story("Gamma"))
     elif change == "remove a story":
