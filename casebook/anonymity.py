@@ -1,5 +1,6 @@
 """Where an anonymous story would give its partnership away before anyone reads it closely:
-its file name, which is its address on the site and in every data file, and its title.
+its file name, which is its address on the site and in every data file, its title, and its
+tags, each a topic page's address (a page that lists the story).
 
 A story marked `anonymous: true` shows "An anonymous partnership" everywhere, but the name
 writers give its file (often made from the title) and its title are shown as they are. A

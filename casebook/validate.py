@@ -167,6 +167,7 @@ def _validate_story(
         f.fail(("contributors",), ANONYMOUS_CONTRIBUTORS)
     if flags["anonymous"] and partnership is not None:
         _check_anonymous_names(f, source, title, partnership)
+        _check_anonymous_tags(f, data.get("tags"), tags, partnership)
     if len(problems) > before or not (title and date and partnership and perspective):
         return None
     return Story(
@@ -212,6 +213,25 @@ def _check_anonymous_names(
             ("title",),
             f"the title names the partnership ({_quoted(in_title)}), but the story is "
             "anonymous; leave the name out of the title",
+        )
+
+
+def _check_anonymous_tags(
+    f: Fields, value: Any, tags: tuple[str, ...], partnership: Partnership
+) -> None:
+    """An anonymous story's topics may not name its partnership either: a topic's name is
+    its page's address, and the story is listed on that page."""
+    written = value if isinstance(value, list) else [value]
+    for tag in tags:
+        in_tag = named_in_file_name(tag, partnership)
+        if not in_tag:
+            continue
+        at = next((i for i, item in enumerate(written) if item == tag), None)
+        f.fail(
+            ("tags",) if at is None or not isinstance(value, list) else ("tags", at),
+            f"the tag '{tag}' names the partnership ({_quoted(in_tag)}), but the story is "
+            "anonymous and the topic's page lists it; leave the tag out, or name the topic "
+            "without the partnership's name",
         )
 
 

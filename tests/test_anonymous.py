@@ -107,3 +107,25 @@ def test_a_name_in_the_possessive_is_found_in_the_file_name(content_tree) -> Non
 def test_a_file_name_of_the_partnership_alone_becomes_a_story(content_tree) -> None:
     content = content_tree({"2024-05-quillby-harbour.md": anonymous_story("Plans")})
     assert problems_of(content)[0].endswith("rename the file, for example to 2024-05-story.md")
+
+
+def test_an_anonymous_storys_tags_may_not_name_its_partnership(content_tree) -> None:
+    """A topic's name is its page's address, and the page lists the story."""
+    text = anonymous_story("Plans").replace(
+        "anonymous: true\n", "anonymous: true\ntags:\n  - outreach\n  - quillby-buddies\n"
+    )
+    one_line = anonymous_story("Plans").replace(
+        "anonymous: true\n", "anonymous: true\ntags: harbour\n"
+    )
+    named = story("Plans", extra="tags: [quillby-buddies]\n")
+    content = content_tree(
+        {"2024-05-plans.md": text, "2024-06-plans.md": one_line, "2024-07-plans.md": named}
+    )
+    assert problems_of(content) == [
+        "2024-05-plans.md:15: the tag 'quillby-buddies' names the partnership ('quillby'), but "
+        "the story is anonymous and the topic's page lists it; leave the tag out, or name the "
+        "topic without the partnership's name",
+        "2024-06-plans.md:13: the tag 'harbour' names the partnership ('harbour'), but the "
+        "story is anonymous and the topic's page lists it; leave the tag out, or name the "
+        "topic without the partnership's name",
+    ]
