@@ -115,8 +115,45 @@ def _too_deep(text: str) -> bool:
     return False
 
 
+# What YAML's reader refuses outright (control characters), and what it reads as a line break
+# though editors show none (NEL, and the line and paragraph separators), which would put every
+# later line number out by one: each is named at the line an editor shows it on (text has \n
+# line ends), and read as a space, so that the file's other problems are found at theirs.
+_UNREADABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\u2028\u2029]")
+
+
+def _unreadable(text: str, first_line: int) -> list[YamlProblem]:
+    problems: dict[int, YamlProblem] = {}
+    for found in _UNREADABLE.finditer(text):
+        line = first_line + text.count("\n", 0, found.start())
+        if found.group() in "\u2028\u2029":
+            message = (
+                f"this line has {named(found.group())}, which YAML reads as the end of a "
+                "line; retype the text around it"
+            )
+        else:
+            message = (
+                "this line contains an invisible control or text-direction character; "
+                "retype it as plain text"
+            )
+        problems.setdefault(line, YamlProblem(line, message))
+    return list(problems.values())
+
+
 def parse_yaml(text: str, first_line: int = 1) -> YamlDocument:
     """Parse one YAML document. first_line is the file line the text starts on."""
+    unreadable = _unreadable(text, first_line)
+    if not unreadable:
+        return _parse_yaml(text, first_line)
+    try:
+        document = _parse_yaml(_UNREADABLE.sub(" ", text), first_line)
+    except YamlError as error:
+        raise YamlError(sorted([*unreadable, *error.problems], key=lambda p: p.line)) from None
+    found = sorted([*unreadable, *document.problems], key=lambda p: p.line)
+    return YamlDocument(document.value, document.lines, document.written, tuple(found))
+
+
+def _parse_yaml(text: str, first_line: int) -> YamlDocument:
     if _too_deep(text):
         message = f"YAML nested more than {MAX_DEPTH} levels deep; flatten it"
         raise YamlError([YamlProblem(first_line, message)])
@@ -171,7 +208,14 @@ def _syntax_problem(error: yaml.MarkedYAMLError, lines: list[str], first_line: i
                 f"put a space after the colon: '{field_name}: {value}'",
             )
     quoted = error.context == "while scanning a quoted scalar" and error.context_mark
-    if quoted:
+    # a list or mapping in brackets left open: YAML notices on a later line, at the next
+    # field; the line to fix is the one that opens it
+    unclosed = (
+        error.context in ("while parsing a flow sequence", "while parsing a flow mapping")
+        and (error.problem or "").startswith("did not find expected ','")
+        and error.context_mark
+    )
+    if quoted or unclosed:
         at = error.context_mark.line
     if hint := _value_hint(lines[at] if at < len(lines) else "", bool(quoted)):
         return YamlProblem(first_line + at, hint)

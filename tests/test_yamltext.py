@@ -201,12 +201,56 @@ def test_unquoted_values_read_as_numbers_or_dates_keep_the_text_as_written():
                                            'title: "[Draft] Our story"')),
         (
             "title: A\ntags: [a, b\nsummary: x\n",
-            (3, "YAML syntax error: did not find expected ',' or ']' while parsing a flow "
+            (2, "YAML syntax error: did not find expected ',' or ']' while parsing a flow "
                 "sequence; a list in brackets needs its closing ']', e.g. tags: [a, b]"),
         ),
+        (
+            "title: A\npartnership: {institution: X\nsummary: x\n",
+            (2, "YAML syntax error: did not find expected ',' or '}' while parsing a flow "
+                "mapping"),
+        ),
+        ("title: A\ntags: [a, b\n", (2, "YAML syntax error: did not find expected ',' or ']' "
+                                         "while parsing a flow sequence; a list in brackets "
+                                         "needs its closing ']', e.g. tags: [a, b]")),
     ],
     ids=["quote-then-text", "apostrophe", "unclosed-quote", "no-space", "no-break-space", "tab",
-         "ampersand", "at-sign", "brackets", "unclosed-list"],
+         "ampersand", "at-sign", "brackets", "unclosed-list", "unclosed-mapping",
+         "unclosed-list-last"],
 )  # fmt: skip
 def test_a_contributors_usual_slips_are_named_at_their_line_with_the_fix(text, expected):
     assert messages(text) == [expected]
+
+
+CONTROL_LINE = (
+    "this line contains an invisible control or text-direction character; retype it as plain text"
+)
+
+
+@pytest.mark.parametrize("character", ["\x00", "\x01", "\x1b", "\x7f", "\x85", "\ufffe"])
+def test_a_control_character_is_named_at_its_line_with_the_rest(character):
+    """YAML's reader refuses these with its own words and the position in the text; and NEL
+    is a line break to YAML alone, which would put every later line out by one."""
+    text = f"title: A\nsummary: one{character}two\ndate: 2025-01-01\nlist: [a\n"
+    assert messages(text) == [
+        (2, CONTROL_LINE),
+        (4, "YAML syntax error: did not find expected ',' or ']' while parsing a flow "
+            "sequence; a list in brackets needs its closing ']', e.g. tags: [a, b]"),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("character", "name"),
+    [("\u2028", "a line separator (U+2028)"), ("\u2029", "a paragraph separator (U+2029)")],
+)
+def test_a_line_separator_is_named_and_later_lines_keep_their_numbers(character, name):
+    """An editor shows no line break there, but YAML reads one: quoted, the value was read
+    and every later line's number was one too many; unquoted, a syntax error at a line
+    after it."""
+    found = (
+        f"this line has {name}, which YAML reads as the end of a line; retype the text around it"
+    )
+    for title in (f'"A{character}B"', f"A{character}B"):
+        document = parse_yaml(f"title: {title}\nsummary: x\nstage: 7\n", first_line=2)
+        assert [(p.line, p.message) for p in document.problems] == [(2, found)]
+        assert document.value == {"title": "A B", "summary": "x", "stage": 7}
+        assert document.line("stage") == 4
