@@ -189,7 +189,10 @@ def validate_rubric(source: YamlSource, today: dt.date, problems: list[Problem])
     if data is None:
         return None
     stages = _stages(f, data["stages"])
-    commitments = _commitments(f, data["commitments"], len(stages))
+    # as many descriptors as stages listed, a stage with a fault of its own included: else
+    # that one fault is told again at every sub-element
+    listed = len(data["stages"]) if isinstance(data["stages"], list) else len(stages)
+    commitments = _commitments(f, data["commitments"], listed)
     written = _written(data["stages"], data["commitments"], stages)
     changelog, rewordings = _changelog(f, data["changelog"], today, written)
     version = f.text(data["version"], ("version",), "version")

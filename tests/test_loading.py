@@ -360,3 +360,13 @@ def test_two_sub_elements_of_a_commitment_may_not_share_a_letter(content_tree) -
             "sub-element a letter of its own",
         )
     ]
+
+
+def test_a_stage_with_a_fault_is_told_once_not_again_at_every_sub_element(content_tree):
+    """Each sub-element still has a descriptor for each stage listed."""
+    text = (CONTENT / "rubric" / "rubric.yaml").read_text(encoding="utf-8")
+    stage = '    name: "Developed"\n'
+    line = text[: text.index(stage)].count("\n") + 1
+    assert rubric_problems(content_tree, stage, '    name: ""\n') == [
+        (line, "'name' is empty; write something or remove the field")
+    ]
