@@ -15,6 +15,18 @@ FORBIDDEN_CHARS = re.compile(
 )
 
 
+# What shows nothing on a page: spaces, and the characters that take no room (zero-width
+# spaces and joiners, soft hyphens, word joiners, variation selectors, fillers and the blank
+# braille cell). Each is allowed in text, but text of nothing else shows nothing: a title of
+# a zero-width space is a link no one can see or hear. In the Basic Multilingual Plane only,
+# and with \s, so that JSON Schema's patterns (ECMAScript's, in editors) read it the same;
+# where the two read \s differently, the characters are forbidden ones.
+VISIBLE = re.compile(
+    "[^\\s\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0]"
+)
+
+
 def unix_line_ends(text: str) -> str:
     """text with Windows (CR LF) and old Mac (CR) line ends made newlines: a carriage return
     is one of the forbidden characters, and Windows editors and browsers' forms write them."""

@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from .characters import FORBIDDEN_CHARS
+from .characters import FORBIDDEN_CHARS, VISIBLE
 from .model import PERSPECTIVES, Rubric
 from .slugs import MAX_TAG, SLUG_PATTERN
 from .storyfields import MAX_TITLE, STORY_FIELDS
@@ -49,7 +49,7 @@ def _text_string(limit: int) -> Schema:
         "minLength": 1,
         "maxLength": limit,
         "allOf": [
-            {"pattern": "\\S", "description": "not only spaces"},
+            {"pattern": ecma_pattern(VISIBLE.pattern), "description": "something visible"},
             {"pattern": _VISIBLE_ONLY, "description": "no invisible control characters"},
         ],
     }

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from .characters import FORBIDDEN_CHARS
+from .characters import FORBIDDEN_CHARS, VISIBLE
 from .datewords import date_problem, early_problem
 from .model import PERSPECTIVES, Assessment, Contributor, Rubric, Stage, SubElement
 from .problems import did_you_mean, one_of, quoted
@@ -45,6 +45,11 @@ def text(answer: str, what: str, limit: int, *, one_line: bool = True) -> str:
         raise AnswerError(f"keep the {what} on one line")
     if FORBIDDEN_CHARS.search(value.replace("\n", " ").replace("\t", " ")):
         raise AnswerError(f"the {what} contains an invisible control character; retype it")
+    if not VISIBLE.search(value):
+        raise AnswerError(
+            f"the {what} shows nothing: it holds only characters that take no room on the "
+            "page; write it in a few words"
+        )
     if len(value) > limit:
         raise AnswerError(f"the {what} is {len(value)} characters long; keep it to {limit}")
     return value

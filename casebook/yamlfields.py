@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .characters import FORBIDDEN_CHARS
+from .characters import FORBIDDEN_CHARS, VISIBLE, named
 from .problems import Problem, did_you_mean, one_of, quoted
 from .slugs import is_slug, long_tag_problem, slugify
 from .yamltext import YamlDocument
@@ -124,6 +124,13 @@ class Fields:
                 path,
                 f"'{name}' contains an invisible control or text-direction character; "
                 "retype it as plain text",
+            )
+            return None
+        if not VISIBLE.search(text):
+            self.fail(
+                path,
+                f"'{name}' shows nothing: it holds only characters that take no room on the "
+                f"page, such as {named(text[0])}; write something or remove the field",
             )
             return None
         if len(text) > limit:

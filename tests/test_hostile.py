@@ -987,6 +987,13 @@ NO_ALIASES = "YAML aliases (*name) are not allowed; write the value out in full"
 NO_LINKS = ": symbolic links are not allowed in content/"
 
 
+def _invisible(character: str) -> str:
+    return (
+        "shows nothing: it holds only characters that take no room on the page, such as "
+        f"{character}; write something or remove the field"
+    )
+
+
 def _tag(line: int, tag: str) -> str:
     return f":{line}: YAML tag '{tag}' is not allowed; remove it and write a plain value"
 
@@ -1021,6 +1028,14 @@ REFUSALS: dict[str, Refusal] = {
         f":2: 'title' {CONTROL}",
         f":11: 'summary' {CONTROL}",
         f":13: 'name' {CONTROL}",
+    ),
+    "invisible-names.md": _lines(
+        "invisible-names.md",
+        f":2: 'title' {_invisible('a zero width space (U+200B)')}",
+        f":5: 'institution' {_invisible('a soft hyphen (U+00AD)')}",
+        f":6: 'students_union' {_invisible('a hangul filler (U+3164)')}",
+        f":11: 'summary' {_invisible('a zero width no-break space (U+FEFF)')}",
+        f":13: 'name' {_invisible('a braille pattern blank (U+2800)')}",
     ),
     "folder-html": _lines("folder-html", f"/extra.html{ONLY_IMAGES}", f"/index.html{ONLY_IMAGES}"),
     "folder-script": _lines(

@@ -534,6 +534,19 @@ def test_a_section_flag_with_a_control_character_is_refused(content_tree, capsys
     )
 
 
+def test_names_that_show_nothing_are_refused(content_tree, capsys) -> None:
+    """A zero-width space or a word joiner is no title: check would refuse the story."""
+    content = content_tree({})
+    flags = [*FLAGS, "--title", "\u200b\u200b", "--institution", "\u00ad\u2060"]
+    assert main(["new", "--content", str(content), *flags]) == 1
+    nothing = "shows nothing: it holds only characters that take no room on the page"
+    assert capsys.readouterr().err.splitlines() == [
+        f"casebook: --title: the title {nothing}; write it in a few words",
+        f"casebook: --institution: the institution {nothing}; write it in a few words",
+    ]
+    assert not list((content / "stories").iterdir())
+
+
 @pytest.mark.parametrize("errors", ["", "utf-8:strict"])
 def test_typed_lines_that_are_not_utf8_are_asked_again(content_tree, errors) -> None:
     """Latin-1 bytes typed at the questions: asked again, whether standard input hands them

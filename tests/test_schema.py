@@ -81,6 +81,7 @@ GOOD = {
     "no-tags": front(tags=" []"),
     "title-at-limit": front(title=" " + "a" * 200),
     "stage-five": front(assessments="\n  - sub_element: impact-and-evaluation\n    stage: 5"),
+    "title-with-joiners": front(title=' "Team\\u200dwork and ko\\u00adop"'),
     "non-latin-names": front(
         partnership="\n  institution: 東京大学\n  students_union: Υπόθεση Φοιτητών"
     ),
@@ -95,6 +96,11 @@ BAD = {
     "title-flag": front(title=" true"),
     "title-list": front(title=" [a, b]"),
     "title-control-character": front(title=' "a\\u0007b"'),
+    "title-zero-width-space": front(title=' "\\u200b"'),
+    "title-shows-nothing": front(title=' "\\u00ad\\u2060\\ufeff \\u3164"'),
+    "institution-shows-nothing": front(
+        partnership="\n  institution: '\u2800'\n  students_union: B"
+    ),
     "title-direction-override": front(title=' "a\\u202eb"'),
     "date-not-real": front(date=' "2024-13-01"'),
     "date-day-first": front(date=" 14/03/2024"),
