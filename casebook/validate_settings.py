@@ -331,7 +331,15 @@ def _stages(f: Fields, value: Any) -> tuple[Stage, ...]:
                 (*path, "number"), f"stages must be numbered 1, 2, 3... in order; expected {i + 1}"
             )
         name = f.text(data["name"], (*path, "name"), "name")
-        if name:
+        twin = next((s for s in stages if name and s.name.casefold() == name.casefold()), None)
+        if twin is not None:
+            # a stage is also chosen by its name (new --assess time=Developed, the issue form)
+            f.fail(
+                (*path, "name"),
+                f"stage name '{name}' is used twice, also by stage {twin.number}; give each "
+                "stage a name of its own",
+            )
+        elif name:
             stages.append(Stage(i + 1, name))
     return tuple(stages)
 
@@ -341,7 +349,8 @@ def _commitments(f: Fields, value: Any, stage_count: int) -> tuple[Commitment, .
         f.fail(("commitments",), "'commitments' must be a list")
         return ()
     keys = ("id", "number", "name", "question", "summary", "sub_elements")
-    commitments, seen_ids = [], set()
+    commitments: list[Commitment] = []
+    seen_ids: dict[str, int] = {}  # each id, and the line of its first use
     for i, item in enumerate(value):
         path: tuple[str | int, ...] = ("commitments", i)
         data = f.mapping(item, path, keys, keys, "a commitment")
@@ -349,6 +358,12 @@ def _commitments(f: Fields, value: Any, stage_count: int) -> tuple[Commitment, .
             continue
         cid = _id(f, data["id"], (*path, "id"), seen_ids)
         number = f.whole_number(data["number"], (*path, "number"), "number")
+        if number is not None and number != i + 1:
+            # a sub-element's code is its commitment's number and its letter (1a, 2c)
+            f.fail(
+                (*path, "number"),
+                f"commitments must be numbered 1, 2, 3... in order; expected {i + 1}",
+            )
         name = f.text(data["name"], (*path, "name"), "name")
         question = f.text(data["question"], (*path, "question"), "question")
         summary = f.text(data["summary"], (*path, "summary"), "summary", 5000)
@@ -380,7 +395,7 @@ def _commitments(f: Fields, value: Any, stage_count: int) -> tuple[Commitment, .
 
 
 def _sub_element(
-    f: Fields, value: Any, path: tuple[str | int, ...], cid: str, stages: int, seen: set[str]
+    f: Fields, value: Any, path: tuple[str | int, ...], cid: str, stages: int, seen: dict[str, int]
 ) -> SubElement | None:
     keys = ("id", "letter", "name", "descriptors")
     data = f.mapping(value, path, (*keys, "formerly"), keys, "a sub-element")
@@ -405,7 +420,7 @@ def _sub_element(
 
 
 def _formerly(
-    f: Fields, value: Any, path: tuple[str | int, ...], seen: set[str]
+    f: Fields, value: Any, path: tuple[str | int, ...], seen: dict[str, int]
 ) -> tuple[str, ...] | None:
     """The ids a sub-element had before it was renamed: each is unique in the rubric, as an
     id is, since its old addresses redirect to this sub-element's pages."""
@@ -420,7 +435,9 @@ def _formerly(
     return tuple(ids) if all(ids) else None  # type: ignore[arg-type]
 
 
-def _id(f: Fields, value: Any, path: tuple[str | int, ...], seen: set[str]) -> str | None:
+def _id(f: Fields, value: Any, path: tuple[str | int, ...], seen: dict[str, int]) -> str | None:
+    """The id, unless it is not one or is used already (seen: each id and its first line,
+    a former id's too)."""
     if not isinstance(value, str):
         f.fail(path, f"an id is lowercase letters, digits and hyphens, not {kind(value)}")
         return None
@@ -428,9 +445,13 @@ def _id(f: Fields, value: Any, path: tuple[str | int, ...], seen: set[str]) -> s
         f.fail(path, not_a_slug("id", value))
         return None
     if value in seen:
-        f.fail(path, f"id '{value}' is used twice in the rubric; ids must be unique")
+        f.fail(
+            path,
+            f"id '{value}' is used twice in the rubric, also at line {seen[value]}; "
+            "ids must be unique",
+        )
         return None
-    seen.add(value)
+    seen[value] = f.doc.line(*path)
     return value
 
 

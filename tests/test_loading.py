@@ -154,7 +154,8 @@ def test_rubric_errors_name_the_rubric_file(content_tree, monkeypatch, capsys):
     assert main(["check"]) == 1
     err = capsys.readouterr().err
     assert "content/rubric/rubric.yaml:" in err
-    assert "id 'people' is used twice in the rubric; ids must be unique" in err
+    first = text[: text.index("id: people\n")].count("\n") + 1
+    assert f"id 'people' is used twice in the rubric, also at line {first}; ids must be " in err
 
 
 def test_site_settings_are_checked(content_tree, monkeypatch, capsys):
@@ -369,4 +370,30 @@ def test_a_stage_with_a_fault_is_told_once_not_again_at_every_sub_element(conten
     line = text[: text.index(stage)].count("\n") + 1
     assert rubric_problems(content_tree, stage, '    name: ""\n') == [
         (line, "'name' is empty; write something or remove the field")
+    ]
+
+
+def test_two_stages_may_not_share_a_name(content_tree) -> None:
+    """A stage is also chosen by its name (`new --assess time=Developed`, the issue form)."""
+    text = (CONTENT / "rubric" / "rubric.yaml").read_text(encoding="utf-8")
+    stage = '    name: "Refining"\n'
+    line = text[: text.index(stage)].count("\n") + 1
+    assert rubric_problems(content_tree, stage, '    name: "developed"\n') == [
+        (
+            line,
+            "stage name 'developed' is used twice, also by stage 3; give each stage a name of "
+            "its own",
+        )
+    ]
+
+
+def test_commitments_are_numbered_in_order(content_tree) -> None:
+    """A sub-element's code is its commitment's number and its letter: two 1s gave two 1a."""
+    text = (CONTENT / "rubric" / "rubric.yaml").read_text(encoding="utf-8")
+    resourcing = text.index("  - id: resourcing\n")
+    number = text.index("    number: 2\n", resourcing)
+    line = text[:number].count("\n") + 1
+    changed = text[:number] + "    number: 1\n" + text[number + len("    number: 2\n") :]
+    assert rubric_problems(content_tree, text, changed) == [
+        (line, "commitments must be numbered 1, 2, 3... in order; expected 2")
     ]

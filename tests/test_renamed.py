@@ -83,7 +83,8 @@ def test_a_story_with_the_old_id_is_told_the_new_one(content_tree, monkeypatch, 
     [
         ("[Working Together]", "id 'Working Together' may use only lowercase letters, digits "
          "and hyphens; for example 'working-together'"),
-        ("[trust]", "id 'trust' is used twice in the rubric; ids must be unique"),
+        ("[trust]", "id 'trust' is used twice in the rubric, also at line {trust}; ids must "
+         "be unique"),
         ("[~]", "an id is lowercase letters, digits and hyphens, not empty"),
         (OLD, "'formerly' must list the ids this sub-element had before, for example: "
          "formerly: [working-together]"),
@@ -97,15 +98,41 @@ def test_formerly_is_checked_at_its_line(content_tree, monkeypatch, capsys, form
         for n, text in enumerate((root / "rubric" / "rubric.yaml").read_text().splitlines(), 1)
         if "formerly:" in text
     )
+    trust = line_of(root, "- id: trust")
+    message = message.format(trust=trust)
     assert errors(root, monkeypatch, capsys) == [f"content/rubric/rubric.yaml:{line}: {message}"]
+
+
+def line_of(root: Path, text: str) -> int:
+    """The line of the rubric that holds text (the first)."""
+    lines = (root / "rubric" / "rubric.yaml").read_text(encoding="utf-8").splitlines()
+    return next(n for n, line in enumerate(lines, 1) if text in line)
 
 
 def test_two_sub_elements_cannot_claim_one_former_id(content_tree, monkeypatch, capsys):
     root = content_tree({"a.md": story()})
     rename(root)
     rename(root, sub="time")
-    [problem] = errors(root, monkeypatch, capsys)
-    assert problem.endswith(f": id '{OLD}' is used twice in the rubric; ids must be unique")
+    lines = (root / "rubric" / "rubric.yaml").read_text(encoding="utf-8").splitlines()
+    first, second = (n for n, line in enumerate(lines, 1) if f"formerly: [{OLD}]" in line)
+    assert errors(root, monkeypatch, capsys) == [
+        f"content/rubric/rubric.yaml:{second}: id '{OLD}' is used twice in the rubric, "
+        f"also at line {first}; ids must be unique"
+    ]
+
+
+def test_a_former_id_that_is_another_sub_elements_id_names_both_lines(
+    content_tree, monkeypatch, capsys
+):
+    """The former id comes first in the file: the sub-element that has it now is told of
+    the line that claimed it."""
+    root = content_tree({"a.md": story()})
+    rename(root, "[people]", sub="trust")
+    formerly, people = line_of(root, "formerly: [people]"), line_of(root, "- id: people")
+    assert errors(root, monkeypatch, capsys) == [
+        f"content/rubric/rubric.yaml:{people}: id 'people' is used twice in the rubric, also "
+        f"at line {formerly}; ids must be unique"
+    ]
 
 
 def test_the_open_data_and_new_know_the_old_id(content_tree, tmp_path):
