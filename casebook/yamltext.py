@@ -237,7 +237,15 @@ def _value_hint(line: str, unclosed: bool) -> str:
             f"of the text, put the whole value in quotes: {fix}"
         )
     if value[:1] in "\"'" and re.match(r"([\"']).*?\1\s*\S", value):
+        if value[0] == "'":  # 'It''s' is YAML's It's, which the writer meant to keep
+            meant = value.replace("''", "'")
+            fix = f"{field_name}: {_quoted(meant)}"
         return f"a value that starts with a quotation mark must end with it; write {fix}"
+    if value == "-" or value.startswith(("- ", "-\t")):
+        return (
+            f"a value that starts with '- ' is read as a list; put the whole value in quotes: "
+            f"{fix}, or write each item of a list on a line of its own below"
+        )
     # "[Draft] Our story" is text in brackets; "[a, b]]" is a list with a slip in it
     bracketed = value[:1] in ("[", "{") and re.match(r".[^\]}]*[\]}]\s*[^\s\]},#]", value)
     if value[:1] and value[0] in _INDICATORS and (value[0] not in "[{" or bracketed):

@@ -193,6 +193,17 @@ def test_unquoted_values_read_as_numbers_or_dates_keep_the_text_as_written():
             (2, "YAML syntax error: found character that cannot start any token while "
                 "scanning for the next token; indent with spaces, not tabs"),
         ),
+        (
+            "title: 'It''s ours' at last\n",
+            (1, "a value that starts with a quotation mark must end with it; write "
+                "title: \"'It's ours' at last\""),
+        ),
+        (
+            "title: A\nsummary: - a list, or a dash?\n",
+            (2, "a value that starts with '- ' is read as a list; put the whole value in "
+                "quotes: summary: \"- a list, or a dash?\", or write each item of a list on a "
+                "line of its own below"),
+        ),
         ("title: & more\n", (1, "a value that starts with '&' must be in quotes: "
                                 'title: "& more"')),
         ("title: @home\n", (1, "a value that starts with '@' must be in quotes: "
@@ -213,7 +224,8 @@ def test_unquoted_values_read_as_numbers_or_dates_keep_the_text_as_written():
                                          "while parsing a flow sequence; a list in brackets "
                                          "needs its closing ']', e.g. tags: [a, b]")),
     ],
-    ids=["quote-then-text", "apostrophe", "unclosed-quote", "no-space", "no-break-space", "tab",
+    ids=["quote-then-text", "apostrophe", "doubled-apostrophe", "dash", "unclosed-quote",
+         "no-space", "no-break-space", "tab",
          "ampersand", "at-sign", "brackets", "unclosed-list", "unclosed-mapping",
          "unclosed-list-last"],
 )  # fmt: skip
