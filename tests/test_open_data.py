@@ -130,7 +130,9 @@ def story_file(e: Expected) -> str:
         front["tags"] = list(e.tags)
     if e.contributors:
         front["contributors"] = [{"name": n, "role": r} for n, r in e.contributors]
-    text = yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000)
+    # line and paragraph separators written raw are refused (YAML counts them as line ends,
+    # editors do not): PyYAML's own escapes keep them in the values
+    text = yaml.safe_dump(front, allow_unicode=False, sort_keys=False, width=1000)
     return f"---\n{text}---\n## Why\n\n{e.body}\n"
 
 
