@@ -131,7 +131,16 @@ def read_text(path: Path, display: str, problems: list[Problem], limit: int) -> 
 def _load_yaml_file(path: Path, problems: list[Problem]) -> YamlSource | None:
     display = display_path(path)
     if not path.is_file():
-        problems.append(Problem(display, 0, "file not found"))
+        named = path.relative_to(path.parent.parent) if path.parent.name == "rubric" else path.name
+        if path.is_dir():
+            message = f"this is a folder; {named} must be a YAML file"
+        else:
+            edit = "" if path.parent.name == "rubric" else " and edit it"
+            message = (
+                f"file not found; every content folder needs one: copy content/{named} from "
+                f"casebook's repository{edit}"
+            )
+        problems.append(Problem(display, 0, message))
         return None
     text = read_text(path, display, problems, MAX_STORY_BYTES)
     if text is None:
@@ -155,7 +164,13 @@ def _load_stories(
 ) -> list[StorySource]:
     base = display_path(folder)
     if not folder.is_dir():
-        problems.append(Problem(base, 0, "stories folder not found"))
+        message = (
+            "this is a file; stories/ must be a folder, with a file for each story"
+            if folder.exists()
+            else "stories folder not found; make the folder stories/ beside site.yaml and put "
+            "each story in it as a file of its own"
+        )
+        problems.append(Problem(base, 0, message))
         return []
     try:
         with os.scandir(folder) as found:

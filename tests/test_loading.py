@@ -397,3 +397,33 @@ def test_commitments_are_numbered_in_order(content_tree) -> None:
     assert rubric_problems(content_tree, text, changed) == [
         (line, "commitments must be numbered 1, 2, 3... in order; expected 2")
     ]
+
+
+def test_a_missing_or_misplaced_part_of_the_content_says_what_to_make(
+    content_tree, monkeypatch, capsys
+) -> None:
+    """site.yaml, rubric/rubric.yaml and stories/: each missing, or a folder where a file
+    belongs (or the other way), named with what to do."""
+    missing = content_tree({"a.md": story()})
+    (missing / "site.yaml").unlink()
+    (missing / "rubric" / "rubric.yaml").unlink()
+    for path in (missing / "stories").iterdir():
+        path.unlink()
+    (missing / "stories").rmdir()
+    monkeypatch.chdir(missing.parent)
+    assert main(["check"]) == 1
+    assert capsys.readouterr().err.splitlines()[:-1] == [
+        "content/rubric/rubric.yaml: file not found; every content folder needs one: copy "
+        "content/rubric/rubric.yaml from casebook's repository",
+        "content/site.yaml: file not found; every content folder needs one: copy "
+        "content/site.yaml from casebook's repository and edit it",
+        "content/stories: stories folder not found; make the folder stories/ beside site.yaml "
+        "and put each story in it as a file of its own",
+    ]
+    (missing / "site.yaml").mkdir()
+    (missing / "stories").write_text("", encoding="utf-8")
+    assert main(["check"]) == 1
+    assert capsys.readouterr().err.splitlines()[1:-1] == [
+        "content/site.yaml: this is a folder; site.yaml must be a YAML file",
+        "content/stories: this is a file; stories/ must be a folder, with a file for each story",
+    ]
