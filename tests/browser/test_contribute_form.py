@@ -343,6 +343,10 @@ def test_buttons_stay_reachable_and_say_what_is_missing(browser: Browser, site: 
             "The file is not ready yet: 7 things to fix, listed under “Your story file”. "
             "First: Institution: write it in a few words."
         )
+        # said beside the buttons for those who see it too, not only to screen readers: the
+        # list of problems is a screen or more above them on a phone
+        expect(page.locator("#draft-action")).to_be_in_viewport()
+        assert page.locator("#draft-action").evaluate("e => e.getBoundingClientRect().height") > 10
         tab_to(page, "draft-clear")  # "Propose on GitHub" is hidden until the file is ready
         problems = log.problems()
     fail_with(problems, "Problems on /contribute/")
