@@ -25,7 +25,7 @@ from .characters import FORBIDDEN_CHARS
 from .slugs import SLUG_PATTERN
 
 ALLOWED_TAGS = {
-    "a", "abbr", "blockquote", "br", "code", "del", "em", "h2", "h3", "h4", "h5", "h6", "hr",
+    "a", "abbr", "blockquote", "br", "code", "del", "div", "em", "h2", "h3", "h4", "h5", "h6", "hr",
     "img", "li", "ol", "p", "pre", "strong", "sub", "sup", "table", "tbody", "td", "th",
     "thead", "tr", "ul",
 }  # fmt: skip
@@ -36,7 +36,18 @@ ALLOWED_ATTRIBUTES = {
     "li": {"id"},
     "ol": {"start"},
     "sup": {"id"},
-    "th": {"scope"},
+    "th": {"scope", "class"},
+    "td": {"class"},
+    "div": {"class", "role", "tabindex", "aria-label"},  # only a table's region (_table_region)
+}
+# what the tree step alone writes, on a div (a table's scrolling region) and on cells (the
+# alignment a table's Markdown gives a column); raw HTML is off, so no story writes these
+_FIXED_VALUES = {
+    ("div", "class"): {"table-scroll"},
+    ("div", "role"): {"region"},
+    ("div", "tabindex"): {"0"},
+    ("th", "class"): {"align-right", "align-center"},
+    ("td", "class"): {"align-right", "align-center"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 # Python-Markdown's internal stash markers, which some malformed input leaves in its output
@@ -62,7 +73,45 @@ def _same_site_or_named(element: str, attribute: str, value: str) -> str | None:
         return None
     if attribute == "id" and not _NOTE_ID.match(value):
         return None
+    if (allowed := _FIXED_VALUES.get((element, attribute))) is not None and value not in allowed:
+        return None
     return value
+
+
+_ALIGNED = re.compile(r"text-align:\s*(right|center)")
+
+
+def _alignment_as_class(cell: ET.Element) -> None:
+    """A column aligned in the table's Markdown (`--:`, `:-:`) keeps its alignment as a
+    class: the style attribute it came as is not allowed on the site."""
+    style = cell.attrib.pop("style", "")
+    if found := _ALIGNED.search(style):
+        cell.set("class", f"align-{found[1]}")
+
+
+def _table_regions(root: ET.Element) -> None:
+    """Each table in a region of its own that scrolls sideways on a narrow screen, as the
+    site's tables do, so its words are not broken to fit; the region can be reached by
+    keyboard and is named by the table's column headings."""
+    for parent in list(root.iter()):
+        for i, child in enumerate(list(parent)):
+            if child.tag != "table":
+                continue
+            headings = [
+                " ".join(_as_written("".join(th.itertext())).split()) for th in child.iter("th")
+            ]
+            named = ", ".join(h for h in headings if h)
+            label = f"Table: {named}" if named else "Table"
+            if len(label) > 120:
+                label = label[:119].rstrip(" ,") + "…"
+            region = ET.Element(
+                "div",
+                {"class": "table-scroll", "role": "region", "tabindex": "0", "aria-label": label},
+            )
+            region.tail, child.tail = child.tail, None
+            parent.remove(child)
+            region.append(child)
+            parent.insert(i, region)
 
 
 class _StoryTree(Treeprocessor):
@@ -101,6 +150,9 @@ class _StoryTree(Treeprocessor):
                     parent.insert(i, span)
             if parent.tag == "th":
                 parent.set("scope", "col")
+            if parent.tag in ("th", "td"):
+                _alignment_as_class(parent)
+        _table_regions(root)
         self._notes(root)
 
     def _notes(self, root: ET.Element) -> None:

@@ -46,6 +46,35 @@ def test_tables_get_header_scopes_and_no_inline_style():
     assert '<th scope="col">a</th>' in html
 
 
+def test_a_table_scrolls_in_a_region_named_by_its_headings_and_keeps_its_alignment():
+    """On a phone a wide table scrolls inside its region, reached by keyboard, instead of
+    having its words broken; a column aligned in Markdown is aligned by a class."""
+    html = render_markdown("Before.\n\n| Year | `<b>` \\* |\n|:-:|--:|\n| 2023 | 1,200 |\n")
+    assert html == (
+        "<p>Before.</p>\n"
+        '<div aria-label="Table: Year, &lt;b&gt; *" class="table-scroll" role="region" '
+        'tabindex="0"><table>\n<thead>\n<tr>\n'
+        '<th class="align-center" scope="col">Year</th>\n'
+        '<th class="align-right" scope="col"><code>&lt;b&gt;</code> *</th>\n'
+        "</tr>\n</thead>\n<tbody>\n<tr>\n"
+        '<td class="align-center">2023</td>\n<td class="align-right">1,200</td>\n'
+        "</tr>\n</tbody>\n</table></div>"
+    )
+    assert 'aria-label="Table" ' in render_markdown("| | |\n|--|--|\n| 1 | 2 |")
+
+
+def test_only_the_tree_step_sets_a_regions_and_a_cells_fixed_attributes():
+    """Raw HTML is off; the filter is a second guard on what a div or cell may carry."""
+    assert _same_site_or_named("div", "class", "table-scroll") == "table-scroll"
+    assert _same_site_or_named("div", "class", "notice") is None
+    assert _same_site_or_named("div", "role", "alert") is None
+    assert _same_site_or_named("div", "tabindex", "-1") is None
+    assert _same_site_or_named("td", "class", "align-right") == "align-right"
+    assert _same_site_or_named("td", "class", "visually-hidden") is None
+    html = render_markdown('<div class="x" role="alert">hi</div>')
+    assert "<div" not in html and "&lt;div" in html
+
+
 def test_links_that_look_relative_but_leave_the_site_lose_their_address():
     html = render_markdown("[a](//evil.example/) [b](/\\evil.example/) [c](\\\\evil.example)")
     assert "evil.example" not in html

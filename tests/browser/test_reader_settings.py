@@ -139,13 +139,29 @@ def test_a_story_s_topics_are_targets_apart_at_320_pixels(
 
 
 LONG_LINE = "print('a line of code far wider than a phone: " + "x" * 60 + "')"
+# wider than a phone: its words must not be broken to fit ("20/23"), so it scrolls instead
+TABLE = (
+    "| Year | Students surveyed | Commuting students | Mature students | Care leavers |\n"
+    "|:--|--:|--:|--:|--:|\n"
+    "| 2023 | 1,200 | 340 | 210 | 18 |\n"
+    "| 2024 | 1,350 | 365 | 240 | 22 |\n"
+)
+# each single-word cell's text on one line: a word broken to fit takes two
+BROKEN_WORDS = """region => [...region.querySelectorAll("th, td")]
+    .filter(cell => !/\\s/.test(cell.textContent.trim()))
+    .filter(cell => {
+        const range = document.createRange();
+        range.selectNodeContents(cell);
+        return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1;
+    })
+    .map(cell => cell.textContent.trim())"""
 
 
 @pytest.fixture(scope="module")
 def code_site(tmp_path_factory: pytest.TempPathFactory):
     def with_code(content: Path) -> None:
         story = content / "stories" / "2023-03-fenmoor-starting-from-separate-agendas.md"
-        story.write_text(story.read_text() + f"\n```\n{LONG_LINE}\n```\n")
+        story.write_text(story.read_text() + f"\n```\n{LONG_LINE}\n```\n\n{TABLE}")
 
     with examples_served(tmp_path_factory.mktemp("code"), with_code) as served:
         yield served
@@ -167,3 +183,34 @@ def test_a_long_line_of_code_in_a_story_never_makes_the_page_scroll(
         context.close()
     assert overflow <= 0, f"the page scrolls sideways by {overflow}px"
     assert right <= width
+
+
+@pytest.mark.parametrize("width", [320, 390])
+def test_a_wide_table_in_a_story_scrolls_in_its_region_with_its_words_whole(
+    browser: Browser, code_site: Site, axe_script: str, width: int
+):  # axe_script: skips the test where axe-core is missing
+    """The region scrolls, not the page; it is reached by keyboard and named by its
+    headings; and axe-core finds nothing on the page at that width."""
+    context = browser.new_context(viewport={"width": width, "height": 740})
+    try:
+        page = context.new_page()
+        page.goto(code_site.base_url + STORY, wait_until="networkidle")
+        region = page.locator(".prose .table-scroll")
+        assert region.get_attribute("aria-label") == (
+            "Table: Year, Students surveyed, Commuting students, Mature students, Care leavers"
+        )
+        broken = region.evaluate(BROKEN_WORDS)
+        scrolls = region.evaluate("e => e.scrollWidth > e.clientWidth")
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        aligned = page.locator(".prose td.align-right").first.evaluate(
+            "e => getComputedStyle(e).textAlign"
+        )
+        region.focus()
+        focused = page.evaluate("document.activeElement.classList.contains('table-scroll')")
+        page.add_script_tag(url=code_site.axe_url)  # axe-core on this server's own origin
+        violations = page.evaluate("() => axe.run(document)")["violations"]
+    finally:
+        context.close()
+    assert broken == [] and scrolls and overflow <= 0 and focused
+    assert aligned == "right"
+    fail_with([describe_violation(v) for v in violations], f"axe-core at {width}px on /{STORY}")
