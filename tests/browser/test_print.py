@@ -273,6 +273,27 @@ def test_a_story_prints_as_a_handout_without_site_chrome(browser: Browser, site:
                 [a.getAttribute("href"), getComputedStyle(a, "::after").content])"""
         )
         assert spelled and all(after == f'" ({href})"' for href, after in spelled)
+        licence = page.locator(".licence a[rel=license]")
+        href = licence.get_attribute("href")
+        assert licence.evaluate("a => getComputedStyle(a, '::after').content") == f'" ({href})"'
+    finally:
+        context.close()
+
+
+def test_a_printed_story_leaves_out_its_notes_links_back_to_the_text(browser: Browser, site: Site):
+    """Paper cannot follow "↩" back to where a note is referred to; the note's number in
+    the text stays."""
+    noted = next(s for s in BOOK.stories if "[^" in s.body)
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(site.base_url + f"stories/{noted.slug}/", wait_until="load")
+        back = page.locator('.prose a[href^="#note-ref-"]')
+        assert back.count() > 0 and back.first.is_visible()
+        page.emulate_media(media="print")
+        shown = back.evaluate_all("links => links.filter(a => a.getClientRects().length)")
+        assert shown == []
+        assert page.locator('.prose sup[id^="note-ref-"]').first.is_visible()
     finally:
         context.close()
 
