@@ -28,6 +28,8 @@ from .options import TIME_LIMIT
 from .processes import SPAWN_LOCK
 from .progress import QUIET, Progress
 
+# lists or quotes inside one another hundreds deep: the renderer recurses a level each
+NESTED_TOO_DEEPLY = "has lists or quotes nested too deeply to render"
 MEMORY_LIMIT = 2 * 1024**3  # bytes a worker may grow by while rendering one body
 _GRACE = 5.0  # seconds the parent waits beyond the limit before it gives up on a worker
 
@@ -101,8 +103,10 @@ def _render(job: BodyJob, time_limit: float) -> RenderedBody:
             text = plain_text(rendered.html)
     except _TimeUp:
         return RenderedBody(job.slug, failure=f"took longer than {time_limit:g} s to render")
-    except (MemoryError, RecursionError):
+    except MemoryError:
         return RenderedBody(job.slug, failure="needed too much memory to render")
+    except RecursionError:
+        return RenderedBody(job.slug, failure=NESTED_TOO_DEEPLY)
     except Exception as error:  # a renderer's own bug must still name the story, not end the build
         return RenderedBody(job.slug, failure=f"could not be rendered ({type(error).__name__})")
     finally:

@@ -11,6 +11,7 @@ dropping it silently.
 
 from __future__ import annotations
 
+import bisect
 import html as html_module
 import re
 import xml.etree.ElementTree as ET
@@ -276,6 +277,80 @@ class _ListAfterText(Preprocessor):
         return result
 
 
+_MARKER = re.compile(r"( *)([-*+]|\d{1,9}[.)])( +)(?=\S)")
+_BREAK = re.compile(r" {0,3}([-*_])(?: *\1){2,} *\Z")  # a rule (---, * * *), not a list item
+
+
+class _NestedLists(Preprocessor):
+    """Lists as GitHub's preview shows them, where Python-Markdown differs:
+
+    - a line belongs to a list item when it is indented at least as far as the item's text
+      starts (two spaces under `- `, three under `1. `); Python-Markdown nests only by four
+      spaces a level, so a list indented by two or three showed flat. Each line of a list is
+      indented again, four spaces to a level, keeping what it has beyond its item's text;
+    - the next item after a paragraph, quote or code in an item starts an item, where
+      Python-Markdown read it as more of that paragraph or quote;
+    - a fenced block of code in an item is code (Python-Markdown reads fences only at the
+      margin): it becomes the item's indented code."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        result: list[str] = []
+        offsets: list[int] = []  # where the text of each open item starts, outermost first
+        fence, fence_indent, code_indent = "", 0, -1  # code_indent -1: a fence at the margin
+        blank = True  # the line before was blank
+        block = False  # a paragraph, quote or code of an item's own has begun after a blank
+        after_code = False  # the line before closed a fence made an item's code
+        for line in lines:
+            indent = len(line) - len(line.lstrip(" "))
+            if fence:
+                closing = re.match(rf" *{re.escape(fence[0])}{{{len(fence)},}} *\Z", line)
+                if code_indent < 0:
+                    result.append(line)
+                elif not closing:
+                    kept = " " * (code_indent + max(indent - fence_indent, 0)) + line.lstrip(" ")
+                    result.append(kept if line.strip() else "")
+                if closing:
+                    fence, block, after_code = "", code_indent >= 0, code_indent >= 0
+                continue
+            if not line.strip():
+                blank, after_code = True, False
+                result.append(line)
+                continue
+            if after_code:  # what follows an item's code starts a block of its own
+                result.append("")
+                blank, after_code = True, False
+            marker = _MARKER.match(line)
+            owner = bisect.bisect_right(offsets, indent)  # offsets only grow, level by level
+            if marker and not _BREAK.match(line) and (offsets or blank):
+                if block and not blank:
+                    result.append("")  # else the item's paragraph or quote runs on into it
+                while offsets and indent < offsets[-1]:
+                    offsets.pop()
+                depth = len(offsets)
+                spaces = len(marker[3]) if len(marker[3]) <= 4 else 1
+                offsets.append(indent + len(marker[2]) + spaces)
+                result.append(" " * (4 * depth) + line[indent:] if depth else line)
+                block = False
+            elif owner:
+                del offsets[owner:]
+                opening = _FENCE.match(line[indent:])
+                if opening:
+                    fence, fence_indent, code_indent = opening.group(1), indent, 4 * owner + 4
+                    if not blank:
+                        result.append("")  # indented code starts after a blank line
+                else:
+                    result.append(" " * (4 * owner + indent - offsets[owner - 1]) + line[indent:])
+                    block = block or blank
+            else:
+                if blank:
+                    offsets.clear()  # after a blank line, text at the margin ends the list
+                if opening := _FENCE.match(line):
+                    fence, code_indent = opening.group(1), -1  # at the margin: left as it is
+                result.append(line)
+            blank = False
+        return result
+
+
 @dataclass(frozen=True)
 class StoryHtml:
     html: str
@@ -299,6 +374,7 @@ class StoryMarkdown:
         self._md.inlinePatterns.deregister("html")
         # after fenced code is set aside (25), so no code block ever gains a line
         self._md.preprocessors.register(_ListAfterText(self._md), "casebook_list_after_text", 22)
+        self._md.preprocessors.register(_NestedLists(self._md), "casebook_nested_lists", 21)
         self._tree = _StoryTree(self._md)
         self._md.treeprocessors.register(self._tree, "casebook_story", 1)
 

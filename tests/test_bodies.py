@@ -350,3 +350,10 @@ def test_the_body_cache_keeps_the_pictures_not_shown(tmp_path):
     assert kept.get("s", text) == fresh
     assert fresh.refused == (("https://example.org/a.jpg", "x"), ("Team.PNG", "Team"))
     assert kept.get("f", "Fine.").refused == ()
+
+
+def test_a_body_nested_hundreds_deep_is_told_so():
+    """Python-Markdown recurses a level for each list inside another."""
+    deep = BodyJob("deep", "".join("  " * i + "- item\n" for i in range(500)))
+    [result] = render_bodies([deep], time_limit=120, workers=1)  # time enough on a slow machine
+    assert result.failure == "has lists or quotes nested too deeply to render"

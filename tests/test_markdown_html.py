@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from casebook.markdown_html import _same_site_or_named, plain_text, render_markdown
 
 
@@ -231,3 +233,33 @@ def test_notes_are_numbered_in_the_order_the_page_refers_to_them():
 
 def test_only_notes_no_one_refers_to_give_no_notes_heading():
     assert render_markdown("Text.\n\n[^a]: Never referred to.") == "<p>Text.</p>"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # nested by the width of the item's marker, as GitHub's preview nests it
+        ("1. First\n   - nested\n2. Second\n",
+         "<ol>\n<li>First<ul>\n<li>nested</li>\n</ul>\n</li>\n<li>Second</li>\n</ol>"),
+        ("- a\n  - b\n    - c\n- d\n",
+         "<ul>\n<li>a<ul>\n<li>b<ul>\n<li>c</li>\n</ul>\n</li>\n</ul>\n</li>\n<li>d</li>\n</ul>"),
+        # four spaces a level, as Python-Markdown always read them, the same
+        ("- a\n    - b\n", "<ul>\n<li>a<ul>\n<li>b</li>\n</ul>\n</li>\n</ul>"),
+        # the next item after an item's second paragraph is an item, not more of it
+        ("- a\n\n  more text of a\n- b\n",
+         "<ul>\n<li>\n<p>a</p>\n<p>more text of a</p>\n</li>\n<li>\n<p>b</p>\n</li>\n</ul>"),
+        # a fenced block in an item is the item's code
+        ("- a\n\n  ```\n  x = 1\n    y\n  ```\n- b\n",
+         "<ul>\n<li>\n<p>a</p>\n<pre><code>x = 1\n  y\n</code></pre>\n</li>\n<li>\n<p>b</p>\n"
+         "</li>\n</ul>"),
+        # a fence at the margin keeps what looks like a list inside it as code
+        ("```\n- a\n  - b\n```\n", "<pre><code>- a\n  - b\n</code></pre>"),
+        # a rule is not an item, and text at the margin after a blank line ends the list
+        ("- a\n  - b\n\n* * *\n\nAfter.\n",
+         "<ul>\n<li>a<ul>\n<li>b</li>\n</ul>\n</li>\n</ul>\n<hr>\n<p>After.</p>"),
+    ],
+    ids=["three-under-ordered", "two-a-level", "four-a-level", "paragraph-then-item",
+         "fence-in-item", "fence-at-margin", "rule-after"],
+)  # fmt: skip
+def test_lists_nest_as_githubs_preview_shows_them(text, expected):
+    assert render_markdown(text) == expected
