@@ -120,7 +120,11 @@ export function radarChart(rows, rubric, { compact = false } = {}) {
   for (let s = 1; s <= stages; s += 1) {
     grid.append(element("polygon", { class: "radar__ring", points: polygon(count, s, stages) }));
     const at = point(0, count, s, stages);
-    grid.append(element("text", { class: "radar__ring-label", x: at.x + 6, y: at.y - 4 }, String(s)));
+    // left of the first axis, clear of the markers on it (16 units wide), level with its ring
+    const label = {
+      class: "radar__ring-label", x: at.x - 14, y: at.y, dy: "0.35em", "text-anchor": "end",
+    };
+    grid.append(element("text", label, String(s)));
   }
   rows.forEach((row, i) => {
     const end = point(i, count, stages, stages);

@@ -565,6 +565,26 @@ def test_radar_labels_are_readable_and_inside_the_chart(
         assert pixels >= smallest, f"{text!r} is drawn {pixels:.1f} px high"
 
 
+COVERED_RINGS = """svg => {
+  const box = e => e.getBoundingClientRect();
+  const meet = (a, b) =>
+    a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  const points = [...svg.querySelectorAll(".radar__point")].map(box);
+  return [...svg.querySelectorAll(".radar__ring-label")]
+    .filter(label => points.some(p => meet(box(label), p)))
+    .map(label => label.textContent);
+}"""
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_no_marker_covers_a_rings_number(browser: Browser, site: Site, width: str):
+    """The numbers of the rings sit beside the first axis, where its markers would hide them."""
+    with open_page(browser, site, assess_page(site, FRAGMENT), VIEWPORTS[width]) as (page, _):
+        svg = "#assess-radar svg.radar__chart"
+        assert page.locator(f"{svg} .radar__ring-label").count() == STAGES
+        assert page.eval_on_selector(svg, COVERED_RINGS) == []
+
+
 def test_radar_labels_follow_the_width(browser: Browser, site: Site):
     """Turning a phone to landscape (past the breakpoint) gives the names back."""
     with open_page(browser, site, assess_page(site, FRAGMENT), VIEWPORTS["phone"]) as (page, _):
