@@ -256,6 +256,18 @@ class StoryImage:
 
 
 @dataclass(frozen=True)
+class StoryBody:
+    """A story that failed its checks, as much of it as rendering its body needs: so that
+    the problems of its text (its pictures, say) are told with those of its fields."""
+
+    slug: str
+    source: str  # its file, as shown in messages
+    body: str
+    body_line: int
+    images: tuple[StoryImage, ...]
+
+
+@dataclass(frozen=True)
 class Story:
     slug: str
     source: str

@@ -105,15 +105,15 @@ def _load_book(options: BuildOptions, memo: Memo | None) -> Casebook:
 def _with_body_problems(
     error: ContentError, options: BuildOptions, memo: Memo | None
 ) -> ContentError:
-    """The problems, and those of the bodies of the stories that were checked whole: a
-    picture from another website in one story is reported with another's missing field,
-    not after it is fixed."""
-    if not error.stories:
+    """The problems, and those of the stories' bodies, found by rendering them: a picture
+    from another website is reported with a missing field, in its own story or another, not
+    after that is fixed."""
+    if not error.stories and not error.failed:
         return error
     cache = memo.body_cache(options.cache) if memo is not None else BodyCache(options.cache)
     crew = memo.crew if memo is not None else None
     # read from the cache, not written to it: a build that stops here writes nothing
-    found = body_problems(error.stories, options.time_limit, cache, crew)
+    found = body_problems((*error.stories, *error.failed), options.time_limit, cache, crew)
     return ContentError(sorted({*error.problems, *found}))
 
 

@@ -33,12 +33,16 @@ class Problem:
 class ContentError(Exception):
     """Raised once, at the end of a step, with every problem that step found."""
 
-    def __init__(self, problems: list[Problem], stories: tuple[Any, ...] = ()) -> None:
+    def __init__(
+        self, problems: list[Problem], stories: tuple[Any, ...] = (), failed: tuple[Any, ...] = ()
+    ) -> None:
         super().__init__(f"{len(problems)} problem(s)")
         self.problems: tuple[Problem, ...] = tuple(problems)
         # the stories that were checked whole (model.Story), from a step that found problems
-        # elsewhere: their bodies can still be rendered for problems of their own
+        # elsewhere: their bodies can still be rendered for problems of their own; and the
+        # bodies of those that failed (model.StoryBody), for the same
         self.stories = stories
+        self.failed = failed
 
 
 class OutputError(Exception):

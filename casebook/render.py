@@ -33,7 +33,7 @@ from .facets import template_functions
 from .journey_chart import journey_chart
 from .load import IMAGE_SUFFIXES
 from .memo import Memo
-from .model import ABBREVIATIONS, Casebook, Story, StoryImage
+from .model import ABBREVIATIONS, Casebook, Story, StoryBody, StoryImage
 from .opendata import OpenData
 from .page_cache import Asked, PageCache, PageReads
 from .pages import Page, site_files, site_pages
@@ -395,7 +395,10 @@ def _made(parts: Iterator[str], spool_file: Callable[[], str | None]) -> bytes |
 
 
 def body_problems(
-    stories: tuple[Story, ...], time_limit: float, cache: BodyCache, crew: Crew | None = None
+    stories: tuple[Story | StoryBody, ...],
+    time_limit: float,
+    cache: BodyCache,
+    crew: Crew | None = None,
 ) -> list[Problem]:
     """The problems of these stories' bodies (time or memory limits, pictures), found by
     rendering them as a build would: for `check` and `build` to report them with the other
@@ -408,7 +411,7 @@ def body_problems(
 
 
 def _render_bodies(
-    stories: tuple[Story, ...],
+    stories: tuple[Story | StoryBody, ...],
     time_limit: float,
     cache: BodyCache,
     progress: Progress = QUIET,
@@ -447,7 +450,7 @@ def _render_bodies(
     return bodies
 
 
-def _missing_image(story: Story, name: str) -> Problem:
+def _missing_image(story: Story | StoryBody, name: str) -> Problem:
     lines = story.body.split("\n")
     index = next((i for i, line in enumerate(lines) if name in line), 0)
     if story.images or story.source.endswith("index.md"):
@@ -457,7 +460,7 @@ def _missing_image(story: Story, name: str) -> Problem:
     return Problem(story.source, story.body_line + index, f"image '{name}' not found; {fix}")
 
 
-def _unshown(story: Story, image: StoryImage) -> Problem:
+def _unshown(story: Story | StoryBody, image: StoryImage) -> Problem:
     """A picture beside the story that its text does not show: it would be published all
     the same, at an address anyone could guess."""
     message = (
@@ -477,7 +480,9 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+:")  # two letters at least: C:\ i
 _SEARCHED = 100  # addresses looked for anywhere in a body when not found where they belong
 
 
-def _refused_pictures(story: Story, refused: tuple[tuple[str, str], ...]) -> list[Problem]:
+def _refused_pictures(
+    story: Story | StoryBody, refused: tuple[tuple[str, str], ...]
+) -> list[Problem]:
     """A problem for each picture shown as its alt text, at the line that gives its address
     (the body's first line where that line cannot be told)."""
     if not refused:

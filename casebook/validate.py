@@ -15,7 +15,7 @@ from .characters import FORBIDDEN_CHARS, named
 from .datewords import HINT, date_problem, early_problem
 from .load import LoadedContent, StorySource
 from .memo import Memo
-from .model import Assessment, Casebook, Contributor, Partnership, Rubric, Story
+from .model import Assessment, Casebook, Contributor, Partnership, Rubric, Story, StoryBody
 from .problems import ContentError, Problem, did_you_mean, one_of, quoted
 from .slugs import name_slug, slugify
 from .storybody import body_problems
@@ -56,9 +56,23 @@ def validate(
     if rubric is not None:
         stories = _validate_stories(loaded.stories, rubric, today, problems, memo, kept)
     if problems or site is None or rubric is None:
-        raise ContentError(sorted(set(problems)), tuple(stories))
+        raise ContentError(sorted(set(problems)), tuple(stories), _failed(loaded, stories))
     published = tuple(s for s in stories if drafts or not s.draft)
     return Casebook(site=site, rubric=rubric, stories=published)
+
+
+def _failed(loaded: LoadedContent, stories: list[Story]) -> tuple[StoryBody, ...]:
+    """The bodies of the stories that did not pass (or were not checked, the rubric being
+    broken), one for each address."""
+    seen = {story.slug for story in stories}
+    failed = []
+    for source in loaded.stories:
+        if source.slug not in seen:
+            seen.add(source.slug)
+            failed.append(
+                StoryBody(source.slug, source.display, source.body, source.body_line, source.images)
+            )
+    return tuple(failed)
 
 
 # --- stories -----------------------------------------------------------------------------

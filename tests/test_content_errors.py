@@ -132,6 +132,36 @@ def test_a_picture_from_another_website_in_a_one_file_story(content_tree, monkey
     ]
 
 
+def test_a_storys_picture_is_told_with_the_problems_of_its_fields(
+    content_tree, monkeypatch, capsys
+):
+    """A story that fails its checks has its text rendered too, so its pictures are told in
+    the same round, and so are those of a story whose rubric could not be read."""
+    broken = story(body="A bell \x07 here.\n\n![Logo](//cdn.example.org/logo.gif)")
+    root = content_tree({"single.md": broken.replace("date: 2024-05-01\n", "")})
+    monkeypatch.chdir(root.parent)
+    assert main(["check"]) == 1
+    picture = (
+        "picture '//cdn.example.org/logo.gif' cannot be shown: it is on another website, and "
+        "the site makes no request to another host; make the story a folder, "
+        "stories/single/index.md, save the picture beside it as logo.gif and write "
+        "![Logo](logo.gif)"
+    )
+    assert capsys.readouterr().err.splitlines() == [
+        "content/stories/single.md:2: missing field 'date'; add it, for example: date: 2025-03-14",
+        "content/stories/single.md:14: this line contains an invisible control or "
+        "text-direction character; retype it as plain text",
+        f"content/stories/single.md:16: {picture}",
+        "casebook: 3 problems found; fix them and run check again",
+    ]
+    (root / "stories" / "single.md").write_text(story(body="![Logo](//cdn.example.org/logo.gif)"))
+    (root / "rubric" / "rubric.yaml").write_text("stages: [\n", encoding="utf-8")
+    assert main(["check"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("content/rubric/rubric.yaml:")
+    assert err[1] == f"content/stories/single.md:15: {picture}"
+
+
 def test_a_picture_named_in_another_case_is_a_problem(content_tree, monkeypatch, capsys):
     err = _picture_problems(content_tree, monkeypatch, capsys, "![Team](Team.PNG)")
     assert err[0] == (
