@@ -300,18 +300,28 @@ class _NestedLists(Preprocessor):
         blank = True  # the line before was blank
         block = False  # a paragraph, quote or code of an item's own has begun after a blank
         after_code = False  # the line before closed a fence made an item's code
+        item_text = 0  # where the text of the item whose code is fenced starts
+        text_fence = ""  # a fence on an item's own line, left as text, with its closing line
+        quoted = False  # the line before was a quote's, in an item
+        code = False  # the line before was indented code at the margin
         for line in lines:
             indent = len(line) - len(line.lstrip(" "))
             if fence:
                 closing = re.match(rf" *{re.escape(fence[0])}{{{len(fence)},}} *\Z", line)
-                if code_indent < 0:
-                    result.append(line)
-                elif not closing:
-                    kept = " " * (code_indent + max(indent - fence_indent, 0)) + line.lstrip(" ")
-                    result.append(kept if line.strip() else "")
-                if closing:
-                    fence, block, after_code = "", code_indent >= 0, code_indent >= 0
-                continue
+                if code_indent >= 0 and line.strip() and indent < item_text and not closing:
+                    # a line left of the item's text ends the item, and the code with it
+                    fence, block, after_code = "", True, False
+                    result.append("")
+                    blank = True
+                else:
+                    if code_indent < 0:
+                        result.append(line)
+                    elif not closing:
+                        kept = " " * (code_indent + max(indent - fence_indent, 0))
+                        result.append(kept + line.lstrip(" ") if line.strip() else "")
+                    if closing:
+                        fence, block, after_code = "", code_indent >= 0, code_indent >= 0
+                    continue
             if not line.strip():
                 blank, after_code = True, False
                 result.append(line)
@@ -321,7 +331,22 @@ class _NestedLists(Preprocessor):
                 blank, after_code = True, False
             marker = _MARKER.match(line)
             owner = bisect.bisect_right(offsets, indent)  # offsets only grow, level by level
-            if marker and not _BREAK.match(line) and (offsets or blank):
+            number = ""  # "2024." under an item's text: more of that text, not a list
+            # a list of its own in the item (not a next item), under a line of its text
+            if (
+                marker
+                and _interrupts(marker[2])
+                and not blank
+                and offsets
+                and indent >= offsets[-1]
+            ):
+                number, marker = marker[2], None
+            if (
+                marker
+                and not _BREAK.match(line)
+                and (offsets or ((blank or code) and indent < 4))  # four spaces: code
+            ):
+                code = False
                 if block and not blank:
                     result.append("")  # else the item's paragraph or quote runs on into it
                 while offsets and indent < offsets[-1]:
@@ -331,24 +356,59 @@ class _NestedLists(Preprocessor):
                 offsets.append(indent + len(marker[2]) + spaces)
                 result.append(" " * (4 * depth) + line[indent:] if depth else line)
                 block = False
+                text_fence = opened[0] if (opened := _TEXT_FENCE.match(line, marker.end())) else ""
+                quoted = line[marker.end() :].startswith(">")
             elif owner:
                 del offsets[owner:]
                 opening = _FENCE.match(line[indent:])
+                if opening and text_fence and _closes(text_fence, line):
+                    opening, text_fence = None, ""  # the fence on the item's line is text
                 if opening:
                     fence, fence_indent, code_indent = opening.group(1), indent, 4 * owner + 4
+                    item_text = offsets[owner - 1]
                     if not blank:
                         result.append("")  # indented code starts after a blank line
                 else:
-                    result.append(" " * (4 * owner + indent - offsets[owner - 1]) + line[indent:])
+                    starts_quote = line[indent:].startswith(">")
+                    if starts_quote and not quoted and not blank:
+                        result.append("")  # else a quote under an item's text shows as text
+                        block = True
+                    text = line[indent:]
+                    if number:  # escaped, or Python-Markdown would read a list there
+                        text = f"{number[:-1]}\\{text[len(number) - 1 :]}"
+                    result.append(" " * (4 * owner + indent - offsets[owner - 1]) + text)
                     block = block or blank
+                    quoted = starts_quote
             else:
-                if blank:
-                    offsets.clear()  # after a blank line, text at the margin ends the list
+                heading, ruled = _HEADING.match(line), _BREAK.match(line) or _HEADING.match(line)
+                if (heading or (ruled and block)) and offsets and not blank:
+                    result.append("")  # a heading ends the list, as a rule after a quote does
+                if blank or ruled:
+                    offsets.clear()  # text at the margin after a blank line ends the list
                 if opening := _FENCE.match(line):
                     fence, code_indent = opening.group(1), -1  # at the margin: left as it is
+                    offsets.clear()
                 result.append(line)
+                code = indent >= 4 and (blank or code)  # indented code at the margin
+                if ruled:  # a list may start on the next line
+                    blank = True
+                    continue
             blank = False
         return result
+
+
+_TEXT_FENCE = re.compile(r"`{3,}|~{3,}")
+_HEADING = re.compile(r" {0,3}#{1,6}(?:[ \t]|\Z)")
+
+
+def _interrupts(number: str) -> bool:
+    """Whether a marker is an ordered one not starting at 1, which CommonMark does not let
+    begin a list under a line of text."""
+    return number[0].isdigit() and int(number[:-1]) != 1
+
+
+def _closes(fence: str, line: str) -> bool:
+    return bool(re.match(rf" *{re.escape(fence[0])}{{{len(fence)},}} *\Z", line))
 
 
 @dataclass(frozen=True)

@@ -257,9 +257,29 @@ def test_only_notes_no_one_refers_to_give_no_notes_heading():
         # a rule is not an item, and text at the margin after a blank line ends the list
         ("- a\n  - b\n\n* * *\n\nAfter.\n",
          "<ul>\n<li>a<ul>\n<li>b</li>\n</ul>\n</li>\n</ul>\n<hr>\n<p>After.</p>"),
+        # a quote straight under an item's text is the item's quote, not "> quoted" as text
+        ("- a\n  > quoted\n- b\n",
+         "<ul>\n<li>\n<p>a</p>\n<blockquote>\n<p>quoted</p>\n</blockquote>\n</li>\n<li>\n"
+         "<p>b</p>\n</li>\n</ul>"),
+        # a fence left open ends with its item: the rest of the story is not code
+        ("- a\n  ```\n  x\n- b\n\nAfter.\n",
+         "<ul>\n<li>\n<p>a</p>\n<pre><code>x\n</code></pre>\n</li>\n<li>\n<p>b</p>\n</li>\n"
+         "</ul>\n<p>After.</p>"),
+        # a fence on the item's own line stays text, and its closing line opens nothing
+        ("- ```\n  code\n  ```\n- b\n", "<ul>\n<li><code>code</code></li>\n<li>b</li>\n</ul>"),
+        # only a list that starts at 1 may begin under a line of text
+        ("- a\n  2024. was good\n", "<ul>\n<li>a\n    2024. was good</li>\n</ul>"),
+        # a heading ends the list: what is indented under it is not the item's
+        ("- a\n## Next\n\n    code\n",
+         "<ul>\n<li>a</li>\n</ul>\n<h2>Next</h2>\n<pre><code>code\n</code></pre>"),
+        # code indented at the margin is code, however like a list it looks
+        ("Example:\n\n    - name: x\n      value: y\n",
+         "<p>Example:</p>\n<pre><code>- name: x\n  value: y\n</code></pre>"),
     ],
     ids=["three-under-ordered", "two-a-level", "four-a-level", "paragraph-then-item",
-         "fence-in-item", "fence-at-margin", "rule-after"],
+         "fence-in-item", "fence-at-margin", "rule-after", "quote-under-text",
+         "unclosed-fence-in-item", "fence-on-item-line", "year-under-text", "heading-after",
+         "code-at-margin"],
 )  # fmt: skip
 def test_lists_nest_as_githubs_preview_shows_them(text, expected):
     assert render_markdown(text) == expected
