@@ -124,8 +124,10 @@ _UNREADABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\u2028
 
 def _unreadable(text: str, first_line: int) -> list[YamlProblem]:
     problems: dict[int, YamlProblem] = {}
+    line, counted = first_line, 0  # the line counted to, from the start: once, not each time
     for found in _UNREADABLE.finditer(text):
-        line = first_line + text.count("\n", 0, found.start())
+        line += text.count("\n", counted, found.start())
+        counted = found.start()
         if found.group() in "\u2028\u2029":
             message = (
                 f"this line has {named(found.group())}, which YAML reads as the end of a "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 
@@ -266,3 +267,13 @@ def test_a_line_separator_is_named_and_later_lines_keep_their_numbers(character,
         assert [(p.line, p.message) for p in document.problems] == [(2, found)]
         assert document.value == {"title": "A B", "summary": "x", "stage": 7}
         assert document.line("stage") == 4
+
+
+def test_a_file_full_of_control_characters_is_read_in_one_pass():
+    """Each is named at its line, and finding the line does not read the text again from
+    its start for each one: a story's front matter may be a megabyte of them."""
+    text = "title: " + "\x01" * 300_000 + "\nsummary: a\x01b\n"
+    started = time.monotonic()
+    problems = parse_yaml(text).problems
+    assert [(p.line, p.message) for p in problems] == [(1, CONTROL_LINE), (2, CONTROL_LINE)]
+    assert time.monotonic() - started < 2
