@@ -90,6 +90,16 @@ def _alignment_as_class(cell: ET.Element) -> None:
         cell.set("class", f"align-{found[1]}")
 
 
+def _words(element: ET.Element) -> str:
+    """An element's text without its notes' numbers (sup), for a label."""
+    parts = [element.text or ""]
+    for child in element:
+        if child.tag != "sup":
+            parts.append(_words(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
 def _table_regions(root: ET.Element) -> None:
     """Each table in a region of its own that scrolls sideways on a narrow screen, as the
     site's tables do, so its words are not broken to fit; the region can be reached by
@@ -98,9 +108,7 @@ def _table_regions(root: ET.Element) -> None:
         for i, child in enumerate(list(parent)):
             if child.tag != "table":
                 continue
-            headings = [
-                " ".join(_as_written("".join(th.itertext())).split()) for th in child.iter("th")
-            ]
+            headings = [" ".join(_as_written(_words(th)).split()) for th in child.iter("th")]
             named = ", ".join(h for h in headings if h)
             label = f"Table: {named}" if named else "Table"
             if len(label) > 120:
@@ -304,8 +312,10 @@ class _NestedLists(Preprocessor):
         text_fence = ""  # a fence on an item's own line, left as text, with its closing line
         quoted = False  # the line before was a quote's, in an item
         code = False  # the line before was indented code at the margin
+        marked = -1  # the depth of the item the line before started, if it started one
         for line in lines:
             indent = len(line) - len(line.lstrip(" "))
+            was_marked, marked = marked, -1
             if fence:
                 closing = re.match(rf" *{re.escape(fence[0])}{{{len(fence)},}} *\Z", line)
                 if code_indent >= 0 and line.strip() and indent < item_text and not closing:
@@ -358,6 +368,7 @@ class _NestedLists(Preprocessor):
                 block = False
                 text_fence = opened[0] if (opened := _TEXT_FENCE.match(line, marker.end())) else ""
                 quoted = line[marker.end() :].startswith(">")
+                marked = depth
             elif owner:
                 del offsets[owner:]
                 opening = _FENCE.match(line[indent:])
@@ -369,6 +380,8 @@ class _NestedLists(Preprocessor):
                     if not blank:
                         result.append("")  # indented code starts after a blank line
                 else:
+                    if _BREAK.match(line[indent:]) and was_marked >= owner and not blank:
+                        result.append("")  # a rule after a deeper item, not a heading's line
                     starts_quote = line[indent:].startswith(">")
                     if starts_quote and not quoted and not blank:
                         result.append("")  # else a quote under an item's text shows as text

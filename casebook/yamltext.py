@@ -240,8 +240,7 @@ def _value_hint(line: str, unclosed: bool) -> str:
         )
     if value[:1] in "\"'" and re.match(r"([\"']).*?\1\s*\S", value):
         if value[0] == "'":  # 'It''s' is YAML's It's, which the writer meant to keep
-            meant = value.replace("''", "'")
-            fix = f"{field_name}: {_quoted(meant)}"
+            fix = f"{field_name}: {_quoted(_single_quoted_as_meant(value))}"
         return f"a value that starts with a quotation mark must end with it; write {fix}"
     if value == "-" or value.startswith(("- ", "-\t")):
         return (
@@ -253,6 +252,19 @@ def _value_hint(line: str, unclosed: bool) -> str:
     if value[:1] and value[0] in _INDICATORS and (value[0] not in "[{" or bracketed):
         return f"a value that starts with '{value[0]}' must be in quotes: {fix}"
     return ""
+
+
+def _single_quoted_as_meant(value: str) -> str:
+    """'It''s ours' at last, as written to be read: 'It's ours' at last. Only the quoted
+    part at the start has YAML's doubled apostrophes; what follows it is kept as it is."""
+    at = 1
+    while at < len(value):
+        if value[at] == "'":
+            if value[at + 1 : at + 2] != "'":
+                break
+            at += 1
+        at += 1
+    return "'" + value[1:at].replace("''", "'") + value[at:]
 
 
 def _describe_syntax_error(error: yaml.MarkedYAMLError, line: list[str]) -> str:

@@ -63,6 +63,8 @@ def test_a_table_scrolls_in_a_region_named_by_its_headings_and_keeps_its_alignme
         "</tr>\n</tbody>\n</table></div>"
     )
     assert 'aria-label="Table" ' in render_markdown("| | |\n|--|--|\n| 1 | 2 |")
+    noted = render_markdown("| Year | Students[^1] |\n|--|--|\n| 1 | 2 |\n\n[^1]: Surveyed.")
+    assert 'aria-label="Table: Year, Students"' in noted  # not "Students 1"
 
 
 def test_only_the_tree_step_sets_a_regions_and_a_cells_fixed_attributes():
@@ -272,6 +274,9 @@ def test_only_notes_no_one_refers_to_give_no_notes_heading():
         # a heading ends the list: what is indented under it is not the item's
         ("- a\n## Next\n\n    code\n",
          "<ul>\n<li>a</li>\n</ul>\n<h2>Next</h2>\n<pre><code>code\n</code></pre>"),
+        # a rule under a nested item is a rule, not the underline of a heading "- b"
+        ("- a\n  - b\n  ---\n",
+         "<ul>\n<li>\n<p>a</p>\n<ul>\n<li>b</li>\n</ul>\n<hr>\n</li>\n</ul>"),
         # code indented at the margin is code, however like a list it looks
         ("Example:\n\n    - name: x\n      value: y\n",
          "<p>Example:</p>\n<pre><code>- name: x\n  value: y\n</code></pre>"),
@@ -279,7 +284,7 @@ def test_only_notes_no_one_refers_to_give_no_notes_heading():
     ids=["three-under-ordered", "two-a-level", "four-a-level", "paragraph-then-item",
          "fence-in-item", "fence-at-margin", "rule-after", "quote-under-text",
          "unclosed-fence-in-item", "fence-on-item-line", "year-under-text", "heading-after",
-         "code-at-margin"],
+         "rule-under-nested", "code-at-margin"],
 )  # fmt: skip
 def test_lists_nest_as_githubs_preview_shows_them(text, expected):
     assert render_markdown(text) == expected

@@ -200,6 +200,11 @@ def test_unquoted_values_read_as_numbers_or_dates_keep_the_text_as_written():
                 "title: \"'It's ours' at last\""),
         ),
         (
+            "title: 'x' ''y\n",
+            (1, "a value that starts with a quotation mark must end with it; write "
+                "title: \"'x' ''y\""),
+        ),
+        (
             "title: A\nsummary: - a list, or a dash?\n",
             (2, "a value that starts with '- ' is read as a list; put the whole value in "
                 "quotes: summary: \"- a list, or a dash?\", or write each item of a list on a "
@@ -225,7 +230,8 @@ def test_unquoted_values_read_as_numbers_or_dates_keep_the_text_as_written():
                                          "while parsing a flow sequence; a list in brackets "
                                          "needs its closing ']', e.g. tags: [a, b]")),
     ],
-    ids=["quote-then-text", "apostrophe", "doubled-apostrophe", "dash", "unclosed-quote",
+    ids=["quote-then-text", "apostrophe", "doubled-apostrophe", "apostrophes-after", "dash",
+         "unclosed-quote",
          "no-space", "no-break-space", "tab",
          "ampersand", "at-sign", "brackets", "unclosed-list", "unclosed-mapping",
          "unclosed-list-last"],
