@@ -287,6 +287,8 @@ class _ListAfterText(Preprocessor):
 
 _MARKER = re.compile(r"( *)([-*+]|\d{1,9}[.)])( +)(?=\S)")
 _BREAK = re.compile(r" {0,3}([-*_])(?: *\1){2,} *\Z")  # a rule (---, * * *), not a list item
+_TEXT_FENCE = re.compile(r"`{3,}|~{3,}")
+_HEADING = re.compile(r" {0,3}#{1,6}(?:[ \t]|\Z)")
 
 
 class _NestedLists(Preprocessor):
@@ -299,7 +301,11 @@ class _NestedLists(Preprocessor):
     - the next item after a paragraph, quote or code in an item starts an item, where
       Python-Markdown read it as more of that paragraph or quote;
     - a fenced block of code in an item is code (Python-Markdown reads fences only at the
-      margin): it becomes the item's indented code."""
+      margin): it becomes the item's indented code, which ends with its item if the fence is
+      never closed; a fence on an item's own line stays text, as before;
+    - a quote under an item's text is the item's quote, a rule under a nested item a rule;
+    - a heading at the margin ends a list, and "2024." under an item's text is more of that
+      text (only a list starting at 1 may begin under text)."""
 
     def run(self, lines: list[str]) -> list[str]:
         result: list[str] = []
@@ -317,7 +323,7 @@ class _NestedLists(Preprocessor):
             indent = len(line) - len(line.lstrip(" "))
             was_marked, marked = marked, -1
             if fence:
-                closing = re.match(rf" *{re.escape(fence[0])}{{{len(fence)},}} *\Z", line)
+                closing = _closes(fence, line)
                 if code_indent >= 0 and line.strip() and indent < item_text and not closing:
                     # a line left of the item's text ends the item, and the code with it
                     fence, block, after_code = "", True, False
@@ -393,7 +399,8 @@ class _NestedLists(Preprocessor):
                     block = block or blank
                     quoted = starts_quote
             else:
-                heading, ruled = _HEADING.match(line), _BREAK.match(line) or _HEADING.match(line)
+                heading = _HEADING.match(line)
+                ruled = heading or _BREAK.match(line)
                 if (heading or (ruled and block)) and offsets and not blank:
                     result.append("")  # a heading ends the list, as a rule after a quote does
                 if blank or ruled:
@@ -408,10 +415,6 @@ class _NestedLists(Preprocessor):
                     continue
             blank = False
         return result
-
-
-_TEXT_FENCE = re.compile(r"`{3,}|~{3,}")
-_HEADING = re.compile(r" {0,3}#{1,6}(?:[ \t]|\Z)")
 
 
 def _interrupts(number: str) -> bool:
