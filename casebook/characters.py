@@ -15,6 +15,11 @@ FORBIDDEN_CHARS = re.compile(
 )
 
 
+# what a line with one of FORBIDDEN_CHARS is told
+FORBIDDEN_LINE = (
+    "this line contains an invisible control or text-direction character; retype it as plain text"
+)
+
 # What shows nothing on a page: spaces, and the characters that take no room (zero-width
 # spaces and joiners, soft hyphens, word joiners, variation selectors, fillers and the blank
 # braille cell). Each is allowed in text, but text of nothing else shows nothing: a title of

@@ -11,7 +11,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from .anonymity import file_name_without, named_in_file_name, named_in_title
-from .characters import FORBIDDEN_CHARS, named
+from .characters import FORBIDDEN_CHARS, FORBIDDEN_LINE, named
 from .datewords import HINT, date_problem, early_problem
 from .load import LoadedContent, StorySource
 from .memo import Memo
@@ -473,11 +473,4 @@ def _check_body(source: StorySource, problems: list[Problem]) -> None:
         problems.append(Problem(source.display, found.line, found.message))
     for number, line in enumerate(source.body.split("\n"), start=source.body_line):
         if FORBIDDEN_CHARS.search(line.replace("\t", " ")):
-            problems.append(
-                Problem(
-                    source.display,
-                    number,
-                    "this line contains an invisible control or text-direction character; "
-                    "retype it as plain text",
-                )
-            )
+            problems.append(Problem(source.display, number, FORBIDDEN_LINE))

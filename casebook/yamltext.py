@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from .characters import named
+from .characters import FORBIDDEN_LINE, named
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _scalars = yaml.constructor.SafeConstructor()
@@ -134,10 +134,7 @@ def _unreadable(text: str, first_line: int) -> list[YamlProblem]:
                 "line; retype the text around it"
             )
         else:
-            message = (
-                "this line contains an invisible control or text-direction character; "
-                "retype it as plain text"
-            )
+            message = FORBIDDEN_LINE
         problems.setdefault(line, YamlProblem(line, message))
     return list(problems.values())
 
