@@ -283,3 +283,14 @@ def test_a_file_full_of_control_characters_is_read_in_one_pass():
     problems = parse_yaml(text).problems
     assert [(p.line, p.message) for p in problems] == [(1, CONTROL_LINE), (2, CONTROL_LINE)]
     assert time.monotonic() - started < 2
+
+
+@pytest.mark.parametrize("end", ["---", "..."])
+def test_a_second_document_is_named_at_its_start(end):
+    """site.yaml or the rubric with a line that ends a YAML document, and more after it."""
+    with pytest.raises(YamlError) as raised:
+        parse_yaml(f"title: A\nper_page: 20\n{end}\nx: 1\n")
+    assert [(p.line, p.message) for p in raised.value.problems] == [
+        (3, "a second YAML document starts here (a line of '---' or '...' ends the first); "
+            "the file holds one: remove that line, and put what follows it with the fields above")
+    ]  # fmt: skip
