@@ -216,9 +216,13 @@ def _syntax_problem(error: yaml.MarkedYAMLError, lines: list[str], first_line: i
     )
     if quoted or unclosed:
         at = error.context_mark.line
-    if "expected <document start>" in (error.problem or ""):  # after a line of '...'
+    second = error.context == "expected a single document in the stream"
+    if "expected <document start>" in (error.problem or ""):  # after a line of '...'?
         above = range(min(at, len(lines) - 1), -1, -1)
-        at = next((n for n in above if lines[n].strip() == "..."), at)
+        if (ended := next((n for n in above if lines[n].strip() == "..."), None)) is not None:
+            at, second = ended, True
+    if second:
+        return YamlProblem(first_line + at, _SECOND_DOCUMENT)
     if hint := _value_hint(lines[at] if at < len(lines) else "", bool(quoted)):
         return YamlProblem(first_line + at, hint)
     return YamlProblem(first_line + at, _describe_syntax_error(error, lines[at : at + 1]))
@@ -267,14 +271,13 @@ def _single_quoted_as_meant(value: str) -> str:
     return "'" + value[1:at].replace("''", "'") + value[at:]
 
 
+_SECOND_DOCUMENT = (
+    "a second YAML document starts here (a line of '---' or '...' ends the first); the file "
+    "holds one: remove that line, and put what follows it with the fields above"
+)
+
+
 def _describe_syntax_error(error: yaml.MarkedYAMLError, line: list[str]) -> str:
-    if error.context == "expected a single document in the stream" or (
-        "expected <document start>" in (error.problem or "")
-    ):
-        return (
-            "a second YAML document starts here (a line of '---' or '...' ends the first); "
-            "the file holds one: remove that line, and put what follows it with the fields above"
-        )
     what = error.problem or "not valid YAML"
     context = f" {error.context}" if error.context else ""
     hint = ""
