@@ -131,11 +131,12 @@ def read_text(path: Path, display: str, problems: list[Problem], limit: int) -> 
 def _load_yaml_file(path: Path, problems: list[Problem]) -> YamlSource | None:
     display = display_path(path)
     if not path.is_file():
-        named = path.relative_to(path.parent.parent) if path.parent.name == "rubric" else path.name
+        rubric = path.parent.name == "rubric"
+        named = path.relative_to(path.parent.parent) if rubric else path.name
         if path.is_dir():
             message = f"this is a folder; {named} must be a YAML file"
         else:
-            edit = "" if path.parent.name == "rubric" else " and edit it"
+            edit = "" if rubric else " and edit it"
             message = (
                 f"file not found; every content folder needs one: copy content/{named} from "
                 f"casebook's repository{edit}"

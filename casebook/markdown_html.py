@@ -39,7 +39,7 @@ ALLOWED_ATTRIBUTES = {
     "sup": {"id"},
     "th": {"scope", "class"},
     "td": {"class"},
-    "div": {"class", "role", "tabindex", "aria-label"},  # only a table's region (_table_region)
+    "div": {"class", "role", "tabindex", "aria-label"},  # only a table's region (_in_region)
 }
 # what the tree step alone writes, on a div (a table's scrolling region) and on cells (the
 # alignment a table's Markdown gives a column); raw HTML is off, so no story writes these
@@ -100,27 +100,22 @@ def _words(element: ET.Element) -> str:
     return "".join(parts)
 
 
-def _table_regions(root: ET.Element) -> None:
-    """Each table in a region of its own that scrolls sideways on a narrow screen, as the
-    site's tables do, so its words are not broken to fit; the region can be reached by
-    keyboard and is named by the table's column headings."""
-    for parent in list(root.iter()):
-        for i, child in enumerate(list(parent)):
-            if child.tag != "table":
-                continue
-            headings = [" ".join(_as_written(_words(th)).split()) for th in child.iter("th")]
-            named = ", ".join(h for h in headings if h)
-            label = f"Table: {named}" if named else "Table"
-            if len(label) > 120:
-                label = label[:119].rstrip(" ,") + "…"
-            region = ET.Element(
-                "div",
-                {"class": "table-scroll", "role": "region", "tabindex": "0", "aria-label": label},
-            )
-            region.tail, child.tail = child.tail, None
-            parent.remove(child)
-            region.append(child)
-            parent.insert(i, region)
+def _in_region(parent: ET.Element, i: int, table: ET.Element) -> None:
+    """The table (parent's child i) in a region of its own that scrolls sideways on a narrow
+    screen, as the site's tables do, so its words are not broken to fit; the region can be
+    reached by keyboard and is named by the table's column headings."""
+    headings = [" ".join(_as_written(_words(th)).split()) for th in table.iter("th")]
+    named = ", ".join(h for h in headings if h)
+    label = f"Table: {named}" if named else "Table"
+    if len(label) > 120:
+        label = label[:119].rstrip(" ,") + "…"
+    region = ET.Element(
+        "div", {"class": "table-scroll", "role": "region", "tabindex": "0", "aria-label": label}
+    )
+    region.tail, table.tail = table.tail, None
+    parent.remove(table)
+    region.append(table)
+    parent.insert(i, region)
 
 
 class _StoryTree(Treeprocessor):
@@ -141,6 +136,8 @@ class _StoryTree(Treeprocessor):
             for i, child in enumerate(list(parent)):
                 if shift and re.fullmatch(r"h[1-6]", child.tag):
                     child.tag = f"h{min(6, int(child.tag[1]) + shift)}"
+                if child.tag == "table":
+                    _in_region(parent, i, child)  # its cells are still walked: in the list
                 if child.tag != "img":
                     continue
                 src = child.get("src", "")
@@ -161,7 +158,6 @@ class _StoryTree(Treeprocessor):
                 parent.set("scope", "col")
             if parent.tag in ("th", "td"):
                 _alignment_as_class(parent)
-        _table_regions(root)
         self._notes(root)
 
     def _notes(self, root: ET.Element) -> None:
@@ -250,8 +246,12 @@ def _note_ref(number: int, nth: int) -> str:
 
 
 _LIST_ITEM = re.compile(r" {0,3}(?:[-*+]|1[.)])[ \t]+\S")
-_ANY_LIST_ITEM = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+\S")
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+# any list item's marker, its indent and the spaces after it in groups 1 to 3
+_MARKER = re.compile(r"( *)([-*+]|\d{1,9}[.)])( +)(?=\S)")
+_BREAK = re.compile(r" {0,3}([-*_])(?: *\1){2,} *\Z")  # a rule (---, * * *), not a list item
+_TEXT_FENCE = re.compile(r"`{3,}|~{3,}")
+_HEADING = re.compile(r" {0,3}#{1,6}(?:[ \t]|\Z)")
 
 
 class _ListAfterText(Preprocessor):
@@ -279,16 +279,10 @@ class _ListAfterText(Preprocessor):
                 if previous.strip() and not previous[0].isspace():
                     result.append("")
                 in_list = True
-            elif _ANY_LIST_ITEM.match(line):
+            elif _MARKER.match(line):  # tabs are spaces by now (normalize_whitespace)
                 in_list = True
             result.append(line)
         return result
-
-
-_MARKER = re.compile(r"( *)([-*+]|\d{1,9}[.)])( +)(?=\S)")
-_BREAK = re.compile(r" {0,3}([-*_])(?: *\1){2,} *\Z")  # a rule (---, * * *), not a list item
-_TEXT_FENCE = re.compile(r"`{3,}|~{3,}")
-_HEADING = re.compile(r" {0,3}#{1,6}(?:[ \t]|\Z)")
 
 
 class _NestedLists(Preprocessor):
